@@ -1,0 +1,70 @@
+"""Migrations are the only way a schema is made: upgrading an empty database must give
+exactly the models' schema (no drift), and downgrading must undo it."""
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from tests.conftest import CI, ON_PG, PG_URL
+from umpro import create_app
+from umpro.db import Base
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    if not ON_PG:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"umpro_migr_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_gives_the_models_schema(empty_database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade()
+        engine = app.extensions["sqlalchemy"].engine
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+        downgrade(revision="base")
+        with engine.connect() as conn:
+            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        engine.dispose()
+
+
+def test_access_log_is_append_only_after_migration(empty_database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade()
+        engine = app.extensions["sqlalchemy"].engine
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO access_log"
+                    " (at, role, action, target, ip, outcome, prev_hash, hash)"
+                    " VALUES (CURRENT_TIMESTAMP, '', 'test', '', '', 'ok', 'x', 'y')"
+                )
+            )
+        for statement in ("UPDATE access_log SET action = 'x'", "DELETE FROM access_log"):
+            with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+                conn.execute(text(statement))
+        engine.dispose()
+
+
+def test_ci_runs_postgresql_tests():
+    """In CI the PostgreSQL pass must really be on PostgreSQL when the URL is set."""
+    if CI and PG_URL:
+        assert ON_PG

@@ -1,0 +1,113 @@
+"""UMPro: the application factory."""
+
+import importlib
+import importlib.util
+import logging
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+from config import CONFIGS, INSTANCE_DIR
+from umpro import extensions as ext
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str = "production", **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(CONFIGS[config_name]())
+    app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    from umpro import models  # noqa: F401 - every model registered on the metadata
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), compare_type=True)
+    ext.csrf.init_app(app)
+    ext.login_manager.init_app(app)
+    ext.babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
+
+    from umpro import auth_wiring, errors_wiring, templating
+
+    auth_wiring.init_app(app)
+    errors_wiring.init_app(app)
+    templating.init_app(app)
+    _register_blueprints(app)
+
+    from umpro.cli import cli
+
+    app.cli.add_command(cli)
+    app.after_request(_security_headers)
+    return app
+
+
+#: Domain packages (DESIGN §4). Each may have ``views.py`` (a blueprint named ``bp``),
+#: ``api.py`` (endpoints on the API blueprint), ``models.py``, ``cli.py`` and ``demo.py``.
+DOMAINS = ("team", "patients", "scheduling", "delegation", "calendars", "reports", "jobs")
+
+
+def domain_modules(kind: str):
+    """Yield ``umpro.<domain>.<kind>`` for each domain that has one."""
+    for domain in DOMAINS:
+        name = f"umpro.{domain}.{kind}"
+        if importlib.util.find_spec(f"umpro.{domain}") and importlib.util.find_spec(name):
+            yield importlib.import_module(name)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from umpro import api, main
+    from umpro.auth import views as auth_views
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth_views.bp)
+    list(domain_modules("api"))  # endpoints added to api.bp before it is registered
+    for views in domain_modules("views"):
+        app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+
+
+def _locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return request.accept_languages.best_match(["fr", "en"]) or "fr"
+
+
+def _timezone() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.practice.timezone
+    return current_app.config["UMPRO_TIMEZONE"]
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response

@@ -1,0 +1,107 @@
+"""Sign-in sessions, sign-in attempts, API keys and the access log."""
+
+from datetime import datetime
+
+from sqlalchemy import DDL, Boolean, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime
+from umpro.team.models import Staff
+
+
+class AuthSession(Timestamped, Base):
+    """A server-side sign-in session: the cookie carries only its random token.
+
+    Signing in creates a new one (the identifier changes), signing out ends it on the
+    server, and ``last_seen_at`` drives the idle timeout.
+    """
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+    staff: Mapped[Staff] = relationship(lazy="joined", innerjoin=True)
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept in the database so throttling holds across workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ApiKey(PracticeOwned, Timestamped, Base):
+    """A key that acts as one account. Only its SHA-256 is stored (it has 256 random bits)."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(lazy="joined", innerjoin=True)
+
+
+class AccessLog(Base):
+    """Append-only, hash-chained record of every access to patient data.
+
+    Each row's ``hash`` covers its own fields and the previous row's hash, so altering or
+    removing a row breaks the chain from there on (``flask umpro audit verify``). Triggers
+    refuse UPDATE and DELETE in the database itself.
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_practice_at", "practice_id", "at"),
+        Index("ix_access_log_patient_id", "patient_id"),
+        Index("ix_access_log_staff_id", "staff_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(32), default="")
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+APPEND_ONLY_SQLITE = [
+    """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
+    """CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
+]
+APPEND_ONLY_POSTGRESQL = [
+    """CREATE OR REPLACE FUNCTION access_log_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'access_log is append-only'; END; $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
+ON access_log FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()""",
+]
+
+for _statement in APPEND_ONLY_SQLITE:
+    event.listen(AccessLog.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in APPEND_ONLY_POSTGRESQL:
+    event.listen(
+        AccessLog.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )

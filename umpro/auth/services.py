@@ -1,0 +1,200 @@
+"""Sign-in, sign-in sessions, throttling and API keys.
+
+Services take a session and explicit arguments; they flush, never commit.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import format_datetime
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from umpro.auth.models import ApiKey, AuthSession, LoginAttempt
+from umpro.auth.passwords import verify_password
+from umpro.errors import DomainError, NotFound
+from umpro.team.models import Staff
+
+BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
+LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+
+
+class SignInRefused(DomainError):
+    status = 401
+    code = "sign_in_refused"
+
+
+class SignInThrottled(SignInRefused):
+    status = 429
+    code = "throttled"
+
+    def __init__(self, retry_at: datetime):
+        self.retry_at = retry_at
+        super().__init__(
+            "Trop de tentatives de connexion pour ce compte. Réessayez à partir de "
+            f"{format_datetime(retry_at, 'HH:mm')}."
+        )
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def throttled_until(
+    session: Session, *, email: str, now: datetime, max_failures: int, window: timedelta
+) -> datetime | None:
+    """When the account may try again, if ``max_failures`` failed within ``window``."""
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    since = now - window
+    if last_success is not None and last_success > since:
+        since = last_success
+    recent = session.scalars(
+        select(LoginAttempt.at)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > since,
+        )
+        .order_by(LoginAttempt.at.desc())
+        .limit(max_failures)
+    ).all()
+    if len(recent) < max_failures:
+        return None
+    return recent[-1] + window
+
+
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str,
+    now: datetime,
+    max_failures: int = 5,
+    window: timedelta = timedelta(minutes=15),
+) -> Staff:
+    """Check the credentials and open a sign-in session for the staff member returned.
+
+    The new session's token is ``staff.session_token`` (what Flask-Login keeps).
+
+    Refuses, with the same message, an unknown e-mail and a wrong password; refuses a
+    deactivated account; refuses any attempt once ``max_failures`` failed for that
+    e-mail within ``window`` (counted in the database, so it holds across workers).
+    """
+    email = normalise_email(email)
+    retry_at = throttled_until(
+        session, email=email, now=now, max_failures=max_failures, window=window
+    )
+    if retry_at is not None:
+        raise SignInThrottled(retry_at)
+    staff = session.scalar(select(Staff).where(Staff.email == email))
+    ok = verify_password(staff.password_hash if staff else None, password)
+    session.add(LoginAttempt(email=email, at=now, succeeded=ok, ip=ip))
+    if not ok:
+        session.flush()
+        raise SignInRefused(BAD_CREDENTIALS)
+    if not staff.is_active:
+        raise SignInRefused("Ce compte est désactivé. Adressez-vous au coordinateur de l'équipe.")
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(staff=staff, token_hash=token_hash(token), last_seen_at=now, ip=ip))
+    session.flush()
+    staff.session_token = token
+    return staff
+
+
+def load_signed_in(
+    session: Session, *, token: str, now: datetime, idle_timeout: timedelta
+) -> Staff | None:
+    """The staff member behind a live sign-in session token, or None.
+
+    A session idle for longer than ``idle_timeout`` is ended here.
+    """
+    auth = session.scalar(
+        select(AuthSession).where(
+            AuthSession.token_hash == token_hash(token), AuthSession.ended_at.is_(None)
+        )
+    )
+    if auth is None or not auth.staff.is_active:
+        return None
+    if now - auth.last_seen_at > idle_timeout:
+        auth.ended_at = now
+        session.flush()
+        return None
+    if now - auth.last_seen_at > LAST_SEEN_GRANULARITY:
+        auth.last_seen_at = now
+        session.flush()
+    auth.staff.session_token = token
+    return auth.staff
+
+
+def sign_out(session: Session, *, token: str, now: datetime) -> None:
+    """End the sign-in session on the server: its cookie no longer opens anything."""
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.token_hash == token_hash(token), AuthSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+def end_all_sessions(session: Session, *, staff: Staff, now: datetime) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.staff_id == staff.id, AuthSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+API_KEY_PREFIX = "umpro"
+
+
+def create_api_key(session: Session, *, staff: Staff, label: str = "") -> str:
+    """Create a key acting as ``staff``; returns the key, shown once (only its hash is kept)."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = f"{API_KEY_PREFIX}_{prefix}_{secret}"
+    session.add(
+        ApiKey(
+            practice_id=staff.practice_id,
+            staff=staff,
+            prefix=prefix,
+            key_hash=token_hash(key),
+            label=label,
+        )
+    )
+    session.flush()
+    return key
+
+
+def authenticate_api_key(session: Session, *, key: str, now: datetime) -> Staff | None:
+    """The active staff member a live key acts as, or None."""
+    parts = key.split("_")
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    api_key = session.scalar(
+        select(ApiKey).where(ApiKey.prefix == parts[1], ApiKey.revoked_at.is_(None))
+    )
+    if api_key is None or not secrets.compare_digest(api_key.key_hash, token_hash(key)):
+        return None
+    if not api_key.staff.is_active:
+        return None
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_SEEN_GRANULARITY:
+        api_key.last_used_at = now
+        session.flush()
+    return api_key.staff
+
+
+def revoke_api_key(session: Session, *, actor: Staff, key_id: int, now: datetime) -> None:
+    api_key = session.get(ApiKey, key_id)
+    if api_key is None or api_key.practice_id != actor.practice_id:
+        raise NotFound("Clé inconnue.")
+    api_key.revoked_at = now
+    session.flush()

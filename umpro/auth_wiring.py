@@ -1,0 +1,76 @@
+"""Request-level security: who is signed in, sign-in required by default, CSRF."""
+
+from flask import Flask, current_app, g, redirect, request, url_for
+from flask_babel import refresh as refresh_babel
+from flask_login import current_user
+
+from umpro.auth import services
+from umpro.db import utcnow
+from umpro.extensions import csrf, db, login_manager
+from umpro.web import api_error, is_api_request
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    app.before_request(_forget_previous_user)
+    app.before_request(_check_csrf)
+    app.before_request(_require_sign_in)
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    staff = services.load_signed_in(
+        db.session,
+        token=token,
+        now=utcnow(),
+        idle_timeout=current_app.config["UMPRO_IDLE_TIMEOUT"],
+    )
+    if db.session.dirty:
+        db.session.commit()
+    return staff
+
+
+@login_manager.request_loader
+def _load_user_from_api_key(req):
+    if not is_api_request():
+        return None
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    staff = services.authenticate_api_key(db.session, key=header[7:].strip(), now=utcnow())
+    if db.session.dirty:
+        db.session.commit()
+    return staff
+
+
+def _forget_previous_user():
+    # Flask-Login, Flask-WTF and Flask-Babel cache the user, the CSRF token and the
+    # locale on the app context. A request normally gets a fresh one, but not when an
+    # app context is already pushed (tests, CLI): all are worked out anew per request.
+    g.pop("_login_user", None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    refresh_babel()
+
+
+def _uses_api_key() -> bool:
+    return is_api_request() and request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+def _check_csrf():
+    if request.method in UNSAFE_METHODS and not _uses_api_key():
+        csrf.protect()
+
+
+def _require_sign_in():
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or getattr(view, "is_public", False):
+        return None
+    if current_user.is_authenticated:
+        return None
+    if is_api_request():
+        return api_error(401, "unauthenticated", "Authentification requise.")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -1,0 +1,77 @@
+"""``flask --app wsgi umpro …``: demo data, API keys, the access log's check."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from umpro.auth import audit
+from umpro.auth import services as auth
+from umpro.extensions import db
+from umpro.team.models import Staff
+
+cli = AppGroup("umpro", help="Commandes d'administration d'UMPro.")
+
+
+@cli.command("demo")
+@click.option("--list", "list_only", is_flag=True, help="Lister les comptes de démonstration.")
+def demo(list_only: bool) -> None:
+    """Créer (une seule fois) la maison de santé de démonstration."""
+    from umpro import demo as demo_data
+
+    if not list_only:
+        demo_data.load_demo(db.session, password=current_app.config["UMPRO_DEMO_PASSWORD"])
+        db.session.commit()
+    for staff in demo_data.demo_accounts(db.session):
+        click.echo(f"{staff.email}\t{staff.profession}\t{'yes' if staff.is_admin else 'no'}")
+
+
+api_key = AppGroup("api-key", help="Clés d'API.")
+cli.add_command(api_key)
+
+
+@api_key.command("create")
+@click.argument("email")
+@click.option("--label", default="cli")
+def api_key_create(email: str, label: str) -> None:
+    """Créer une clé qui agit au nom du compte EMAIL (affichée une seule fois)."""
+    staff = db.session.scalar(select(Staff).where(Staff.email == auth.normalise_email(email)))
+    if staff is None or not staff.is_active:
+        raise click.ClickException(f"Aucun compte actif pour {email}.")
+    key = auth.create_api_key(db.session, staff=staff, label=label)
+    db.session.commit()
+    click.echo(f"Clé créée pour {staff.email} (conservez-la : elle ne sera plus affichée) :")
+    click.echo(key)
+
+
+audit_group = AppGroup("audit", help="Journal des accès.")
+cli.add_command(audit_group)
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Vérifier la chaîne du journal des accès (code 1 si elle est rompue)."""
+    report = audit.verify_chain(db.session)
+    if report.ok:
+        click.echo(f"Journal des accès intact : {report.rows} lignes vérifiées.")
+        return
+    click.echo(
+        f"Journal des accès ALTÉRÉ : première ligne en défaut n° {report.bad_id} "
+        f"({report.reason}).",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def register_domain_commands() -> None:
+    """Each domain's ``cli.py`` may expose ``commands``: click commands or groups."""
+    from umpro import domain_modules
+
+    for module in domain_modules("cli"):
+        for command in getattr(module, "commands", []):
+            cli.add_command(command)
+
+
+register_domain_commands()

@@ -1,0 +1,91 @@
+"""Declarative base, naming convention, UTC datetime type and common mixins."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An instant stored in UTC. Refuses naive datetimes; always returns aware ones.
+
+    SQLite has no time zone type, so values come back naive there: they are UTC by
+    construction and get their tzinfo back here.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store aware UTC instants")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The one clock of the application (services also accept ``now=``)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PracticeOwned:
+    """Every table holding practice data carries ``practice_id``."""
+
+    @declared_attr
+    def practice_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("practice.id"), index=True)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: WAL, foreign keys, a busy timeout, and transactions that we open ourselves."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # Let SQLAlchemy's "begin" event decide how a transaction starts.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn):
+    """SQLite: every transaction takes the write lock first (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads, then writes, fails with SQLITE_BUSY when another
+    writer committed in between; almost every request here writes (the access log at
+    least), so serialising writers up front is both simpler and correct. Booking checks
+    made inside such a transaction cannot race. Readers are never blocked (WAL).
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,130 @@
+"""The demo practice, created through the services so that it obeys the rules."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from umpro.db import utcnow
+from umpro.team import services as team
+from umpro.team.models import Practice, Room, Staff
+from umpro.team.professions import Profession
+
+DEMO_SLUG = "msp-demo"
+DOMAIN = "msp-demo.fr"
+
+
+@dataclass(frozen=True)
+class Member:
+    key: str
+    given_name: str
+    family_name: str
+    profession: Profession
+    rpps: str | None = None
+    is_admin: bool = False
+    supervisor: str | None = None
+    assists: tuple[str, ...] = ()
+
+    @property
+    def email(self) -> str:
+        return f"{self.key}@{DOMAIN}"
+
+
+TEAM = [
+    Member("claire.martin", "Claire", "Martin", Profession.GP, "10100000001"),
+    Member("karim.benali", "Karim", "Benali", Profession.GP, "10100000002"),
+    Member("sophie.lefevre", "Sophie", "Lefèvre", Profession.GP, "10100000003"),
+    Member(
+        "lucas.moreau",
+        "Lucas",
+        "Moreau",
+        Profession.JUNIOR_DOCTOR,
+        "10100000004",
+        supervisor="claire.martin",
+    ),
+    Member(
+        "ines.garcia",
+        "Inès",
+        "Garcia",
+        Profession.MEDICAL_ASSISTANT,
+        "10100000005",
+        assists=("claire.martin", "karim.benali"),
+    ),
+    Member("nathalie.roux", "Nathalie", "Roux", Profession.ASALEE_NURSE, "10100000006"),
+    Member("julien.fournier", "Julien", "Fournier", Profession.APN_NURSE, "10100000007"),
+    Member("marie.dubois", "Marie", "Dubois", Profession.SECRETARY),
+    Member("thomas.petit", "Thomas", "Petit", Profession.SECRETARY),
+    Member("amina.diallo", "Amina", "Diallo", Profession.HEALTH_MEDIATOR),
+    Member("helene.bernard", "Hélène", "Bernard", Profession.COORDINATOR, is_admin=True),
+]
+
+ROOMS = [
+    ("Cabinet 1 — Dr Martin", "gp_office"),
+    ("Cabinet 2 — Dr Benali", "gp_office"),
+    ("Cabinet 3 — Dr Lefèvre", "gp_office"),
+    ("Secrétariat", "secretariat"),
+    ("Bureau assistant médical", "medical_assistant"),
+    ("Bureau infirmier", "nurse"),
+    ("Bureau étudiant", "student"),
+    ("Cabinet docteur junior", "junior_doctor"),
+]
+
+
+def load_demo(session: Session, *, password: str) -> Practice:
+    """Create the demo practice once; a second call changes nothing."""
+    practice = session.scalar(select(Practice).where(Practice.slug == DEMO_SLUG))
+    if practice is None:
+        practice = team.create_practice(
+            session,
+            name="Maison de santé des Tilleuls",
+            slug=DEMO_SLUG,
+            address="12 rue des Tilleuls, 69003 Lyon",
+            phone="04 78 00 00 00",
+        )
+    existing = {
+        s.email for s in session.scalars(select(Staff).where(Staff.practice_id == practice.id))
+    }
+    by_key: dict[str, Staff] = {
+        s.email.split("@")[0]: s
+        for s in session.scalars(select(Staff).where(Staff.practice_id == practice.id))
+    }
+    for member in TEAM:
+        if member.email in existing:
+            continue
+        by_key[member.key] = team.create_staff(
+            session,
+            actor=None,
+            practice=practice,
+            password=password,
+            data=team.StaffInput(
+                email=member.email,
+                given_name=member.given_name,
+                family_name=member.family_name,
+                profession=member.profession,
+                rpps=member.rpps,
+                is_admin=member.is_admin,
+                supervisor_id=by_key[member.supervisor].id if member.supervisor else None,
+                assisted_gp_ids=[by_key[k].id for k in member.assists],
+            ),
+        )
+    rooms = {r.name for r in session.scalars(select(Room).where(Room.practice_id == practice.id))}
+    for name, kind in ROOMS:
+        if name not in rooms:
+            team.save_room(session, practice_id=practice.id, name=name, kind=kind)
+    session.flush()
+    from umpro import domain_modules
+
+    # Each domain's demo.py adds its part, in DOMAINS order, idempotently.
+    for module in domain_modules("demo"):
+        module.load(session, practice=practice, members=by_key, now=utcnow())
+        session.flush()
+    return practice
+
+
+def demo_accounts(session: Session) -> list[Staff]:
+    practice = session.scalar(select(Practice).where(Practice.slug == DEMO_SLUG))
+    if practice is None:
+        return []
+    order = {m.email: i for i, m in enumerate(TEAM)}
+    members = session.scalars(select(Staff).where(Staff.practice_id == practice.id)).all()
+    return sorted(members, key=lambda s: order.get(s.email, len(order)))

@@ -1,0 +1,76 @@
+"""Error pages in French, JSON errors under /api/v1/ (DESIGN §5)."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from umpro.errors import DomainError
+from umpro.extensions import db
+from umpro.web import BadRequestBody, api_error, is_api_request
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "La requête est mal formée.",
+    401: "Authentification requise.",
+    403: "Vous n'avez pas accès à cette page.",
+    404: "Cette page n'existe pas.",
+    405: "Méthode non autorisée.",
+    409: "Conflit : la ressource a été modifiée entre-temps.",
+    413: "Le contenu envoyé est trop volumineux.",
+    422: "Données refusées.",
+    429: "Trop de requêtes : réessayez dans un instant.",
+    500: "Une erreur interne est survenue. L'équipe technique a été prévenue.",
+}
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "internal_error",
+}
+
+
+def _render(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])
+    if is_api_request():
+        return api_error(status, CODES.get(status, "error"), message)
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(
+            400,
+            "Le formulaire a expiré ou son jeton de sécurité est invalide. "
+            "Rechargez la page et recommencez.",
+        )
+
+    @app.errorhandler(BadRequestBody)
+    def bad_body(error):
+        return _render(400, str(error))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        db.session.rollback()
+        if is_api_request():
+            return api_error(error.status, error.code, error.message, error.field)
+        return _render(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return _render(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        log.exception("unhandled error")
+        db.session.rollback()
+        return _render(500)

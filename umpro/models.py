@@ -1,0 +1,18 @@
+"""Import every model so the metadata (and Alembic) sees the whole schema."""
+
+from umpro import domain_modules
+from umpro.auth.models import AccessLog, ApiKey, AuthSession, LoginAttempt
+from umpro.team.models import Practice, Room, Staff, assisted_gp
+
+DOMAIN_MODELS = list(domain_modules("models"))
+
+__all__ = [
+    "AccessLog",
+    "ApiKey",
+    "AuthSession",
+    "LoginAttempt",
+    "Practice",
+    "Room",
+    "Staff",
+    "assisted_gp",
+]

@@ -1,0 +1,70 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from umpro.forms import optional_int
+from umpro.team.models import ROOM_KINDS
+from umpro.team.professions import LABELS
+
+
+class StaffForm(FlaskForm):
+    given_name = StringField(
+        "Prénom", validators=[DataRequired("Le prénom est obligatoire."), Length(max=100)]
+    )
+    family_name = StringField(
+        "Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=100)]
+    )
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[
+            DataRequired("L'adresse e-mail est obligatoire."),
+            Email("Adresse e-mail invalide."),
+        ],
+    )
+    profession = SelectField("Profession", choices=[(p.value, lbl) for p, lbl in LABELS.items()])
+    rpps = StringField(
+        "Numéro RPPS",
+        validators=[
+            Optional(),
+            Length(min=11, max=11, message="Le numéro RPPS comporte 11 chiffres."),
+        ],
+        description="11 chiffres, pour les professionnels de santé.",
+    )
+    supervisor_id = SelectField("Maître de stage", coerce=optional_int, validate_choice=False)
+    assisted_gp_ids = SelectMultipleField("Médecins assistés", coerce=int, validate_choice=False)
+    is_admin = BooleanField("Droits d'administration (coordination)")
+
+
+class NewStaffForm(StaffForm):
+    password = PasswordField(
+        "Mot de passe initial",
+        validators=[
+            DataRequired("Choisissez un mot de passe initial."),
+            Length(min=10, message="Au moins 10 caractères."),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Nouveau mot de passe",
+        validators=[
+            DataRequired("Choisissez un mot de passe."),
+            Length(min=10, message="Au moins 10 caractères."),
+        ],
+    )
+
+
+class RoomForm(FlaskForm):
+    name = StringField(
+        "Nom", validators=[DataRequired("Le nom de la salle est obligatoire."), Length(max=100)]
+    )
+    kind = SelectField("Usage", choices=list(ROOM_KINDS.items()))
+    is_active = BooleanField("En service", default=True)

@@ -1,0 +1,213 @@
+"""Team administration: staff members and rooms. Callers must hold ``team.manage``."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from umpro.auth.passwords import hash_password, password_problem
+from umpro.auth.services import end_all_sessions, normalise_email
+from umpro.errors import Conflict, Invalid, NotFound
+from umpro.team.models import ROOM_KINDS, Practice, Room, Staff
+from umpro.team.professions import CLINICIANS, SUPERVISED, Profession
+
+RPPS_RE = re.compile(r"^\d{11}$")
+
+
+@dataclass
+class StaffInput:
+    email: str
+    given_name: str
+    family_name: str
+    profession: str
+    rpps: str | None = None
+    supervisor_id: int | None = None
+    assisted_gp_ids: list[int] = field(default_factory=list)
+    is_admin: bool = False
+    locale: str = "fr"
+
+
+def create_practice(
+    session: Session,
+    *,
+    name: str,
+    slug: str,
+    timezone: str = "Europe/Paris",
+    address: str = "",
+    phone: str = "",
+) -> Practice:
+    practice = Practice(name=name, slug=slug, timezone=timezone, address=address, phone=phone)
+    session.add(practice)
+    session.flush()
+    return practice
+
+
+def get_staff(session: Session, *, practice_id: int, staff_id: int) -> Staff:
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.practice_id != practice_id:
+        raise NotFound("Membre de l'équipe introuvable.")
+    return staff
+
+
+def _check(session: Session, practice_id: int, data: StaffInput, staff: Staff | None) -> None:
+    if data.profession not in {p.value for p in Profession}:
+        raise Invalid("Profession inconnue.", field="profession")
+    if not data.given_name.strip():
+        raise Invalid("Le prénom est obligatoire.", field="given_name")
+    if not data.family_name.strip():
+        raise Invalid("Le nom est obligatoire.", field="family_name")
+    if data.rpps and not RPPS_RE.match(data.rpps):
+        raise Invalid("Le numéro RPPS comporte 11 chiffres.", field="rpps")
+    if data.rpps and data.profession not in CLINICIANS:
+        raise Invalid("Seuls les professionnels de santé ont un numéro RPPS.", field="rpps")
+    email = normalise_email(data.email)
+    clash = session.scalar(select(Staff.id).where(Staff.email == email))
+    if clash is not None and (staff is None or clash != staff.id):
+        raise Conflict("Cette adresse e-mail est déjà utilisée.", field="email")
+    if data.supervisor_id:
+        if data.profession not in SUPERVISED:
+            raise Invalid(
+                "Seuls un docteur junior ou un étudiant ont un maître de stage.",
+                field="supervisor_id",
+            )
+        supervisor = session.get(Staff, data.supervisor_id)
+        if (
+            supervisor is None
+            or supervisor.practice_id != practice_id
+            or supervisor.profession != Profession.GP
+            or (staff is not None and supervisor.id == staff.id)
+        ):
+            raise Invalid(
+                "Le maître de stage doit être un médecin généraliste de l'équipe.",
+                field="supervisor_id",
+            )
+    if data.assisted_gp_ids and data.profession != Profession.MEDICAL_ASSISTANT:
+        raise Invalid("Seul un assistant médical assiste des médecins.", field="assisted_gp_ids")
+
+
+def _assisted(session: Session, practice_id: int, ids: list[int]) -> list[Staff]:
+    if not ids:
+        return []
+    gps = session.scalars(
+        select(Staff).where(
+            Staff.id.in_(ids), Staff.practice_id == practice_id, Staff.profession == Profession.GP
+        )
+    ).all()
+    if len(gps) != len(set(ids)):
+        raise Invalid("Choisissez des médecins généralistes de l'équipe.", field="assisted_gp_ids")
+    return list(gps)
+
+
+def create_staff(
+    session: Session, *, actor: Staff | None, practice: Practice, data: StaffInput, password: str
+) -> Staff:
+    """Add a member to ``practice``. Refuses a used e-mail, a weak password, a wrong RPPS,
+    a supervisor who is not a GP of the practice."""
+    _check(session, practice.id, data, None)
+    if problem := password_problem(password):
+        raise Invalid(problem, field="password")
+    staff = Staff(
+        practice=practice,
+        email=normalise_email(data.email),
+        password_hash=hash_password(password),
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        profession=data.profession,
+        rpps=data.rpps or None,
+        supervisor_id=data.supervisor_id or None,
+        is_admin=data.is_admin,
+        locale=data.locale,
+    )
+    staff.assisted_gps = _assisted(session, practice.id, data.assisted_gp_ids)
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def update_staff(session: Session, *, actor: Staff, staff: Staff, data: StaffInput) -> Staff:
+    """Edit a member. An admin cannot remove their own admin flag (the team would lose it)."""
+    _check(session, staff.practice_id, data, staff)
+    if staff.id == actor.id and not data.is_admin:
+        raise Invalid(
+            "Vous ne pouvez pas retirer vos propres droits d'administration.", field="is_admin"
+        )
+    staff.email = normalise_email(data.email)
+    staff.given_name = data.given_name.strip()
+    staff.family_name = data.family_name.strip()
+    staff.profession = data.profession
+    staff.rpps = data.rpps or None
+    staff.supervisor_id = data.supervisor_id or None
+    staff.is_admin = data.is_admin
+    staff.assisted_gps = _assisted(session, staff.practice_id, data.assisted_gp_ids)
+    session.flush()
+    return staff
+
+
+def set_active(
+    session: Session, *, actor: Staff, staff: Staff, active: bool, now: datetime
+) -> None:
+    """Deactivate (ends every sign-in session at once) or reactivate a member; never oneself."""
+    if staff.id == actor.id:
+        raise Invalid("Vous ne pouvez pas désactiver votre propre compte.")
+    staff.is_active = active
+    staff.deactivated_at = None if active else now
+    if not active:
+        end_all_sessions(session, staff=staff, now=now)
+    session.flush()
+
+
+def reset_password(
+    session: Session, *, actor: Staff, staff: Staff, password: str, now: datetime
+) -> None:
+    """Set a new password; the member's open sessions end."""
+    if problem := password_problem(password):
+        raise Invalid(problem, field="password")
+    staff.password_hash = hash_password(password)
+    end_all_sessions(session, staff=staff, now=now)
+    session.flush()
+
+
+def list_staff(session: Session, *, practice_id: int, active_only: bool = False) -> list[Staff]:
+    query = select(Staff).where(Staff.practice_id == practice_id)
+    if active_only:
+        query = query.where(Staff.is_active.is_(True))
+    return list(session.scalars(query.order_by(Staff.family_name, Staff.given_name)))
+
+
+def save_room(
+    session: Session,
+    *,
+    practice_id: int,
+    name: str,
+    kind: str,
+    room: Room | None = None,
+    is_active: bool = True,
+) -> Room:
+    """Create or edit a room; refuses an unknown kind or a name already used in the practice."""
+    name = name.strip()
+    if not name:
+        raise Invalid("Le nom de la salle est obligatoire.", field="name")
+    if kind not in ROOM_KINDS:
+        raise Invalid("Type de salle inconnu.", field="kind")
+    clash = session.scalar(
+        select(Room.id).where(
+            Room.practice_id == practice_id, func.lower(Room.name) == name.lower()
+        )
+    )
+    if clash is not None and (room is None or clash != room.id):
+        raise Conflict("Une salle porte déjà ce nom.", field="name")
+    if room is None:
+        room = Room(practice_id=practice_id, name=name, kind=kind)
+        session.add(room)
+    room.name, room.kind, room.is_active = name, kind, is_active
+    session.flush()
+    return room
+
+
+def get_room(session: Session, *, practice_id: int, room_id: int) -> Room:
+    room = session.get(Room, room_id)
+    if room is None or room.practice_id != practice_id:
+        raise NotFound("Salle introuvable.")
+    return room

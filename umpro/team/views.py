@@ -1,0 +1,165 @@
+"""Team administration pages (admin only): staff members and rooms."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from umpro.auth.permissions import require
+from umpro.db import utcnow
+from umpro.errors import DomainError
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.team import services
+from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
+from umpro.team.models import ROOM_KINDS, Room
+from umpro.team.professions import Profession
+
+bp = Blueprint("team", __name__, url_prefix="/equipe")
+
+
+def _fill_choices(form: StaffForm) -> None:
+    members = services.list_staff(db.session, practice_id=current_user.practice_id)
+    gps = [(s.id, s.display_name) for s in members if s.profession == Profession.GP]
+    form.supervisor_id.choices = [("", "— aucun —"), *gps]
+    form.assisted_gp_ids.choices = gps
+
+
+def _input(form: StaffForm) -> services.StaffInput:
+    return services.StaffInput(
+        email=form.email.data,
+        given_name=form.given_name.data,
+        family_name=form.family_name.data,
+        profession=form.profession.data,
+        rpps=(form.rpps.data or "").strip() or None,
+        supervisor_id=form.supervisor_id.data,
+        assisted_gp_ids=form.assisted_gp_ids.data or [],
+        is_admin=form.is_admin.data,
+    )
+
+
+@bp.get("/")
+@require("team.manage")
+def staff_list():
+    members = services.list_staff(db.session, practice_id=current_user.practice_id)
+    return render_template("team/staff_list.html", members=members)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@require("team.manage")
+def staff_new():
+    form = NewStaffForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            staff = services.create_staff(
+                db.session,
+                actor=current_user,
+                practice=current_user.practice,
+                data=_input(form),
+                password=form.password.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{staff.display_name} a été ajouté(e) à l'équipe.", "success")
+            return redirect(url_for("team.staff_list"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("team/staff_form.html", form=form, staff=None), status
+
+
+@bp.route("/<int:staff_id>", methods=["GET", "POST"])
+@require("team.manage")
+def staff_edit(staff_id: int):
+    staff = services.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
+    form = StaffForm(obj=staff)
+    _fill_choices(form)
+    if not form.is_submitted():
+        form.assisted_gp_ids.data = [g.id for g in staff.assisted_gps]
+    if form.validate_on_submit():
+        try:
+            services.update_staff(db.session, actor=current_user, staff=staff, data=_input(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Modifications enregistrées.", "success")
+            return redirect(url_for("team.staff_list"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "team/staff_form.html", form=form, staff=staff, reset=ResetPasswordForm()
+    ), status
+
+
+@bp.post("/<int:staff_id>/activation")
+@require("team.manage")
+def staff_toggle(staff_id: int):
+    staff = services.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
+    services.set_active(
+        db.session, actor=current_user, staff=staff, active=not staff.is_active, now=utcnow()
+    )
+    db.session.commit()
+    flash(
+        f"Compte de {staff.display_name} {'réactivé' if staff.is_active else 'désactivé'}.",
+        "success",
+    )
+    return redirect(url_for("team.staff_list"))
+
+
+@bp.post("/<int:staff_id>/mot-de-passe")
+@require("team.manage")
+def staff_reset_password(staff_id: int):
+    staff = services.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(
+            db.session, actor=current_user, staff=staff, password=form.password.data, now=utcnow()
+        )
+        db.session.commit()
+        flash(f"Mot de passe de {staff.display_name} réinitialisé.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("team.staff_edit", staff_id=staff.id))
+
+
+@bp.get("/salles")
+@require("rooms.manage")
+def room_list():
+    rooms = db.session.scalars(
+        db.select(Room).where(Room.practice_id == current_user.practice_id).order_by(Room.name)
+    ).all()
+    return render_template("team/room_list.html", rooms=rooms, room_kinds=ROOM_KINDS)
+
+
+@bp.route("/salles/nouvelle", methods=["GET", "POST"])
+@bp.route("/salles/<int:room_id>", methods=["GET", "POST"])
+@require("rooms.manage")
+def room_edit(room_id: int | None = None):
+    room = (
+        services.get_room(db.session, practice_id=current_user.practice_id, room_id=room_id)
+        if room_id
+        else None
+    )
+    form = RoomForm(obj=room)
+    if form.validate_on_submit():
+        try:
+            services.save_room(
+                db.session,
+                practice_id=current_user.practice_id,
+                name=form.name.data,
+                kind=form.kind.data,
+                room=room,
+                is_active=form.is_active.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Salle enregistrée.", "success")
+            return redirect(url_for("team.room_list"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("team/room_form.html", form=form, room=room), status
