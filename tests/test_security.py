@@ -32,3 +32,10 @@ def test_oversized_body_gets_413(app, sign_in):
     response = b.post("/profil/preferences", data={"prefs-locale": "fr", "pad": "x" * 5000})
     assert response.status_code == 413
     assert "trop volumineux" in response.text
+
+
+def test_static_files_are_served_without_signing_in(client):
+    response = client.get("/static/css/umpro.css")
+    assert response.status_code == 200
+    assert "text/css" in response.content_type
+    response.close()

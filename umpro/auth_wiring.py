@@ -67,7 +67,7 @@ def _check_csrf():
 
 def _require_sign_in():
     view = current_app.view_functions.get(request.endpoint)
-    if view is None or getattr(view, "is_public", False):
+    if view is None or request.endpoint == "static" or getattr(view, "is_public", False):
         return None
     if current_user.is_authenticated:
         return None

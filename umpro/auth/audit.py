@@ -94,16 +94,18 @@ def verify_chain(session: Session) -> ChainReport:
     """Walk the whole chain; report the first row whose hash or link does not hold."""
     prev = GENESIS
     count = 0
-    rows = session.execute(
-        select(AccessLog).order_by(AccessLog.id).execution_options(yield_per=2000)
-    )
-    for (row,) in rows:
-        count += 1
-        if row.prev_hash != prev:
-            return ChainReport(
-                False, count, row.id, "lien rompu : une ligne précédente manque ou a été modifiée"
-            )
-        if _digest(row) != row.hash:
-            return ChainReport(False, count, row.id, "contenu modifié")
-        prev = row.hash
+    query = select(AccessLog).order_by(AccessLog.id).execution_options(yield_per=2000)
+    with session.execute(query) as rows:  # a server-side cursor on PostgreSQL: closed here
+        for (row,) in rows:
+            count += 1
+            if row.prev_hash != prev:
+                return ChainReport(
+                    False,
+                    count,
+                    row.id,
+                    "lien rompu : une ligne précédente manque ou a été modifiée",
+                )
+            if _digest(row) != row.hash:
+                return ChainReport(False, count, row.id, "contenu modifié")
+            prev = row.hash
     return ChainReport(True, count)

@@ -176,7 +176,7 @@ def create_api_key(session: Session, *, staff: Staff, label: str = "") -> str:
 
 def authenticate_api_key(session: Session, *, key: str, now: datetime) -> Staff | None:
     """The active staff member a live key acts as, or None."""
-    parts = key.split("_")
+    parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     api_key = session.scalar(

@@ -1,0 +1,67 @@
+"""Browser tests: the app served on 127.0.0.1 in a thread, Debian's Chromium driven by
+Playwright. Skipped with a visible reason when Chromium is missing, failed in CI."""
+
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import CI
+
+CHROMIUM = os.environ.get("UMPRO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        message = f"Chromium introuvable ({CHROMIUM}) : apt-get install chromium"
+        if CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        message = "Playwright absent : pip install playwright"
+        if CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@contextmanager
+def serve(app):
+    """Serve ``app`` on 127.0.0.1 (a free port) until the block ends."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def chromium_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+            page = context.new_page()
+            page.set_default_timeout(15000)
+            yield page
+        finally:
+            browser.close()

@@ -1,0 +1,138 @@
+"""The access log: append-only, hash-chained, verifiable, filterable by the admin."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests import factories
+from tests.conftest import ON_PG
+from umpro.auth.audit import GENESIS, record_access, verify_chain
+from umpro.auth.models import AccessLog
+
+
+@pytest.fixture
+def gp(session, practice):
+    return factories.make_staff(session, practice, profession="gp")
+
+
+def _allow_tampering(session):
+    """What an attacker with database access would do first."""
+    if ON_PG:
+        session.execute(text("ALTER TABLE access_log DISABLE TRIGGER access_log_append_only"))
+    else:
+        session.execute(text("DROP TRIGGER access_log_no_update"))
+        session.execute(text("DROP TRIGGER access_log_no_delete"))
+
+
+def test_rows_are_chained(session, gp):
+    first = record_access(
+        session, actor=gp, action="patient.view", patient_id=7, target="patient:7"
+    )
+    second = record_access(session, actor=gp, action="patient.search", patient_ids=[7, 8])
+    rows = [*first, *second]
+    assert rows[0].prev_hash == GENESIS
+    assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
+    assert [r.patient_id for r in rows] == [7, 7, 8]
+    assert rows[0].role == "gp" and rows[0].practice_id == gp.practice_id
+    assert verify_chain(session).ok
+
+
+def test_update_and_delete_refused_by_the_database(session, gp):
+    record_access(session, actor=gp, action="patient.view", patient_id=1)
+    session.commit()
+    for statement in ("UPDATE access_log SET action = 'x'", "DELETE FROM access_log"):
+        with pytest.raises(Exception, match="append-only"):
+            session.execute(text(statement))
+        session.rollback()
+    assert session.scalar(select(func.count()).select_from(AccessLog)) == 1
+
+
+def test_altered_row_is_detected_by_cli(app, session, gp):
+    for pid in range(1, 6):
+        record_access(session, actor=gp, action="patient.view", patient_id=pid)
+    session.commit()
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["umpro", "audit", "verify"])
+    assert ok.exit_code == 0
+    assert "5 lignes vérifiées" in ok.output
+    _allow_tampering(session)
+    third = session.scalars(select(AccessLog).order_by(AccessLog.id).offset(2)).first()
+    session.execute(text("UPDATE access_log SET patient_id = 99 WHERE id = :id"), {"id": third.id})
+    session.commit()
+    bad = runner.invoke(args=["umpro", "audit", "verify"])
+    assert bad.exit_code == 1
+    assert f"n° {third.id}" in bad.output
+    assert "contenu modifié" in bad.output
+
+
+def test_removed_row_is_detected(session, gp):
+    for pid in range(1, 4):
+        record_access(session, actor=gp, action="patient.view", patient_id=pid)
+    session.commit()
+    _allow_tampering(session)
+    ids = session.scalars(select(AccessLog.id).order_by(AccessLog.id)).all()
+    session.execute(text("DELETE FROM access_log WHERE id = :id"), {"id": ids[1]})
+    session.commit()
+    report = verify_chain(session)
+    assert not report.ok
+    assert report.bad_id == ids[2]
+    assert "lien rompu" in report.reason
+
+
+def test_concurrent_appends_never_fork_the_chain(app, session, practice):
+    staff = [factories.make_staff(session, practice) for _ in range(4)]
+    session.commit()
+    ids = [s.id for s in staff]
+    session.close()
+    errors = []
+
+    def worker(staff_id):
+        try:
+            with app.app_context():
+                from umpro.extensions import db
+                from umpro.team.models import Staff
+
+                actor = db.session.get(Staff, staff_id)
+                for pid in range(5):
+                    record_access(db.session, actor=actor, action="patient.view", patient_id=pid)
+                    db.session.commit()
+                db.session.remove()
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    report = verify_chain(session)
+    assert report.ok and report.rows == 20
+
+
+def test_admin_page_filters(sign_in, session, practice):
+    b, admin = sign_in("coordinator", is_admin=True)
+    other = factories.make_staff(session, practice, profession="secretary")
+    record_access(session, actor=admin, action="patient.view", patient_id=11, target="patient:11")
+    record_access(session, actor=other, action="patient.search", patient_id=12)
+    session.commit()
+    everything = b.get("/admin/journal")
+    assert everything.status_code == 200
+    assert "patient:11" in everything.text and "patient.search" in everything.text
+    only_other = b.get(f"/admin/journal?staff={other.id}")
+    assert "patient.search" in only_other.text and "patient:11" not in only_other.text
+    by_patient = b.get("/admin/journal?patient=11")
+    assert "patient:11" in by_patient.text and "<td>12</td>" not in by_patient.text
+    bad = b.get("/admin/journal?patient=abc&day=31/02/2026")
+    assert bad.status_code == 200
+    assert "Le numéro de patient est un nombre." in bad.text
+    assert "Date invalide" in bad.text
+
+
+def test_other_practice_rows_are_not_shown(sign_in, session):
+    b, _ = sign_in("coordinator", is_admin=True)
+    foreign = factories.make_staff(session, factories.make_practice(session))
+    record_access(session, actor=foreign, action="patient.view", patient_id=5, target="patient:5")
+    session.commit()
+    assert "patient:5" not in b.get("/admin/journal").text

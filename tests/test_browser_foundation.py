@@ -1,0 +1,75 @@
+"""In a real Chromium: sign in, add a room and a staff member as the admin."""
+
+import pytest
+
+from tests import factories
+from tests.browser import chromium_page, require_chromium, serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served(app, session, practice):
+    require_chromium()
+    factories.make_staff(
+        session, practice, profession="coordinator", is_admin=True, email="admin@exemple.fr"
+    )
+    factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
+    session.commit()
+    session.close()  # the server thread writes; the test holds no transaction
+    with serve(app) as base_url:
+        yield base_url
+
+
+def _sign_in(page, base_url, email):
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_admin_adds_room_and_staff_in_chromium(served, tmp_path):
+    base_url = served
+    with chromium_page() as page:
+        page.goto(f"{base_url}/login")
+        assert page.locator("html").get_attribute("lang") == "fr"
+        _sign_in(page, base_url, "admin@exemple.fr")
+        page.wait_for_url(f"{base_url}/")
+        assert "Bonjour Camille" in page.content()
+
+        page.get_by_role("link", name="Salles").first.click()
+        page.get_by_role("link", name="Ajouter une salle").click()
+        page.get_by_label("Nom").fill("Cabinet 5")
+        page.get_by_label("Usage").select_option("nurse")
+        page.get_by_role("button", name="Enregistrer").click()
+        assert page.get_by_text("Salle enregistrée.").is_visible()
+        assert page.get_by_role("link", name="Cabinet 5").is_visible()
+
+        page.goto(f"{base_url}/equipe/nouveau")
+        page.get_by_label("Prénom").fill("Lina")
+        page.get_by_label("Nom", exact=True).fill("Rousseau")
+        page.get_by_label("Adresse e-mail").fill("lina@exemple.fr")
+        page.get_by_label("Profession").select_option("nurse")
+        page.get_by_label("Mot de passe initial").fill("court")
+        page.get_by_role("button", name="Enregistrer").click()
+        assert page.get_by_text("Au moins 10 caractères.").is_visible()  # French, next to the field
+        page.get_by_label("Mot de passe initial").fill("un-bon-mot-de-passe")
+        page.get_by_role("button", name="Enregistrer").click()
+        assert page.get_by_text("a été ajouté(e) à l'équipe").is_visible()
+        page.screenshot(path=str(tmp_path / "equipe.png"), full_page=True)
+
+
+def test_wrong_password_message_in_chromium(served):
+    base_url = served
+    with chromium_page() as page:
+        page.goto(f"{base_url}/login")
+        page.get_by_label("Adresse e-mail").fill("secr@exemple.fr")
+        page.get_by_label("Mot de passe").fill("mauvais-mot-de-passe")
+        page.get_by_role("button", name="Se connecter").click()
+        assert page.get_by_role("alert").inner_text() == "Adresse e-mail ou mot de passe incorrect."
+        # No console error from the CSP: the page's script loads from 'self'.
+        _sign_in(page, base_url, "secr@exemple.fr")
+        page.wait_for_url(f"{base_url}/")
+        nav = page.get_by_role("navigation", name="Navigation principale")
+        assert nav.get_by_role("link", name="Agenda").is_visible()
+        assert nav.get_by_role("link", name="Équipe").count() == 0
