@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import Browser
+from tests.conftest import Browser, page_text
 from umpro.auth.models import AuthSession, LoginAttempt
 from umpro.auth.services import BAD_CREDENTIALS
 
@@ -112,6 +112,7 @@ def test_idle_session_times_out(app, session, secretary):
     response = b.get("/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+    assert "Votre session a expiré" in page_text(b.get(response.headers["Location"]))
 
 
 def test_throttled_after_five_failures_with_french_retry_time(browser, session, secretary):

@@ -39,3 +39,23 @@ def test_static_files_are_served_without_signing_in(client):
     assert response.status_code == 200
     assert "text/css" in response.content_type
     response.close()
+
+
+def test_access_log_lines_never_keep_query_strings():
+    import logging
+
+    from umpro import RedactQueryStrings
+
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - - [%s] "%s" %s',
+        ("127.0.0.1", "now", "GET /api/v1/patients?q=martin HTTP/1.1", "200"),
+        None,
+    )
+    assert RedactQueryStrings().filter(record)
+    line = record.getMessage()
+    assert "martin" not in line
+    assert "GET /api/v1/patients?… HTTP/1.1" in line

@@ -3,6 +3,7 @@
 import importlib
 import importlib.util
 import logging
+import re
 from pathlib import Path
 
 from flask import Flask, current_app, request
@@ -32,9 +33,7 @@ def create_app(config_name: str = "production", **overrides) -> Flask:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
             parents=True, exist_ok=True
         )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _configure_logging()
 
     from umpro import models  # noqa: F401 - every model registered on the metadata
 
@@ -93,6 +92,30 @@ def _timezone() -> str:
     if current_user and current_user.is_authenticated:
         return current_user.practice.timezone
     return current_app.config["UMPRO_TIMEZONE"]
+
+
+class RedactQueryStrings(logging.Filter):
+    """Access-log lines keep the path, never the query string: a search for a patient
+    (``?q=martin``) must not leave the name in the server's logs."""
+
+    _query = re.compile(r"\?[^ \"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                self._query.sub("?…", a) if isinstance(a, str) else a for a in record.args
+            )
+        record.msg = self._query.sub("?…", str(record.msg))
+        return True
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactQueryStrings())
 
 
 CSP = (

@@ -1,6 +1,6 @@
 """Request-level security: who is signed in, sign-in required by default, CSRF."""
 
-from flask import Flask, current_app, g, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import refresh as refresh_babel
 from flask_login import current_user
 
@@ -73,4 +73,6 @@ def _require_sign_in():
         return None
     if is_api_request():
         return api_error(401, "unauthenticated", "Authentification requise.")
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if session.pop("_user_id", None):
+        flash("Votre session a expiré ou a été fermée : reconnectez-vous.", "info")
+    return redirect(url_for("auth.login", next=request.path))

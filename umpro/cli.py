@@ -1,12 +1,14 @@
 """``flask --app wsgi umpro …``: demo data, API keys, the access log's check."""
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from umpro import backups
 from umpro.auth import audit
 from umpro.auth import services as auth
 from umpro.extensions import db
@@ -63,6 +65,29 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup(path: str) -> None:
+    """Sauvegarder toute la base dans PATH (copie cohérente, application en marche)."""
+    backups.backup(db.engine, Path(path))
+    click.echo(f"Sauvegarde écrite : {path}")
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirmer le remplacement de la base actuelle.")
+def restore(path: str, yes: bool) -> None:
+    """Remplacer la base par la sauvegarde PATH (arrêtez d'abord l'application)."""
+    if not yes:
+        click.confirm("Toutes les données actuelles seront remplacées. Continuer ?", abort=True)
+    backups.restore(db.engine, Path(path))
+    report = audit.verify_chain(db.session)
+    click.echo(
+        f"Base restaurée depuis {path}. Journal des accès : {report.rows} lignes, "
+        f"{'intact' if report.ok else 'ALTÉRÉ à la ligne ' + str(report.bad_id)}."
+    )
 
 
 def register_domain_commands() -> None:
