@@ -1,0 +1,56 @@
+"""Helpers shared by the patients services."""
+
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from umpro.auth.permissions import can
+from umpro.errors import Conflict, Forbidden, Invalid
+from umpro.team.models import Practice, Staff
+from umpro.team.professions import Profession
+from umpro.timeutil import local_today
+
+
+def authorize(actor, action: str, obj, message: str) -> None:
+    """Refuse unless ``actor`` may; ``actor=None`` is the system (demo data, imports)."""
+    if actor is not None and not can(actor, action, obj):
+        raise Forbidden(message)
+
+
+def today_for(session: Session, practice_id: int, now: datetime) -> date:
+    """The practice's local date at ``now`` (the practice is usually in the identity map)."""
+    return local_today(session.get(Practice, practice_id).timezone, now)
+
+
+def not_in_future(day: date | None, today: date, *, field: str, what: str) -> date:
+    if day is None:
+        raise Invalid(f"{what} est obligatoire.", field=field)
+    if day > today:
+        raise Invalid(f"{what} ne peut pas être dans le futur.", field=field)
+    return day
+
+
+def gp_of_practice(session: Session, practice_id: int, gp_id, *, field: str = "gp_id") -> Staff:
+    """The active GP ``gp_id`` of the practice, or Invalid (a junior doctor is no MT)."""
+    gp = session.get(Staff, gp_id) if isinstance(gp_id, int) else None
+    if (
+        gp is None
+        or gp.practice_id != practice_id
+        or gp.profession != Profession.GP
+        or not gp.is_active
+    ):
+        raise Invalid("Choisissez un médecin généraliste en exercice dans l'équipe.", field=field)
+    return gp
+
+
+def flush_or_conflict(session: Session, message: str, *, field: str | None = None) -> None:
+    """Flush; a database constraint that refuses becomes a French Conflict."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict(message, field=field) from error
+
+
+def target(kind: str, obj_id: int) -> str:
+    return f"{kind}:{obj_id}"

@@ -1,0 +1,292 @@
+"""Requests to a GP to become a patient's médecin traitant: intake, queue, decision.
+
+A GP may decline, but only for a lawful reason from ``DECLINE_REASONS`` (never a
+discriminatory one, art. L1110-3 CSP), and says where the patient was oriented. The
+database refuses a decline without both too (check constraint ``lawful_decline``).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, exists, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from umpro.auth.audit import record_access
+from umpro.errors import Conflict, Invalid, NotFound
+from umpro.patients.models import (
+    CHANNELS,
+    DECLINE_REASONS,
+    Patient,
+    RegistrationRequest,
+    TreatingDeclaration,
+)
+from umpro.patients.services import declarations
+from umpro.patients.services._common import (
+    authorize,
+    flush_or_conflict,
+    gp_of_practice,
+    not_in_future,
+    target,
+    today_for,
+)
+
+DECISIONS = {"accept": "Accepter", "decline": "Refuser", "withdraw": "Retirée par le patient"}
+PENDING_TWICE = "Une demande est déjà en attente auprès de ce médecin pour ce patient."
+
+
+def create_request(
+    session: Session,
+    *,
+    actor,
+    patient: Patient,
+    gp_id: int | None,
+    channel: str,
+    received_on: date | None,
+    has_chronic_condition: bool = False,
+    note: str = "",
+    now: datetime,
+    ip: str = "",
+) -> RegistrationRequest:
+    """Take a patient's request to ``gp_id``. Callers hold ``registration_request.create``
+    (secretaries, mediators, medical assistants, GPs). Refuses a non-GP, an unknown
+    channel, a future date, a GP who already is the patient's médecin traitant, and a
+    second pending request to the same GP."""
+    authorize(
+        actor, "registration_request.create", patient, "Vous ne pouvez pas enregistrer de demande."
+    )
+    gp = gp_of_practice(session, patient.practice_id, gp_id)
+    if channel not in CHANNELS:
+        raise Invalid("Choisissez le canal de la demande.", field="channel")
+    today = today_for(session, patient.practice_id, now)
+    received_on = not_in_future(
+        received_on, today, field="received_on", what="La date de la demande"
+    )
+    current = patient.current_declaration
+    if current is not None and current.gp_id == gp.id:
+        raise Conflict("Ce médecin est déjà le médecin traitant de ce patient.", field="gp_id")
+    if session.scalar(
+        select(RegistrationRequest.id).where(
+            RegistrationRequest.patient_id == patient.id,
+            RegistrationRequest.gp_id == gp.id,
+            RegistrationRequest.status == "pending",
+        )
+    ):
+        raise Conflict(PENDING_TWICE, field="gp_id")
+    request = RegistrationRequest(
+        practice_id=patient.practice_id,
+        patient=patient,
+        gp=gp,
+        received_on=received_on,
+        channel=channel,
+        has_chronic_condition=bool(has_chronic_condition),
+        note=" ".join((note or "").split())[:500],
+        recorded_by_id=actor.id if actor else None,
+        created_at=now,
+    )
+    session.add(request)
+    flush_or_conflict(session, PENDING_TWICE, field="gp_id")
+    record_access(
+        session,
+        actor=actor,
+        action="registration_request.create",
+        patient_id=patient.id,
+        target=target("registration_request", request.id),
+        ip=ip,
+        now=now,
+    )
+    return request
+
+
+def get_request(session: Session, *, actor, request_id: int) -> RegistrationRequest:
+    request = session.get(RegistrationRequest, request_id)
+    if request is None or request.practice_id != actor.practice_id:
+        raise NotFound("Demande introuvable.")
+    authorize(actor, "patient.view_admin", request, "Vous n'avez pas accès à cette demande.")
+    return request
+
+
+@dataclass
+class QueueItem:
+    request: RegistrationRequest
+    has_treating_gp: bool
+
+    @property
+    def is_priority(self) -> bool:
+        """ALD without a médecin traitant: the national priority comes first."""
+        return self.request.has_chronic_condition and not self.has_treating_gp
+
+
+def queue(
+    session: Session,
+    *,
+    actor,
+    gp_id: int,
+    status: str = "pending",
+    now: datetime,
+    ip: str = "",
+) -> list[QueueItem]:
+    """A GP's requests of ``status``: ALD patients without a médecin traitant first, then
+    by date received. One query. Callers hold ``registration_request.list``; the patients
+    listed are logged (``registration_request.list``)."""
+    authorize(actor, "registration_request.list", None, "Vous n'avez pas accès aux demandes.")
+    has_gp = exists().where(
+        TreatingDeclaration.patient_id == RegistrationRequest.patient_id,
+        TreatingDeclaration.end_on.is_(None),
+    )
+    priority = case(
+        (and_(RegistrationRequest.has_chronic_condition.is_(True), ~has_gp), 0), else_=1
+    )
+    rows = session.execute(
+        select(RegistrationRequest, has_gp.label("has_gp"))
+        .where(
+            RegistrationRequest.practice_id == actor.practice_id,
+            RegistrationRequest.gp_id == gp_id,
+            RegistrationRequest.status == status,
+        )
+        .options(joinedload(RegistrationRequest.patient))
+        .order_by(priority, RegistrationRequest.received_on, RegistrationRequest.id)
+    ).all()
+    items = [QueueItem(request, bool(flag)) for request, flag in rows]
+    record_access(
+        session,
+        actor=actor,
+        action="registration_request.list",
+        patient_ids=[i.request.patient_id for i in items],
+        target=f"registration_queue:gp:{gp_id}",
+        ip=ip,
+        now=now,
+    )
+    return items
+
+
+def _claim(session: Session, request: RegistrationRequest, **values) -> None:
+    """Decide a pending request once: a conditional update, so two decisions cannot race."""
+    done = session.execute(
+        update(RegistrationRequest)
+        .where(RegistrationRequest.id == request.id, RegistrationRequest.status == "pending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not done:
+        raise Conflict("Cette demande a déjà été traitée.")
+    session.expire(request)
+
+
+def decide(
+    session: Session,
+    *,
+    actor,
+    request: RegistrationRequest,
+    decision: str,
+    reason: str = "",
+    note: str = "",
+    oriented_to: str = "",
+    now: datetime,
+    ip: str = "",
+) -> RegistrationRequest:
+    """Decide a pending request.
+
+    * ``accept`` (the GP asked, ``registration_request.decide``): the declaration starts
+      today; a current one with another GP is transferred.
+    * ``decline`` (same GP): needs a reason from ``DECLINE_REASONS`` and the colleague or
+      structure the patient was oriented to; anything else is refused, nothing saved.
+    * ``withdraw`` (the GP or the team's intake, ``registration_request.withdraw``).
+    """
+    if decision not in DECISIONS:
+        raise Invalid("Choisissez une décision.", field="decision")
+    action = (
+        "registration_request.withdraw" if decision == "withdraw" else "registration_request.decide"
+    )
+    authorize(
+        actor, action, request, "Seul le médecin sollicité peut accepter ou refuser cette demande."
+    )
+    if request.status != "pending":
+        raise Conflict("Cette demande a déjà été traitée.")
+    note = (note or "").strip()[:1000]
+    values = {"decided_at": now, "decided_by_id": actor.id if actor else None}
+    if decision == "decline":
+        if not reason:
+            raise Invalid("Un refus doit être motivé : choisissez un motif.", field="reason")
+        if reason not in DECLINE_REASONS:
+            raise Invalid(
+                "Ce motif de refus n'est pas autorisé : seuls les motifs légitimes de la liste "
+                "le sont, jamais un motif discriminatoire.",
+                field="reason",
+            )
+        oriented_to = " ".join((oriented_to or "").split())
+        if not oriented_to:
+            raise Invalid(
+                "Indiquez vers quel confrère ou quelle structure le patient a été orienté.",
+                field="oriented_to",
+            )
+        values |= {
+            "status": "declined",
+            "decline_reason": reason,
+            "oriented_to": oriented_to[:200],
+            "decision_note": note,
+        }
+    elif decision == "withdraw":
+        values |= {"status": "withdrawn", "decision_note": note}
+    else:
+        values |= {"status": "accepted", "decision_note": note}
+    patient = request.patient
+    gp_id = request.gp_id
+    _claim(session, request, **values)
+    if decision == "accept":
+        today = today_for(session, patient.practice_id, now)
+        current = patient.current_declaration
+        change = declarations.transfer if current is not None else declarations.declare
+        kwargs = {"on": today} if current is not None else {"start_on": today}
+        declaration = change(
+            session, actor=actor, patient=patient, gp_id=gp_id, now=now, ip=ip, **kwargs
+        )
+        request.declaration_id = declaration.id
+        session.flush()
+    record_access(
+        session,
+        actor=actor,
+        action=f"registration_request.{decision}",
+        patient_id=patient.id,
+        target=target("registration_request", request.id),
+        ip=ip,
+        now=now,
+    )
+    return request
+
+
+def declined_requests(
+    session: Session, *, actor, patient: Patient, now: datetime, ip: str = ""
+) -> list[RegistrationRequest]:
+    """The patient's declined requests (doctor, date, reason, orientation), for the
+    Assurance maladie conciliator; logged as a print (``registration_request.print``)."""
+    authorize(actor, "patient.view_admin", patient, "Vous n'avez pas accès à ce patient.")
+    rows = list(
+        session.scalars(
+            select(RegistrationRequest)
+            .where(
+                RegistrationRequest.patient_id == patient.id,
+                RegistrationRequest.status == "declined",
+            )
+            .order_by(RegistrationRequest.decided_at, RegistrationRequest.id)
+        )
+    )
+    record_access(
+        session,
+        actor=actor,
+        action="registration_request.print",
+        patient_id=patient.id,
+        target=target("patient", patient.id),
+        ip=ip,
+        now=now,
+    )
+    return rows
+
+
+def requests_of(session: Session, *, patient: Patient) -> list[RegistrationRequest]:
+    return list(
+        session.scalars(
+            select(RegistrationRequest)
+            .where(RegistrationRequest.patient_id == patient.id)
+            .order_by(RegistrationRequest.received_on.desc(), RegistrationRequest.id.desc())
+        )
+    )

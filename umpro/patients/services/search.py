@@ -1,0 +1,83 @@
+"""Patient search: accents, case, hyphens and apostrophes ignored; any part of the names
+(birth name included), a birth date typed the French way, or an INS.
+
+Each word typed must start some word of the patient's names: ``helene mar`` finds
+Hélène Martin, ``jean-pierre`` and ``jean pierre`` find Jean-Pierre, ``ndiaye`` and
+``n'diaye`` find N'Diaye. The query is one SQL statement over the indexed token table,
+whatever the number of patients, then two to load the médecin traitant and objection.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import extract, select
+from sqlalchemy.orm import Session
+
+from umpro.auth.audit import record_access
+from umpro.db import utcnow
+from umpro.patients import relations
+from umpro.patients.models import Patient, PatientNameToken
+from umpro.patients.names import parse_query, successor
+from umpro.patients.services._common import today_for
+from umpro.patients.services.identity import list_query
+
+MAX_LIMIT = 50
+
+
+def _token_match(practice_id: int, prefix: str):
+    upper = successor(prefix)
+    query = select(PatientNameToken.patient_id).where(
+        PatientNameToken.practice_id == practice_id, PatientNameToken.token >= prefix
+    )
+    if upper is not None:
+        query = query.where(PatientNameToken.token < upper)
+    return Patient.id.in_(query)
+
+
+def search_patients(
+    session: Session,
+    *,
+    actor,
+    query: str,
+    limit: int = 20,
+    ip: str = "",
+    now: datetime | None = None,
+) -> list[Patient]:
+    """The actor's practice's patients matching ``query``, by name order, at most ``limit``
+    (capped at 50). Any member may search; a student finds only the patients they have an
+    appointment with. An empty query finds nothing. Logs one access row per patient listed
+    (``patient.search``), or one row without patient when none is.
+    """
+    now = now or utcnow()
+    terms = parse_query(query or "", today=today_for(session, actor.practice_id, now))
+    if terms.is_empty:
+        return []
+    patients: list[Patient] = []
+    if not terms.impossible:
+        conditions = [Patient.practice_id == actor.practice_id]
+        conditions += [_token_match(actor.practice_id, token) for token in terms.tokens]
+        if terms.birth_date:
+            conditions.append(Patient.birth_date == terms.birth_date)
+        if terms.birth_year:
+            conditions.append(extract("year", Patient.birth_date) == terms.birth_year)
+        if terms.ins:
+            conditions.append(Patient.ins == terms.ins)
+        if (reach := relations.reach_condition(actor, Patient.id)) is not None:
+            conditions.append(reach)
+        patients = list(
+            session.scalars(
+                list_query()
+                .where(*conditions)
+                .order_by(Patient.sort_key, Patient.birth_date, Patient.id)
+                .limit(max(1, min(limit, MAX_LIMIT)))
+            )
+        )
+    record_access(
+        session,
+        actor=actor,
+        action="patient.search",
+        patient_ids=[p.id for p in patients],
+        target="search",
+        ip=ip,
+        now=now,
+    )
+    return patients

@@ -1,0 +1,100 @@
+"""What every patients view shares: the acting user's context and the patient page."""
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from umpro.auth.permissions import can
+from umpro.db import utcnow
+from umpro.extensions import db
+from umpro.patients import services
+from umpro.patients.forms import (
+    DeclareForm,
+    EndDeclarationForm,
+    EntryForm,
+    ObjectionForm,
+    TransferForm,
+)
+from umpro.patients.models import (
+    ADMINISTRATIVE_KINDS,
+    ENTRY_KINDS,
+    ReferralLetter,
+)
+from umpro.patients.services.entries import TIMELINE_PAGE
+from umpro.team.models import Staff
+from umpro.team.professions import Profession
+from umpro.timeutil import local_today
+from umpro.web import client_ip
+
+
+def ctx() -> dict:
+    """The keyword arguments every service call from a view takes."""
+    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
+
+
+def status_of(*forms) -> int:
+    return 422 if any(f.errors or f.form_errors for f in forms) else 200
+
+
+def gp_choices() -> list[tuple]:
+    gps = db.session.scalars(
+        select(Staff)
+        .where(
+            Staff.practice_id == current_user.practice_id,
+            Staff.profession == Profession.GP,
+            Staff.is_active.is_(True),
+        )
+        .order_by(Staff.family_name, Staff.given_name)
+    ).all()
+    return [("", "— choisir —"), *((g.id, g.display_name) for g in gps)]
+
+
+def entry_kinds(patient) -> list[tuple[str, str]]:
+    clinical = can(current_user, "file_entry.create_clinical", patient)
+    return [
+        (kind, label)
+        for kind, label in ENTRY_KINDS.items()
+        if clinical or kind in ADMINISTRATIVE_KINDS
+    ]
+
+
+def render_patient_page(patient_id: int, *, status: int = 200, **forms):
+    """The patient page, in a bounded number of queries whatever the file's size; opening
+    it is one access-log row."""
+    session = db.session
+    context = ctx()
+    patient = services.open_patient(session, **context, patient_id=patient_id)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    timeline = services.timeline(
+        session, actor=current_user, patient=patient, offset=(page - 1) * TIMELINE_PAGE
+    )
+    letters = {
+        letter.entry_id: letter
+        for letter in session.scalars(
+            select(ReferralLetter).where(ReferralLetter.patient_id == patient.id)
+        )
+    }
+    choices = gp_choices()
+    entry_form = forms.get("entry_form") or EntryForm(prefix="entry")
+    entry_form.kind.choices = entry_kinds(patient)
+    declare_form = forms.get("declare_form") or DeclareForm(prefix="declare")
+    transfer_form = forms.get("transfer_form") or TransferForm(prefix="transfer")
+    declare_form.gp_id.choices = transfer_form.gp_id.choices = choices
+    response = render_template(
+        "patients/show.html",
+        patient=patient,
+        today=local_today(current_user.practice.timezone, context["now"]),
+        timeline=timeline,
+        page=page,
+        declarations=services.history(session, patient=patient),
+        requests=services.requests_of(session, patient=patient),
+        objections=services.objection_history(session, patient=patient),
+        letters=letters,
+        entry_form=entry_form,
+        objection_form=forms.get("objection_form") or ObjectionForm(prefix="objection"),
+        declare_form=declare_form,
+        transfer_form=transfer_form,
+        end_form=forms.get("end_form") or EndDeclarationForm(prefix="end"),
+    )
+    session.commit()  # the access-log row
+    return response, status

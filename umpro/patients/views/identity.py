@@ -1,0 +1,152 @@
+"""Search, registration and editing of patients; the sharing objection; the information
+sheet on team sharing."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from umpro.auth.permissions import require
+from umpro.errors import DomainError
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.patients import services
+from umpro.patients.forms import ObjectionForm, PatientForm
+from umpro.patients.views import bp
+from umpro.patients.views._page import ctx, render_patient_page, status_of
+from umpro.team.models import Staff
+
+
+def _input(form: PatientForm) -> services.PatientInput:
+    return services.PatientInput(
+        family_name=form.family_name.data or "",
+        given_names=form.given_names.data or "",
+        birth_date=form.birth_date.data,
+        sex=form.sex.data or "",
+        birth_name=form.birth_name.data or "",
+        ins=form.ins.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        address=form.address.data or "",
+        postal_code=form.postal_code.data or "",
+        city=form.city.data or "",
+        has_chronic_condition=form.has_chronic_condition.data,
+    )
+
+
+@bp.get("/")
+@require("patient.view_admin")
+def search():
+    query = request.args.get("q", "").strip()
+    results = services.search_patients(db.session, **ctx(), query=query) if query else []
+    db.session.commit()  # the access-log rows
+    return render_template("patients/search.html", query=query, results=results)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@require("patient.edit")
+def create():
+    form = PatientForm()
+    duplicates = []
+    if form.validate_on_submit():
+        try:
+            patient = services.create_patient(
+                db.session,
+                **ctx(),
+                practice=current_user.practice,
+                data=_input(form),
+                confirm_duplicate=form.confirm_duplicate.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            if error.code == "likely_duplicate":
+                duplicates = services.likely_duplicates(
+                    db.session, practice_id=current_user.practice_id, data=_input(form)
+                )
+        else:
+            db.session.commit()
+            flash(f"Patient {patient.display_name} enregistré.", "success")
+            return redirect(url_for("patients.show", patient_id=patient.id))
+    return render_template(
+        "patients/form.html", form=form, patient=None, duplicates=duplicates
+    ), status_of(form)
+
+
+@bp.get("/<int:patient_id>")
+@require("patient.view_admin")
+def show(patient_id: int):
+    return render_patient_page(patient_id)
+
+
+@bp.route("/<int:patient_id>/modifier", methods=["GET", "POST"])
+@require("patient.edit")
+def edit(patient_id: int):
+    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    form = PatientForm(obj=patient)
+    if form.validate_on_submit():
+        try:
+            services.update_patient(db.session, **ctx(), patient=patient, data=_input(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Modifications enregistrées.", "success")
+            return redirect(url_for("patients.show", patient_id=patient.id))
+    return render_template(
+        "patients/form.html", form=form, patient=patient, duplicates=[]
+    ), status_of(form)
+
+
+@bp.post("/<int:patient_id>/opposition")
+@require("patient.sharing_objection")
+def record_objection(patient_id: int):
+    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    form = ObjectionForm(prefix="objection")
+    if form.validate_on_submit():
+        try:
+            services.record_objection(db.session, **ctx(), patient=patient, note=form.note.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Opposition au partage enregistrée.", "success")
+            return redirect(url_for("patients.show", patient_id=patient_id))
+    return render_patient_page(patient_id, status=422, objection_form=form)
+
+
+@bp.post("/<int:patient_id>/opposition/levee")
+@require("patient.sharing_objection")
+def lift_objection(patient_id: int):
+    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    form = ObjectionForm(prefix="objection")
+    if form.validate_on_submit():
+        try:
+            services.lift_objection(db.session, **ctx(), patient=patient)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Opposition au partage levée.", "success")
+            return redirect(url_for("patients.show", patient_id=patient_id))
+    return render_patient_page(patient_id, status=422, objection_form=form)
+
+
+@bp.get("/<int:patient_id>/fiche-information")
+@require("patient.view_admin")
+def information_sheet(patient_id: int):
+    """The printable sheet on team sharing and the right to object."""
+    patient = services.get_patient(
+        db.session, actor=current_user, patient_id=patient_id, eager=True
+    )
+    services.print_information_sheet(db.session, **ctx(), patient=patient)
+    team = db.session.scalars(
+        select(Staff)
+        .where(Staff.practice_id == current_user.practice_id, Staff.is_active.is_(True))
+        .order_by(Staff.family_name, Staff.given_name)
+    ).all()
+    response = render_template("patients/sheet.html", patient=patient, team=team)
+    db.session.commit()
+    return response

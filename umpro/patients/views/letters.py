@@ -1,0 +1,98 @@
+"""Referral letters: compose from the file, print, record the reply."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from umpro.auth.permissions import require
+from umpro.errors import DomainError
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.patients import services
+from umpro.patients.forms import LetterForm, ReplyForm
+from umpro.patients.views import bp
+from umpro.patients.views._page import ctx, status_of
+from umpro.timeutil import local_today
+
+
+@bp.route("/<int:patient_id>/lettres/nouvelle", methods=["GET", "POST"])
+@require("referral_letter.write")
+def new_letter(patient_id: int):
+    session = db.session
+    patient = services.get_patient(session, actor=current_user, patient_id=patient_id, eager=True)
+    entries = [
+        e
+        for e in services.timeline(session, actor=current_user, patient=patient, limit=200).entries
+        if e.is_clinical and not e.is_entered_in_error
+    ]
+    form = LetterForm()
+    form.entry_ids.choices = [
+        (e.id, f"{e.dated_at:%d/%m/%Y} · {e.kind_label} · {e.title}") for e in entries
+    ]
+    if form.validate_on_submit():
+        try:
+            letter = services.create_letter(
+                session,
+                **ctx(),
+                patient=patient,
+                recipient=form.recipient.data,
+                reason=form.reason.data,
+                is_second_opinion=form.is_second_opinion.data,
+                entry_ids=form.entry_ids.data or [],
+            )
+        except DomainError as error:
+            session.rollback()
+            attach_error(form, error)
+        else:
+            session.commit()
+            flash("Courrier enregistré dans le dossier.", "success")
+            return redirect(url_for("patients.letter", patient_id=patient_id, letter_id=letter.id))
+    return render_template("patients/letter_form.html", patient=patient, form=form), status_of(form)
+
+
+@bp.get("/<int:patient_id>/lettres/<int:letter_id>")
+@require("patient.view_clinical")
+def letter(patient_id: int, letter_id: int):
+    """The printable letter (print CSS); viewing it is logged as a print."""
+    patient = services.get_patient(
+        db.session, actor=current_user, patient_id=patient_id, eager=True
+    )
+    found = services.get_letter(
+        db.session, actor=current_user, patient=patient, letter_id=letter_id
+    )
+    services.print_letter(db.session, **ctx(), letter=found)
+    response = render_template(
+        "patients/letter.html", patient=patient, letter=found, practice=current_user.practice
+    )
+    db.session.commit()
+    return response
+
+
+@bp.route("/<int:patient_id>/lettres/<int:letter_id>/reponse", methods=["GET", "POST"])
+@require("file_entry.create_clinical")
+def letter_reply(patient_id: int, letter_id: int):
+    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    found = services.get_letter(
+        db.session, actor=current_user, patient=patient, letter_id=letter_id
+    )
+    form = ReplyForm()
+    if not form.is_submitted():
+        form.received_on.data = local_today(current_user.practice.timezone, ctx()["now"])
+    if form.validate_on_submit():
+        try:
+            services.record_reply(
+                db.session,
+                **ctx(),
+                letter=found,
+                received_on=form.received_on.data,
+                body=form.body.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Réponse enregistrée dans le dossier.", "success")
+            return redirect(url_for("patients.show", patient_id=patient_id))
+    return render_template(
+        "patients/reply_form.html", patient=patient, letter=found, form=form
+    ), status_of(form)

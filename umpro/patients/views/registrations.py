@@ -1,0 +1,191 @@
+"""Médecin traitant: declarations (declare, transfer, end) and requests (intake, queue,
+decision, printable record of declines)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from umpro.auth.permissions import can, require
+from umpro.errors import DomainError, Forbidden
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.patients import services
+from umpro.patients.forms import (
+    DecisionForm,
+    DeclareForm,
+    EndDeclarationForm,
+    RequestForm,
+    TransferForm,
+)
+from umpro.patients.models import REQUEST_STATUSES
+from umpro.patients.views import bp
+from umpro.patients.views._page import ctx, gp_choices, render_patient_page, status_of
+from umpro.timeutil import local_today
+
+
+def _declaration_action(patient_id, form, call, form_name, done_message):
+    """Shared by declare, transfer and end: validate, call the service, answer."""
+    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    if hasattr(form, "gp_id"):
+        form.gp_id.choices = gp_choices()
+    if form.validate_on_submit():
+        try:
+            call(patient)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(done_message, "success")
+            return redirect(url_for("patients.show", patient_id=patient_id))
+    return render_patient_page(patient_id, status=422, **{form_name: form})
+
+
+@bp.post("/<int:patient_id>/declaration")
+@require("declaration.manage")
+def declare(patient_id: int):
+    form = DeclareForm(prefix="declare")
+    return _declaration_action(
+        patient_id,
+        form,
+        lambda patient: services.declare(
+            db.session, **ctx(), patient=patient, gp_id=form.gp_id.data, start_on=form.start_on.data
+        ),
+        "declare_form",
+        "Médecin traitant déclaré.",
+    )
+
+
+@bp.post("/<int:patient_id>/declaration/changement")
+@require("declaration.manage")
+def transfer(patient_id: int):
+    form = TransferForm(prefix="transfer")
+    return _declaration_action(
+        patient_id,
+        form,
+        lambda patient: services.transfer(
+            db.session, **ctx(), patient=patient, gp_id=form.gp_id.data, on=form.on.data
+        ),
+        "transfer_form",
+        "Changement de médecin traitant enregistré.",
+    )
+
+
+@bp.post("/<int:patient_id>/declaration/fin")
+@require("declaration.manage")
+def end_declaration(patient_id: int):
+    form = EndDeclarationForm(prefix="end")
+    return _declaration_action(
+        patient_id,
+        form,
+        lambda patient: services.end_declaration(
+            db.session, **ctx(), patient=patient, on=form.end_on.data, reason=form.end_reason.data
+        ),
+        "end_form",
+        "Fin de la déclaration enregistrée.",
+    )
+
+
+@bp.route("/<int:patient_id>/demandes/nouvelle", methods=["GET", "POST"])
+@require("registration_request.create")
+def new_request(patient_id: int):
+    patient = services.get_patient(
+        db.session, actor=current_user, patient_id=patient_id, eager=True
+    )
+    form = RequestForm()
+    form.gp_id.choices = gp_choices()
+    if not form.is_submitted():
+        form.received_on.data = local_today(current_user.practice.timezone, ctx()["now"])
+        form.has_chronic_condition.data = patient.has_chronic_condition
+    if form.validate_on_submit():
+        try:
+            services.create_request(
+                db.session,
+                **ctx(),
+                patient=patient,
+                gp_id=form.gp_id.data,
+                channel=form.channel.data,
+                received_on=form.received_on.data,
+                has_chronic_condition=form.has_chronic_condition.data,
+                note=form.note.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Demande de médecin traitant enregistrée.", "success")
+            return redirect(url_for("patients.show", patient_id=patient_id))
+    return render_template("patients/request_form.html", patient=patient, form=form), status_of(
+        form
+    )
+
+
+@bp.get("/demandes")
+@require("registration_request.list")
+def queue():
+    gps = gp_choices()[1:]
+    gp_id = request.args.get("gp", type=int)
+    if gp_id is None:
+        own = [g for g, _ in gps if g == current_user.id]
+        gp_id = own[0] if own else (gps[0][0] if gps else None)
+    if gp_id is not None and gp_id not in {g for g, _ in gps}:
+        abort(404)
+    status = request.args.get("statut", "pending")
+    if status not in REQUEST_STATUSES:
+        status = "pending"
+    items = (
+        services.queue(db.session, **ctx(), gp_id=gp_id, status=status) if gp_id is not None else []
+    )
+    db.session.commit()
+    return render_template(
+        "patients/queue.html",
+        gps=gps,
+        gp_id=gp_id,
+        status=status,
+        statuses=REQUEST_STATUSES,
+        items=items,
+    )
+
+
+@bp.route("/demandes/<int:request_id>/decision", methods=["GET", "POST"])
+@require("registration_request.list")
+def decide(request_id: int):
+    registration = services.get_request(db.session, actor=current_user, request_id=request_id)
+    may_decide = can(current_user, "registration_request.decide", registration)
+    if not may_decide and not can(current_user, "registration_request.withdraw", registration):
+        raise Forbidden("Seul le médecin sollicité peut accepter ou refuser cette demande.")
+    form = DecisionForm()
+    if not may_decide:
+        form.decision.choices = [("withdraw", "Retirée par le patient")]
+    if form.validate_on_submit():
+        try:
+            services.decide(
+                db.session,
+                **ctx(),
+                request=registration,
+                decision=form.decision.data or "",
+                reason=form.reason.data,
+                note=form.note.data,
+                oriented_to=form.oriented_to.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Demande {registration.status_label.lower()}.", "success")
+            return redirect(url_for("patients.queue", gp=registration.gp_id))
+    return render_template(
+        "patients/decision.html", registration=registration, form=form
+    ), status_of(form)
+
+
+@bp.get("/<int:patient_id>/refus")
+@require("patient.view_admin")
+def declined(patient_id: int):
+    """Printable record of the patient's declined requests, for the conciliator."""
+    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    rows = services.declined_requests(db.session, **ctx(), patient=patient)
+    response = render_template("patients/declines.html", patient=patient, rows=rows)
+    db.session.commit()
+    return response
