@@ -1,0 +1,12 @@
+"""Scheduled jobs (DESIGN §4) and appointment reminders.
+
+- ``registry``: the jobs (name, French title, trigger, function), one line each;
+- ``runner``: runs one job for one practice and records the run (JobRun);
+- ``scheduler``: the APScheduler process (``flask umpro scheduler``), never a web worker;
+- ``reminders`` / ``reminder_job``: the reminder rows and the job that sends them;
+- ``optouts``: a patient's refusal of reminders, per channel;
+- ``overview``: what the admin page "Tâches planifiées" shows.
+
+Every job is idempotent: each unit of work is claimed by a conditional UPDATE or a unique
+row, so two schedulers started by mistake, a retry or a restart never do it twice.
+"""
