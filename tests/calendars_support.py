@@ -1,0 +1,76 @@
+"""Helpers shared by the calendar tests (tests/test_calendars_*.py, issue 7)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import vobject
+
+from tests import factories
+from umpro.calendars import feeds, services
+from umpro.db import utcnow
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass
+class Team:
+    practice: object
+    gp: object
+    patient: object
+    type: object
+    room: object
+
+
+def make_team(session, practice, **gp_overrides) -> Team:
+    gp = factories.make_staff(
+        session, practice, given_name="Claire", family_name="Martin", **gp_overrides
+    )
+    patient = factories.make_patient(
+        session, practice, family_name="Dupont", given_names="Marie-Hélène"
+    )
+    kind = factories.make_appointment_type(session, practice, label="Consultation")
+    room = factories.make_room(session, practice, name="Cabinet 1")
+    return Team(practice, gp, patient, kind, room)
+
+
+def day_in(days: int) -> date:
+    """A date ``days`` from today, in the practice zone."""
+    return utcnow().astimezone(PARIS).date() + timedelta(days=days)
+
+
+def book(session, team: Team, day: date, hour: str = "09:00", **overrides):
+    values = {"type": team.type, "room_id": team.room.id} | overrides
+    staff = values.pop("staff", team.gp)
+    patient = values.pop("patient", team.patient)
+    return factories.make_appointment(
+        session, staff, patient, start_at=factories.local(day, hour), **values
+    )
+
+
+def create_feed(session, owner, **data):
+    feed, secret = services.create_feed(
+        session, actor=None, owner=owner, data=services.FeedInput(**data), now=utcnow()
+    )
+    session.commit()
+    return feed, f"/calendriers/{secret}.ics"
+
+
+def render(session, feed, *, now: datetime | None = None, **settings) -> bytes:
+    """The feed's body built by the service (no HTTP), at ``now``."""
+    return feeds.render(
+        session, feed=feed, now=now or utcnow(), settings=feeds.FeedSettings(**settings)
+    ).body
+
+
+def unfold(body: bytes) -> str:
+    return body.decode().replace("\r\n ", "")
+
+
+def parse_both(body: bytes) -> tuple[dict, dict]:
+    """The events of a feed read by two independent parsers: uid → event, for each."""
+    by_icalendar = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    calendar = vobject.readOne(body.decode())
+    by_vobject = {e.uid.value: e for e in getattr(calendar, "vevent_list", [])}
+    return by_icalendar, by_vobject

@@ -1,0 +1,173 @@
+"""Feed endpoints of /api/v1/: list one's feeds, create one (its URL shown once), revoke."""
+
+from flask import jsonify
+from flask_login import current_user
+
+from umpro.api import bp, openapi
+from umpro.auth.permissions import require
+from umpro.calendars import services
+from umpro.calendars.models import DETAILS, FULL, SCOPES, FeedToken
+from umpro.calendars.views import feed_url
+from umpro.db import utcnow
+from umpro.errors import Invalid
+from umpro.extensions import db
+from umpro.web import json_body
+
+
+def feed_json(feed: FeedToken, *, target_name: str = "") -> dict:
+    return {
+        "id": feed.id,
+        "scope": feed.scope,
+        "target_id": feed.target_id,
+        "target_name": target_name,
+        "detail": feed.detail,
+        "label": feed.label,
+        "owner_id": feed.owner_id,
+        "created_at": feed.created_at.isoformat(),
+        "last_used_at": feed.last_used_at.isoformat() if feed.last_used_at else None,
+    }
+
+
+def _optional_int(data: dict, name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid("Un identifiant est un nombre entier.", field=name)
+    return value
+
+
+def _string(data: dict, name: str, default: str) -> str:
+    value = data.get(name, default)
+    if not isinstance(value, str):
+        raise Invalid("Ce champ est un texte.", field=name)
+    return value
+
+
+@bp.get("/feeds")
+@require("calendars.feeds")
+def feed_list():
+    feeds = services.list_feeds(db.session, owner=current_user)
+    names = services.target_names(db.session, feeds)
+    return jsonify({"items": [feed_json(f, target_name=names.get(f.id, "")) for f in feeds]})
+
+
+@bp.post("/feeds")
+@require("calendars.feeds")
+def feed_create():
+    data = json_body()
+    feed, secret = services.create_feed(
+        db.session,
+        actor=current_user,
+        owner=current_user,
+        data=services.FeedInput(
+            scope=_string(data, "scope", "staff"),
+            target_id=_optional_int(data, "target_id"),
+            detail=_string(data, "detail", "busy"),
+            label=_string(data, "label", ""),
+        ),
+        now=utcnow(),
+    )
+    db.session.commit()
+    body = feed_json(feed, target_name=services.target_names(db.session, [feed]).get(feed.id, ""))
+    body["url"] = feed_url(secret)
+    if feed.detail == FULL:
+        body["warning"] = services.FULL_DETAIL_WARNING
+    return jsonify(body), 201
+
+
+@bp.delete("/feeds/<int:feed_id>")
+@require("calendars.feeds")
+def feed_delete(feed_id: int):
+    services.revoke_feed(db.session, actor=current_user, feed_id=feed_id, now=utcnow())
+    db.session.commit()
+    return "", 204
+
+
+_FEED = {
+    "type": "object",
+    "required": ["id", "scope", "detail", "owner_id", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "scope": {"type": "string", "enum": list(SCOPES)},
+        "target_id": {"type": ["integer", "null"]},
+        "target_name": {"type": "string"},
+        "detail": {"type": "string", "enum": list(DETAILS)},
+        "label": {"type": "string"},
+        "owner_id": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+openapi.schemas(
+    {
+        "Feed": _FEED,
+        "NewFeed": {
+            **_FEED,
+            "required": [*_FEED["required"], "url"],
+            "properties": {
+                **_FEED["properties"],
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "Adresse secrète du flux iCal, affichée une seule fois",
+                },
+                "warning": {
+                    "type": "string",
+                    "description": "Avertissement (hébergement de données de santé) au niveau full",
+                },
+            },
+        },
+        "FeedInput": {
+            "type": "object",
+            "properties": {
+                "scope": {"type": "string", "enum": list(SCOPES), "default": "staff"},
+                "target_id": {
+                    "type": ["integer", "null"],
+                    "description": "Membre de l'équipe (staff) ou salle (room) ; "
+                    "absent : votre propre agenda",
+                },
+                "detail": {"type": "string", "enum": list(DETAILS), "default": "busy"},
+                "label": {"type": "string", "maxLength": 100},
+            },
+        },
+    }
+)
+openapi.paths(
+    {
+        "/feeds": {
+            "get": {
+                "summary": "Mes calendriers (flux iCal) actifs",
+                "operationId": "listFeeds",
+                "responses": {**openapi.ok(openapi.list_of("Feed")), **openapi.ERRORS},
+            },
+            "post": {
+                "summary": "Créer un flux iCal ; son adresse secrète n'est donnée qu'ici",
+                "operationId": "createFeed",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": openapi.ref("FeedInput")}},
+                },
+                "responses": {
+                    **openapi.ok(openapi.ref("NewFeed"), "Créé", "201"),
+                    **openapi.ERRORS,
+                },
+            },
+        },
+        "/feeds/{feed_id}": {
+            "delete": {
+                "summary": "Révoquer un flux iCal (titulaire ou administrateur)",
+                "operationId": "revokeFeed",
+                "parameters": [
+                    {
+                        "name": "feed_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {"204": {"description": "Révoqué"}, **openapi.ERRORS},
+            }
+        },
+    }
+)

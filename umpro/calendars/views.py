@@ -1,0 +1,248 @@
+"""Calendar pages: the public feed by secret token, one's feeds on the profile, and the
+.ics of one appointment."""
+
+import os
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can, require
+from umpro.calendars import feeds, services
+from umpro.calendars.forms import FeedForm
+from umpro.calendars.ics import appointment_ics
+from umpro.calendars.models import PRACTICE, ROOM, STAFF
+from umpro.db import utcnow
+from umpro.errors import DomainError, NotFound
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, Appointment
+from umpro.team.models import Room, Staff
+from umpro.web import client_ip, public
+
+bp = Blueprint("calendars", __name__)
+
+FEED_PATH = "/calendriers/{secret}.ics"
+CALENDAR_MIMETYPE = "text/calendar; charset=utf-8"
+
+
+def base_url() -> str:
+    """UMPRO_BASE_URL, else this request's host, else the local server (command line)."""
+    configured = current_app.config.get("UMPRO_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+
+
+def feed_url(secret: str) -> str:
+    return base_url() + FEED_PATH.format(secret=secret)
+
+
+# --- The feed, by secret token (no sign-in) ----------------------------------------------
+
+
+@bp.get("/calendriers/<token>.ics")
+@public
+def feed(token: str):
+    """Unknown, revoked and malformed tokens all meet the same 404 as any missing page."""
+    now = utcnow()
+    found = services.find_active(db.session, secret=token)
+    if found is None:
+        abort(404)
+    config = current_app.config
+    wait = services.claim_download(
+        db.session,
+        feed=found,
+        now=now,
+        limit=config["UMPRO_FEED_RATE_LIMIT"],
+        window=timedelta(seconds=config["UMPRO_FEED_RATE_WINDOW_SECONDS"]),
+    )
+    if wait is not None:
+        db.session.commit()
+        message = f"Trop de requêtes pour ce calendrier : réessayez dans {wait} secondes.\n"
+        return Response(message, 429, {"Retry-After": str(wait)}, mimetype="text/plain")
+    settings = feeds.FeedSettings.from_config(config)
+    checked = feeds.validators(db.session, feed=found, now=now, settings=settings)
+    if request.if_none_match.contains_weak(checked.etag):
+        db.session.commit()  # the throttle's count
+        response = Response(status=304)
+    else:
+        rendered = feeds.render(db.session, feed=found, now=now, settings=settings, known=checked)
+        record_access(
+            db.session,
+            actor=None,
+            action="calendars.feed",
+            patient_ids=rendered.patient_ids,
+            target=f"feed:{found.id}",
+            ip=client_ip(),
+            now=now,
+            practice_id=found.practice_id,
+        )
+        db.session.commit()
+        response = Response(rendered.body, content_type=CALENDAR_MIMETYPE)
+        response.headers["Content-Disposition"] = 'inline; filename="umpro.ics"'
+    response.set_etag(checked.etag)
+    if checked.last_modified is not None:
+        response.last_modified = checked.last_modified
+    # Clients may keep it and must revalidate (If-None-Match); shared caches must not.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --- One's feeds, from the profile -------------------------------------------------------
+
+
+def _target_choices() -> list[tuple[str, str]]:
+    choices = [(f"{STAFF}:{current_user.id}", "Mon agenda")]
+    if can(current_user, "calendars.manage_all"):
+        staff = db.session.scalars(
+            db.select(Staff)
+            .where(Staff.practice_id == current_user.practice_id, Staff.is_active)
+            .order_by(Staff.family_name, Staff.given_name)
+        )
+        rooms = db.session.scalars(
+            db.select(Room)
+            .where(Room.practice_id == current_user.practice_id, Room.is_active)
+            .order_by(Room.name)
+        )
+        choices += [
+            (f"{STAFF}:{s.id}", f"Agenda de {s.display_name}")
+            for s in staff
+            if s.id != current_user.id
+        ]
+        choices += [(f"{ROOM}:{r.id}", f"Salle : {r.name}") for r in rooms]
+        choices.append((PRACTICE, "Toute la maison de santé"))
+    return choices
+
+
+def _parse_target(value: str) -> tuple[str, int | None]:
+    scope, _, ident = (value or "").partition(":")
+    return scope, int(ident) if ident.isdigit() else None
+
+
+def _page(form: FeedForm, *, new_url: str | None = None, new_feed=None, status: int = 200):
+    mine = services.list_feeds(db.session, owner=current_user)
+    everyone = (
+        services.list_feeds(db.session, practice_id=current_user.practice_id)
+        if can(current_user, "calendars.manage_all")
+        else []
+    )
+    names = services.target_names(db.session, [*mine, *everyone])
+    return (
+        render_template(
+            "calendars/feeds.html",
+            form=form,
+            mine=mine,
+            everyone=[f for f in everyone if f.owner_id != current_user.id],
+            names=names,
+            new_url=new_url,
+            new_feed=new_feed,
+            warning=services.FULL_DETAIL_WARNING,
+        ),
+        status,
+    )
+
+
+def _new_form(*, blank: bool = False) -> FeedForm:
+    form = FeedForm(formdata=None) if blank else FeedForm()
+    form.target.choices = _target_choices()
+    if not can(current_user, "calendars.full_detail"):
+        form.detail.choices = [c for c in form.detail.choices if c[0] != "full"]
+    return form
+
+
+@bp.get("/profil/calendriers")
+@require("calendars.feeds")
+def manage():
+    return _page(_new_form())
+
+
+@bp.post("/profil/calendriers")
+@require("calendars.feeds")
+def create():
+    form = _new_form()
+    if not form.validate():
+        return _page(form, status=422)
+    scope, target_id = _parse_target(form.target.data)
+    data = services.FeedInput(
+        scope=scope,
+        target_id=target_id,
+        detail=form.detail.data or "",
+        label=form.label.data or "",
+    )
+    try:
+        feed, secret = services.create_feed(
+            db.session, actor=current_user, owner=current_user, data=data, now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        if error.field == "scope":
+            form.target.errors = [*form.target.errors, error.message]
+        return _page(form, status=error.status)
+    db.session.commit()
+    # Shown on this page only, never put in a flash message (it would sit in the cookie).
+    return _page(_new_form(blank=True), new_url=feed_url(secret), new_feed=feed, status=201)
+
+
+@bp.post("/profil/calendriers/<int:feed_id>/revoquer")
+@require("calendars.feeds")
+def revoke(feed_id: int):
+    services.revoke_feed(db.session, actor=current_user, feed_id=feed_id, now=utcnow())
+    db.session.commit()
+    flash("Calendrier révoqué : son adresse ne fonctionne plus.", "success")
+    return redirect(url_for("calendars.manage"))
+
+
+@bp.post("/profil/calendriers/<int:feed_id>/renouveler")
+@require("calendars.feeds")
+def rotate(feed_id: int):
+    feed, secret = services.rotate_feed(
+        db.session, actor=current_user, feed_id=feed_id, now=utcnow()
+    )
+    db.session.commit()
+    return _page(_new_form(blank=True), new_url=feed_url(secret), new_feed=feed)
+
+
+# --- The .ics of one appointment -----------------------------------------------------------
+
+
+@bp.get("/calendriers/rendez-vous/<int:appointment_id>.ics")
+@require("calendars.appointment_ics")
+def appointment_file(appointment_id: int):
+    """What the patient receives: REQUEST, or CANCEL for a cancelled appointment (or
+    ``?annulation=1`` to prepare the cancellation of a live one)."""
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or not can(current_user, "calendars.appointment_ics", appointment):
+        raise NotFound("Rendez-vous introuvable.")
+    withdrawn = appointment.status in (CANCELLED, ENTERED_IN_ERROR)
+    method = "CANCEL" if withdrawn or request.args.get("annulation") == "1" else "REQUEST"
+    body = appointment_ics(appointment, method=method, now=utcnow())
+    record_access(
+        db.session,
+        actor=current_user,
+        action="calendars.appointment_ics",
+        patient_id=appointment.patient_id,
+        target=f"appointment:{appointment.id}",
+        ip=client_ip(),
+    )
+    db.session.commit()
+    response = Response(body, content_type=f"text/calendar; method={method}; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="rendez-vous-{appointment.id}.ics"'
+    )
+    return response
