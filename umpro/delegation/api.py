@@ -1,0 +1,296 @@
+"""Delegation endpoints of /api/v1/: tasks, their transitions, protocols, consents.
+
+Same services as the pages: a refusal is a 4xx JSON error with a French message, and
+nothing is saved (the error handler rolls the transaction back).
+"""
+
+from datetime import date
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from umpro.api import bp
+from umpro.auth.permissions import require
+from umpro.db import utcnow
+from umpro.delegation import definition
+from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
+from umpro.delegation.services import consents, protocols, tasks, transitions
+from umpro.errors import Invalid
+from umpro.extensions import db
+from umpro.patients import services as patients
+from umpro.team.api import staff_json
+from umpro.web import client_ip, json_body
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def protocol_json(protocol: Protocol) -> dict:
+    return {
+        "id": protocol.id,
+        "code": protocol.code,
+        "title": protocol.title,
+        "kind": protocol.kind,
+        "summary": protocol.summary,
+        "delegating_professions": protocol.delegating_professions,
+        "delegate_professions": protocol.delegate_professions,
+        "acts": protocol.acts,
+        "min_age": protocol.min_age,
+        "max_age": protocol.max_age,
+        "sexes": protocol.sexes,
+        "inclusion_criteria": protocol.inclusion_criteria,
+        "exclusion_criteria": protocol.exclusion_criteria,
+        "consent_required": protocol.consent_required,
+        "result_fields": protocol.result_fields,
+        "red_flags": protocol.red_flags,
+        "default_due_days": protocol.default_due_days,
+        "is_active": protocol.is_active,
+    }
+
+
+def task_json(task: CareTask) -> dict:
+    return {
+        "id": task.id,
+        "patient_id": task.patient_id,
+        "patient": {
+            "id": task.patient.id,
+            "display_name": task.patient.display_name,
+            "birth_date": _iso(task.patient.birth_date),
+            "sex": task.patient.sex,
+        },
+        "protocol_code": task.protocol.code,
+        "protocol_title": task.protocol.title,
+        "status": task.status,
+        "status_label": task.status_label,
+        "status_reason": task.status_reason,
+        "status_changed_at": _iso(task.status_changed_at),
+        "priority": task.priority,
+        "instructions": task.instructions,
+        "due_on": _iso(task.due_on),
+        "created_at": _iso(task.created_at),
+        "requester": staff_json(task.requester),
+        "owner": staff_json(task.owner) if task.owner else None,
+        "results": task.results,
+        "signs_observed": task.signs_observed,
+        "red_flags": task.red_flags_raised,
+        "is_taken_back": task.is_taken_back,
+        "in_inbox": task.inbox_at is not None,
+        "inbox_reason": task.inbox_reason,
+        "acknowledged_at": _iso(task.acknowledged_at),
+        "file_entry_id": task.file_entry_id,
+        "overdue": task.overdue_flagged_at is not None,
+        "version": task.version,
+    }
+
+
+def _detail(task: CareTask, now) -> dict:
+    events, links = tasks.thread(db.session, task=task)
+    moves = transitions.allowed_moves(db.session, actor=current_user, task=task, now=now)
+    return task_json(task) | {
+        "events": [
+            {
+                "id": e.id,
+                "at": _iso(e.at),
+                "actor": staff_json(e.actor) if e.actor else None,
+                "kind": e.kind,
+                "from": e.from_status,
+                "to": e.to_status,
+                "note": e.note,
+            }
+            for e in events
+        ],
+        "appointments": [
+            {
+                "appointment_id": link.appointment_id,
+                "purpose": link.purpose,
+                "start_at": _iso(link.appointment.start_at),
+                "status": link.appointment.status,
+            }
+            for link in links
+        ],
+        "allowed_transitions": [
+            {
+                "to": m.target,
+                "label": m.label,
+                "needs_reason": m.needs_reason,
+                "needs_results": m.needs_results,
+            }
+            for m in moves
+        ],
+    }
+
+
+def consent_json(consent: ProtocolConsent) -> dict:
+    return {
+        "id": consent.id,
+        "patient_id": consent.patient_id,
+        "protocol_code": consent.protocol.code,
+        "given_on": _iso(consent.given_on),
+        "recorded_at": _iso(consent.recorded_at),
+        "recorded_by_id": consent.recorded_by_id,
+        "withdrawn_on": _iso(consent.withdrawn_on),
+        "withdrawn_at": _iso(consent.withdrawn_at),
+        "withdrawn_by_id": consent.withdrawn_by_id,
+        "is_standing": consent.is_standing,
+    }
+
+
+def _date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid("Date invalide : format AAAA-MM-JJ attendu.", field=field) from None
+
+
+def _str_list(value, field: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid("Une liste de clés (chaînes) est attendue.", field=field)
+    return value
+
+
+def _text(value, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid("Une chaîne de caractères est attendue.", field=field)
+    return value
+
+
+def _patient(patient_id) -> object:
+    if not isinstance(patient_id, int) or isinstance(patient_id, bool):
+        raise Invalid("patient_id doit être un entier.", field="patient_id")
+    return patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
+
+
+def _ctx() -> dict:
+    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
+
+
+@bp.post("/tasks")
+@require("care_task.create")
+def api_create_task():
+    body = json_body()
+    patient = _patient(body.get("patient_id"))
+    data = tasks.HandOff(
+        protocol_code=body.get("protocol_code"),
+        instructions=_text(body.get("instructions"), "instructions"),
+        priority=body.get("priority") or "routine",
+        due_on=_date(body.get("due_on"), "due_on"),
+        inclusion_met=_str_list(body.get("inclusion_met"), "inclusion_met"),
+        exclusions_present=_str_list(body.get("exclusions_present"), "exclusions_present"),
+    )
+    task = tasks.create_task(db.session, patient=patient, data=data, **_ctx())
+    db.session.commit()
+    return jsonify(task_json(task)), 201
+
+
+@bp.get("/tasks")
+@require("care_task.view")
+def api_list_tasks():
+    view = request.args.get("view", "mine")
+    items = tasks.list_tasks(db.session, view=view, **_ctx())
+    db.session.commit()
+    return jsonify({"items": [task_json(t) for t in items]})
+
+
+@bp.get("/tasks/<int:task_id>")
+@require("care_task.view")
+def api_get_task(task_id: int):
+    c = _ctx()
+    task = tasks.get_task(db.session, task_id=task_id, **c)
+    result = _detail(task, c["now"])
+    db.session.commit()
+    return jsonify(result)
+
+
+@bp.post("/tasks/<int:task_id>/transition")
+@require("care_task.view")
+def api_transition(task_id: int):
+    body = json_body()
+    c = _ctx()
+    task = tasks.get_task(db.session, task_id=task_id, log=False, **c)
+    results = body.get("results")
+    if results is not None and not isinstance(results, dict):
+        raise Invalid("Les résultats doivent être un objet (champ → valeur).", field="results")
+    try:
+        transitions.transition(
+            db.session,
+            task=task,
+            to=_text(body.get("to"), "to"),
+            reason=_text(body.get("reason"), "reason"),
+            results=results,
+            **c,
+        )
+    except definition.ResultsInvalid as error:
+        db.session.rollback()
+        payload = {
+            "code": error.code,
+            "message": error.message,
+            "field": error.field,
+            "fields": {f"results.{k}": v for k, v in error.errors.items()},
+        }
+        return jsonify({"error": payload}), error.status
+    db.session.commit()
+    return jsonify(_detail(task, c["now"]))
+
+
+@bp.get("/protocols")
+@require("protocol.view")
+def api_protocols():
+    items = protocols.list_protocols(
+        db.session,
+        practice_id=current_user.practice_id,
+        active_only=request.args.get("all") != "1",
+    )
+    return jsonify({"items": [protocol_json(p) for p in items]})
+
+
+def _consent_args(patient_id: int, body: dict):
+    patient = patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    protocol = protocols.protocol_by_code(
+        db.session, practice_id=current_user.practice_id, code=body.get("protocol_code")
+    )
+    return patient, protocol
+
+
+@bp.post("/patients/<int:patient_id>/consents")
+@require("consent.record")
+def api_give_consent(patient_id: int):
+    body = json_body()
+    patient, protocol = _consent_args(patient_id, body)
+    consent = consents.give_consent(
+        db.session,
+        patient=patient,
+        protocol=protocol,
+        given_on=_date(body.get("given_on"), "given_on"),
+        **_ctx(),
+    )
+    db.session.commit()
+    return jsonify(consent_json(consent)), 201
+
+
+@bp.delete("/patients/<int:patient_id>/consents")
+@require("consent.record")
+def api_withdraw_consent(patient_id: int):
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    if "protocol_code" not in body and request.args.get("protocol_code"):
+        body["protocol_code"] = request.args["protocol_code"]
+    patient, protocol = _consent_args(patient_id, body)
+    consent = consents.withdraw_consent(
+        db.session,
+        patient=patient,
+        protocol=protocol,
+        note=_text(body.get("note"), "note"),
+        **_ctx(),
+    )
+    db.session.commit()
+    return jsonify(consent_json(consent))
+
+
+from umpro.delegation import api_docs  # noqa: E402, F401 - registers the OpenAPI description

@@ -1,0 +1,163 @@
+"""Quality of a protocol as the ARS follows it (D4011-4 CSP): adverse events reported on
+a task, and participants' satisfaction."""
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from umpro.auth.audit import record_access
+from umpro.delegation import states
+from umpro.delegation.models import (
+    RESPONDENTS,
+    SEVERITIES,
+    AdverseEvent,
+    CareTask,
+    SatisfactionResponse,
+)
+from umpro.delegation.services._common import authorize, clean_text, target, today
+from umpro.delegation.services.transitions import record_event
+from umpro.errors import Invalid
+from umpro.timeutil import to_local
+
+
+def report_adverse_event(
+    session: Session,
+    *,
+    actor,
+    task: CareTask,
+    occurred_on: date | None,
+    severity: str,
+    description: str,
+    now: datetime,
+    action_taken: str = "",
+    ip: str = "",
+) -> AdverseEvent:
+    """Report an adverse event that happened in the course of ``task``. Callers hold
+    ``adverse_event.report`` (the task's requester or owner). Refuses a missing or future
+    date, a date before the hand-off, an unknown severity, an empty description."""
+    authorize(actor, "adverse_event.report", task, "Vous ne pouvez pas déclarer d'événement ici.")
+    day = today(actor.practice, now)
+    if occurred_on is None:
+        raise Invalid("La date de l'événement est obligatoire.", field="occurred_on")
+    if occurred_on > day:
+        raise Invalid("La date de l'événement ne peut pas être dans le futur.", field="occurred_on")
+    if occurred_on < to_local(task.created_at, actor.practice.timezone).date():
+        raise Invalid(
+            "L'événement précède la demande : déclarez-le sur la tâche concernée.",
+            field="occurred_on",
+        )
+    if severity not in SEVERITIES:
+        raise Invalid("Choisissez la gravité (léger, modéré ou grave).", field="severity")
+    description = clean_text(description, limit=4000)
+    if not description:
+        raise Invalid("Décrivez l'événement.", field="description")
+    event = AdverseEvent(
+        practice_id=task.practice_id,
+        task_id=task.id,
+        protocol_id=task.protocol_id,
+        patient_id=task.patient_id,
+        occurred_on=occurred_on,
+        severity=severity,
+        description=description,
+        action_taken=clean_text(action_taken, limit=4000),
+        reported_by_id=actor.id,
+        reported_at=now,
+    )
+    session.add(event)
+    session.flush()
+    record_event(
+        session,
+        task,
+        actor=actor,
+        kind="adverse_event",
+        now=now,
+        note=f"Gravité : {event.severity_label.lower()}",
+        data={"adverse_event_id": event.id},
+    )
+    record_access(
+        session,
+        actor=actor,
+        action="adverse_event.report",
+        patient_id=task.patient_id,
+        target=target("adverse_event", event.id),
+        ip=ip,
+        now=now,
+    )
+    return event
+
+
+def record_satisfaction(
+    session: Session,
+    *,
+    actor,
+    task: CareTask,
+    respondent: str,
+    score,
+    now: datetime,
+    comment: str = "",
+    ip: str = "",
+) -> SatisfactionResponse:
+    """Record a participant's satisfaction (1 to 5) about a task's protocol. Callers
+    hold ``satisfaction.record``. Refuses an unknown respondent, a score outside 1–5,
+    a task not yet handled (requested)."""
+    authorize(
+        actor, "satisfaction.record", task, "Vous ne pouvez pas recueillir la satisfaction ici."
+    )
+    if task.status in (states.REQUESTED, states.ENTERED_IN_ERROR):
+        raise Invalid(
+            "La satisfaction se recueille une fois la prise en charge commencée.",
+            field="score",
+        )
+    if respondent not in RESPONDENTS:
+        raise Invalid("Choisissez qui répond.", field="respondent")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise Invalid("La note va de 1 (très insatisfait) à 5 (très satisfait).", field="score")
+    response = SatisfactionResponse(
+        practice_id=task.practice_id,
+        protocol_id=task.protocol_id,
+        task_id=task.id,
+        respondent=respondent,
+        score=score,
+        comment=clean_text(comment, limit=1000),
+        recorded_on=today(actor.practice, now),
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    session.add(response)
+    session.flush()
+    record_event(
+        session,
+        task,
+        actor=actor,
+        kind="satisfaction",
+        now=now,
+        note=f"{response.respondent_label} : {score}/5",
+        data={"satisfaction_id": response.id},
+    )
+    record_access(
+        session,
+        actor=actor,
+        action="satisfaction.record",
+        patient_id=task.patient_id,
+        target=target("satisfaction", response.id),
+        ip=ip,
+        now=now,
+    )
+    return response
+
+
+def quality_of(session: Session, *, task: CareTask):
+    """The task's adverse events and satisfaction responses (two queries)."""
+    events = session.scalars(
+        select(AdverseEvent)
+        .options(joinedload(AdverseEvent.reported_by))
+        .where(AdverseEvent.task_id == task.id)
+        .order_by(AdverseEvent.occurred_on, AdverseEvent.id)
+    ).all()
+    answers = session.scalars(
+        select(SatisfactionResponse)
+        .where(SatisfactionResponse.task_id == task.id)
+        .order_by(SatisfactionResponse.id)
+    ).all()
+    return list(events), list(answers)

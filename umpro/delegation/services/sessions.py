@@ -1,0 +1,227 @@
+"""Around a task: the delegate's sessions booked in the agenda, the GP's acknowledgement
+(with a *reprise* when they take the act back) and the follow-up appointment.
+
+Booking goes through the agenda's own service (``umpro.scheduling``), so the agenda's
+rules (openings, overlaps enforced by the database) apply unchanged.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from umpro.auth.audit import record_access
+from umpro.delegation import states
+from umpro.delegation.models import CareTask, TaskAppointment
+from umpro.delegation.services._common import authorize, clean_text, same_practice, target, today
+from umpro.delegation.services.transitions import record_event
+from umpro.errors import Conflict, Invalid
+from umpro.scheduling.models import AppointmentType
+from umpro.scheduling.services.booking import book_appointment
+from umpro.scheduling.services.slots import Slot, find_slots
+from umpro.timeutil import local_day_bounds, to_local
+
+#: Words that name the appointment type to offer first, by purpose.
+_PREFERRED = {"session": ("séance", "asalée", "infirmi"), "follow_up": ("consultation",)}
+
+
+def types_for(session: Session, *, staff, purpose: str) -> list[AppointmentType]:
+    """Active appointment types ``staff`` may perform, in the office, the likeliest
+    first (``Séance Asalée`` for a session, ``Consultation`` for a GP's follow-up)."""
+    types = session.scalars(
+        select(AppointmentType)
+        .where(
+            AppointmentType.practice_id == staff.practice_id,
+            AppointmentType.is_active.is_(True),
+            AppointmentType.is_home_visit.is_(False),
+            AppointmentType.is_teleconsultation.is_(False),
+        )
+        .order_by(AppointmentType.label)
+    ).all()
+    allowed = [t for t in types if t.allows(staff.profession)]
+
+    def rank(t: AppointmentType) -> tuple:
+        words = _PREFERRED[purpose]
+        hit = next((i for i, w in enumerate(words) if w in t.label.lower()), len(words))
+        return (t.is_unscheduled, hit, t.label)
+
+    return sorted(allowed, key=rank)
+
+
+def next_slots(
+    session: Session,
+    *,
+    staff,
+    appointment_type: AppointmentType,
+    now: datetime,
+    days: int,
+    limit: int = 6,
+) -> list[Slot]:
+    """Free slots of ``staff`` from now to the end of the ``days``-th day (0: today)."""
+    tz = staff.practice.timezone
+    _, until = local_day_bounds(today(staff.practice, now) + timedelta(days=days), tz)
+    return find_slots(
+        session,
+        practice_id=staff.practice_id,
+        tz=tz,
+        appointment_type=appointment_type,
+        staff=[staff],
+        start_from=now,
+        until=until,
+        now=now,
+        limit=limit,
+    )
+
+
+def _book(
+    session: Session,
+    *,
+    actor,
+    task: CareTask,
+    purpose: str,
+    type_id: int | None,
+    start_at: datetime | None,
+    now: datetime,
+    ip: str,
+) -> TaskAppointment:
+    appointment_type = same_practice(
+        session.get(AppointmentType, type_id) if isinstance(type_id, int) else None,
+        task.practice_id,
+        "Type de rendez-vous introuvable.",
+        "type_id",
+    )
+    if start_at is None:
+        raise Invalid("Choisissez le jour et l'heure du rendez-vous.", field="start")
+    appointment = book_appointment(
+        session,
+        actor=actor,
+        patient=task.patient,
+        staff=actor,
+        appointment_type=appointment_type,
+        start_at=start_at,
+        now=now,
+        ip=ip,
+    )
+    link = TaskAppointment(
+        practice_id=task.practice_id, task_id=task.id, appointment=appointment, purpose=purpose
+    )
+    session.add(link)
+    session.flush()
+    local = to_local(appointment.start_at, actor.practice.timezone)
+    record_event(
+        session,
+        task,
+        actor=actor,
+        now=now,
+        kind="session_booked" if purpose == "session" else "follow_up_booked",
+        note=f"{link.purpose_label} le {local:%d/%m/%Y à %H:%M} ({appointment_type.label})",
+        data={"appointment_id": appointment.id},
+    )
+    return link
+
+
+def book_session(
+    session: Session,
+    *,
+    actor,
+    task: CareTask,
+    type_id: int | None,
+    start_at: datetime | None,
+    now: datetime,
+    ip: str = "",
+) -> TaskAppointment:
+    """Book the session in the delegate's own agenda. The task's owner only, while the
+    task is accepted, in progress or on hold; every rule of the agenda applies (a taken
+    time answers 409)."""
+    authorize(
+        actor, "care_task.owner", task, "Seul le professionnel qui a accepté la tâche la planifie."
+    )
+    if task.status not in states.OWNED_STATUSES:
+        raise Conflict(f"Une tâche « {task.status_label} » ne se planifie plus.", field="start")
+    return _book(
+        session,
+        actor=actor,
+        task=task,
+        purpose="session",
+        type_id=type_id,
+        start_at=start_at,
+        now=now,
+        ip=ip,
+    )
+
+
+def book_follow_up(
+    session: Session,
+    *,
+    actor,
+    task: CareTask,
+    type_id: int | None,
+    start_at: datetime | None,
+    now: datetime,
+    ip: str = "",
+) -> TaskAppointment:
+    """The requesting GP books the patient's follow-up in their own agenda (after an
+    escalation, a rejection or results). Refuses a task entered in error."""
+    authorize(actor, "care_task.requester", task, "Seul le médecin demandeur planifie le suivi.")
+    if task.status == states.ENTERED_IN_ERROR:
+        raise Conflict("Cette tâche a été saisie par erreur.", field="start")
+    return _book(
+        session,
+        actor=actor,
+        task=task,
+        purpose="follow_up",
+        type_id=type_id,
+        start_at=start_at,
+        now=now,
+        ip=ip,
+    )
+
+
+def acknowledge(
+    session: Session,
+    *,
+    actor,
+    task: CareTask,
+    now: datetime,
+    take_back: bool = False,
+    note: str = "",
+    ip: str = "",
+) -> CareTask:
+    """The requesting GP has seen what came back: the task leaves the inbox. With
+    ``take_back`` on a completed task, the GP takes the act back (a *reprise*, counted
+    in the take-back rate). Claimed once: a second acknowledgement answers 409."""
+    authorize(actor, "care_task.requester", task, "Seul le médecin demandeur en prend acte.")
+    if take_back and task.status != states.COMPLETED:
+        raise Invalid("Seul un acte terminé peut être repris par le médecin.", field="take_back")
+    note = clean_text(note, limit=1000)
+    values = {
+        "inbox_at": None,
+        "inbox_reason": None,
+        "acknowledged_at": now,
+        "acknowledged_by_id": actor.id,
+    }
+    newly_taken_back = take_back and not task.is_taken_back
+    if newly_taken_back:
+        values |= {"is_taken_back": True, "taken_back_at": now}
+    result = session.execute(
+        update(CareTask)
+        .where(CareTask.id == task.id, CareTask.inbox_at.is_not(None))
+        .values(**values, version=CareTask.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("Ce retour a déjà été pris en compte.")
+    session.refresh(task)
+    if newly_taken_back:
+        record_event(session, task, actor=actor, kind="take_back", now=now, note=note)
+    record_event(session, task, actor=actor, kind="acknowledge", now=now, note=note)
+    record_access(
+        session,
+        actor=actor,
+        action="care_task.acknowledge",
+        patient_id=task.patient_id,
+        target=target("care_task", task.id),
+        ip=ip,
+        now=now,
+    )
+    return task

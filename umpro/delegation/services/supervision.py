@@ -1,0 +1,179 @@
+"""Docteur junior supervision: the maître de stage's daily queue of the junior's
+consultation entries to review, and marking them reviewed.
+
+The entries belong to the shared file (``umpro.patients``, FileEntry); this side only
+keeps who reviewed which version, and when (``SupervisionReview``). A corrected entry is a
+new version, so it comes back to the queue.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can
+from umpro.delegation.models import SupervisionReview
+from umpro.delegation.services._common import authorize, clean_text, target
+from umpro.errors import Conflict, Forbidden, Invalid, NotFound
+from umpro.patients.models import FileEntry, Patient
+from umpro.team.models import Staff
+from umpro.team.professions import Profession
+from umpro.timeutil import local_day_bounds
+
+REVIEWED_KINDS = ("consultation",)
+
+
+@dataclass
+class Queue:
+    day: date
+    #: Entries written on ``day`` and not reviewed yet.
+    of_the_day: list[FileEntry]
+    #: Entries of earlier days still not reviewed: they stay until reviewed.
+    late: list[FileEntry]
+    #: Entries the supervisor may not read (the patient objects to sharing).
+    hidden: int
+    reviewed_today: int
+
+
+def _pending(actor):
+    return (
+        select(FileEntry)
+        .join(Staff, Staff.id == FileEntry.author_id)
+        .options(
+            joinedload(FileEntry.author),
+            joinedload(FileEntry.patient).selectinload(Patient.active_objection),
+            joinedload(FileEntry.patient).selectinload(Patient.current_declaration),
+        )
+        .where(
+            FileEntry.practice_id == actor.practice_id,
+            Staff.supervisor_id == actor.id,
+            Staff.profession == Profession.JUNIOR_DOCTOR,
+            FileEntry.kind.in_(REVIEWED_KINDS),
+            FileEntry.superseded_at.is_(None),
+            FileEntry.entered_in_error_at.is_(None),
+            ~exists().where(SupervisionReview.entry_id == FileEntry.id),
+        )
+    )
+
+
+def review_queue(
+    session: Session, *, actor, day: date, now: datetime, ip: str = "", limit: int = 300
+) -> Queue:
+    """The entries ``actor`` (a maître de stage) has to review on ``day``, and the late
+    ones. Callers hold ``supervision.view``. Logs one row per patient shown."""
+    authorize(actor, "supervision.view", None, "Cette page est réservée aux maîtres de stage.")
+    tz = actor.practice.timezone
+    start, end = local_day_bounds(day, tz)
+    entries = (
+        session.scalars(
+            _pending(actor)
+            .where(FileEntry.created_at < end)
+            .order_by(FileEntry.created_at, FileEntry.id)
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
+    visible = [e for e in entries if can(actor, "file_entry.view", e)]
+    reviewed = session.scalars(
+        select(SupervisionReview.id).where(
+            SupervisionReview.reviewed_by_id == actor.id,
+            SupervisionReview.reviewed_at >= start,
+            SupervisionReview.reviewed_at < end,
+        )
+    ).all()
+    ids = sorted({e.patient_id for e in visible})
+    if ids:
+        record_access(
+            session,
+            actor=actor,
+            action="supervision.queue",
+            patient_ids=ids,
+            target=f"supervision:{day.isoformat()}",
+            ip=ip,
+            now=now,
+        )
+    return Queue(
+        day=day,
+        of_the_day=[e for e in visible if e.created_at >= start],
+        late=[e for e in visible if e.created_at < start],
+        hidden=len(entries) - len(visible),
+        reviewed_today=len(reviewed),
+    )
+
+
+def mark_reviewed(
+    session: Session,
+    *,
+    actor,
+    entry_ids: list[int],
+    now: datetime,
+    note: str = "",
+    ip: str = "",
+) -> list[SupervisionReview]:
+    """Mark entries reviewed by ``actor``. Refuses (nothing saved) an entry of another
+    practice (404), one not written by a junior ``actor`` supervises or not readable by
+    them (403), one that is not a consultation's last version (422), one already
+    reviewed (409)."""
+    authorize(actor, "supervision.view", None, "Cette page est réservée aux maîtres de stage.")
+    if not entry_ids:
+        raise Invalid("Cochez au moins une entrée à marquer comme relue.", field="entry_ids")
+    entries = session.scalars(
+        select(FileEntry)
+        .options(joinedload(FileEntry.author), joinedload(FileEntry.patient))
+        .where(FileEntry.id.in_(entry_ids))
+    ).all()
+    if len(entries) != len(set(entry_ids)) or any(
+        e.practice_id != actor.practice_id for e in entries
+    ):
+        raise NotFound("Entrée du dossier introuvable.", field="entry_ids")
+    for entry in entries:
+        if not can(actor, "supervision.review", entry) or not can(actor, "file_entry.view", entry):
+            raise Forbidden(
+                "Vous ne relisez que les entrées du docteur junior que vous supervisez.",
+                field="entry_ids",
+            )
+        if entry.kind not in REVIEWED_KINDS or not entry.is_current:
+            raise Invalid(
+                "Seules les synthèses de consultation, dans leur dernière version, se relisent "
+                "ici.",
+                field="entry_ids",
+            )
+    done = set(
+        session.scalars(
+            select(SupervisionReview.entry_id).where(SupervisionReview.entry_id.in_(entry_ids))
+        )
+    )
+    if done:
+        raise Conflict(
+            "Une de ces entrées a déjà été relue : rechargez la page.", field="entry_ids"
+        )
+    reviews = [
+        SupervisionReview(
+            practice_id=actor.practice_id,
+            entry_id=entry.id,
+            reviewed_by_id=actor.id,
+            reviewed_at=now,
+            note=clean_text(note, limit=1000),
+        )
+        for entry in entries
+    ]
+    session.add_all(reviews)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict("Une de ces entrées vient d'être relue : rechargez la page.") from error
+    for entry in entries:
+        record_access(
+            session,
+            actor=actor,
+            action="supervision.review",
+            patient_id=entry.patient_id,
+            target=target("file_entry", entry.id),
+            ip=ip,
+            now=now,
+        )
+    return reviews

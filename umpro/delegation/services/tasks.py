@@ -1,0 +1,362 @@
+"""Hand-off of a care task, and the lists that show tasks: the delegate's queue, the
+GP's inbox and requests, a patient's tasks.
+
+Every read of tasks writes the access log (one row per patient shown).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, exists, select
+from sqlalchemy.orm import Session, joinedload
+
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can
+from umpro.delegation import definition, states
+from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
+from umpro.delegation.services._common import authorize, target, today
+from umpro.delegation.services.consents import standing_consent
+from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids
+from umpro.delegation.services.protocols import protocol_by_code
+from umpro.delegation.services.transitions import record_event
+from umpro.errors import Conflict, Forbidden, Invalid, NotFound
+from umpro.patients.models import SEXES, Patient, SharingObjection
+from umpro.patients.services.sharing import check_sharing_allows
+from umpro.team.professions import label as profession_label
+
+INSTRUCTIONS_MAX = 4000
+VIEWS = ("available", "mine", "inbox")
+
+
+@dataclass
+class HandOff:
+    """What the GP fills in to hand a task off."""
+
+    protocol_code: str
+    instructions: str = ""
+    priority: str = "routine"
+    due_on: date | None = None
+    #: Keys of the inclusion criteria the GP confirms the patient meets.
+    inclusion_met: list[str] = field(default_factory=list)
+    #: Keys of the exclusion criteria the patient presents (any refuses the hand-off).
+    exclusions_present: list[str] = field(default_factory=list)
+
+
+def check_eligibility(
+    patient: Patient, protocol: Protocol, *, on: date, inclusion_met=(), exclusions_present=()
+) -> None:
+    """Refuse (Invalid, French) a patient the protocol does not apply to: age window from
+    the birth date on ``on``, sex, an inclusion criterion not confirmed, an exclusion."""
+    age = patient.age_on(on)
+    too_young = protocol.min_age is not None and age < protocol.min_age
+    too_old = protocol.max_age is not None and age > protocol.max_age
+    if too_young or too_old:
+        raise Invalid(
+            f"Ce protocole concerne les patients {protocol.age_label} : "
+            f"ce patient a {age} an{'s' if age > 1 else ''}.",
+            field="patient_id",
+        )
+    if protocol.sexes and patient.sex not in protocol.sexes:
+        allowed = " ou ".join(SEXES[s].lower() for s in protocol.sexes)
+        raise Invalid(
+            f"Ce protocole concerne uniquement les patients de sexe {allowed}.",
+            field="patient_id",
+        )
+    rules = definition.of(protocol)
+    known_in = {c.key for c in rules.inclusion}
+    known_ex = {c.key for c in rules.exclusion}
+    if not set(inclusion_met) <= known_in:
+        raise Invalid("Critère d'inclusion inconnu pour ce protocole.", field="inclusion_met")
+    if not set(exclusions_present) <= known_ex:
+        raise Invalid("Critère d'exclusion inconnu pour ce protocole.", field="exclusions_present")
+    for criterion in rules.inclusion:
+        if criterion.key not in inclusion_met:
+            raise Invalid(
+                f"Critère d'inclusion non confirmé : « {criterion.label} ».",
+                field="inclusion_met",
+            )
+    for criterion in rules.exclusion:
+        if criterion.key in exclusions_present:
+            raise Invalid(
+                f"Critère d'exclusion présent : « {criterion.label} ». Le protocole ne "
+                "s'applique pas : le patient doit être vu par le médecin.",
+                field="exclusions_present",
+            )
+
+
+def create_task(
+    session: Session, *, actor, patient: Patient, data: HandOff, now: datetime, ip: str = ""
+) -> CareTask:
+    """Hand a task off under a protocol. Callers hold ``care_task.create`` and a
+    profession the protocol delegates from. Refuses (French, nothing saved): an unknown
+    or retired protocol, a bad priority, a due date in the past, a patient outside the
+    criteria (``check_eligibility``), a missing consent where the protocol requires one,
+    no delegate with a valid membership, a sharing objection, an open task of the same
+    protocol for the patient (409)."""
+    authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
+    if patient.practice_id != actor.practice_id:
+        raise NotFound("Patient introuvable.")
+    protocol = protocol_by_code(session, practice_id=actor.practice_id, code=data.protocol_code)
+    if actor.profession not in protocol.delegating_professions:
+        allowed = ", ".join(profession_label(p) for p in protocol.delegating_professions)
+        raise Forbidden(
+            f"Ce protocole est délégué par les professions suivantes : {allowed}.",
+            field="protocol_code",
+        )
+    if data.priority not in states.PRIORITIES:
+        raise Invalid("Priorité inconnue (routine, urgent ou asap).", field="priority")
+    day = today(actor.practice, now)
+    due_on = data.due_on or day + timedelta(days=protocol.default_due_days)
+    if due_on < day:
+        raise Invalid("L'échéance ne peut pas être dans le passé.", field="due_on")
+    instructions = (data.instructions or "").strip()
+    if len(instructions) > INSTRUCTIONS_MAX:
+        raise Invalid(f"Consignes : {INSTRUCTIONS_MAX} caractères au plus.", field="instructions")
+    check_eligibility(
+        patient,
+        protocol,
+        on=day,
+        inclusion_met=data.inclusion_met,
+        exclusions_present=data.exclusions_present,
+    )
+    if (
+        protocol.consent_required
+        and standing_consent(session, patient=patient, protocol=protocol) is None
+    ):
+        raise Invalid(
+            f"Le patient n'a pas donné son consentement au protocole « {protocol.title} » : "
+            "recueillez-le avant de confier la tâche.",
+            field="consent",
+        )
+    delegates = delegates_for(session, protocol=protocol, on=day)
+    if not delegates:
+        raise Invalid(
+            "Aucun membre de l'équipe n'a d'adhésion valide à ce protocole : personne ne "
+            "pourrait accepter la tâche.",
+            field="protocol_code",
+        )
+    for delegate in delegates:
+        check_sharing_allows(session, patient=patient, actor=actor, recipient=delegate)
+    if _open_task(session, patient, protocol) is not None:
+        raise Conflict(
+            f"Une tâche « {protocol.title} » est déjà en cours pour ce patient.",
+            field="protocol_code",
+        )
+    task = CareTask(
+        practice_id=actor.practice_id,
+        patient=patient,
+        protocol=protocol,
+        requester=actor,
+        status=states.REQUESTED,
+        status_changed_at=now,
+        priority=data.priority,
+        instructions=instructions,
+        due_on=due_on,
+        created_at=now,
+    )
+    session.add(task)
+    session.flush()
+    record_event(
+        session,
+        task,
+        actor=actor,
+        kind="transition",
+        from_status=None,
+        now=now,
+        note=instructions[:500],
+        data={"inclusion_met": list(data.inclusion_met)},
+    )
+    record_access(
+        session,
+        actor=actor,
+        action="care_task.create",
+        patient_id=patient.id,
+        target=target("care_task", task.id),
+        ip=ip,
+        now=now,
+    )
+    return task
+
+
+def _open_task(session: Session, patient: Patient, protocol: Protocol) -> int | None:
+    return session.scalar(
+        select(CareTask.id).where(
+            CareTask.patient_id == patient.id,
+            CareTask.protocol_id == protocol.id,
+            CareTask.status.in_(states.OPEN_STATUSES),
+        )
+    )
+
+
+def _with_people():
+    return (
+        joinedload(CareTask.patient),
+        joinedload(CareTask.protocol),
+        joinedload(CareTask.requester),
+        joinedload(CareTask.owner),
+    )
+
+
+def get_task(
+    session: Session, *, actor, task_id: int, now: datetime, ip: str = "", log: bool = True
+) -> CareTask:
+    """The task if ``actor`` may see it (``care_task.view``): another practice's answers
+    404, someone outside the task's circle 403. Logs the read."""
+    task = session.scalar(select(CareTask).options(*_with_people()).where(CareTask.id == task_id))
+    if task is None or task.practice_id != actor.practice_id:
+        raise NotFound("Tâche introuvable.")
+    authorize(actor, "care_task.view", task, "Vous n'avez pas accès à cette tâche.")
+    if log:
+        record_access(
+            session,
+            actor=actor,
+            action="care_task.view",
+            patient_id=task.patient_id,
+            target=target("care_task", task.id),
+            ip=ip,
+            now=now,
+        )
+    return task
+
+
+def thread(session: Session, *, task: CareTask) -> tuple[list[TaskEvent], list[TaskAppointment]]:
+    """The task's history and its appointments, oldest first (two queries)."""
+    events = session.scalars(
+        select(TaskEvent)
+        .options(joinedload(TaskEvent.actor))
+        .where(TaskEvent.task_id == task.id)
+        .order_by(TaskEvent.at, TaskEvent.id)
+    ).all()
+    appointments = session.scalars(
+        select(TaskAppointment)
+        .options(joinedload(TaskAppointment.appointment))
+        .where(TaskAppointment.task_id == task.id)
+        .order_by(TaskAppointment.id)
+    ).all()
+    return list(events), list(appointments)
+
+
+_PRIORITY_ORDER = case(states.PRIORITY_RANK, value=CareTask.priority, else_=9)
+_INBOX_ORDER = case(states.INBOX_RANK, value=CareTask.inbox_reason, else_=9)
+
+
+def _objection_stands():
+    return exists().where(
+        SharingObjection.patient_id == CareTask.patient_id, SharingObjection.lifted_at.is_(None)
+    )
+
+
+def list_tasks(
+    session: Session, *, actor, view: str, now: datetime, ip: str = "", limit: int = 200
+) -> list[CareTask]:
+    """``available``: requested tasks under the protocols ``actor`` holds a valid
+    membership to, most pressing first (tasks of a patient objecting to sharing are left
+    out); ``mine``: open tasks ``actor`` took; ``inbox``: tasks back to ``actor`` (the
+    requester) until acknowledged, escalations first. Logs one row per patient shown."""
+    if view not in VIEWS:
+        raise Invalid("Vue inconnue : choisissez available, mine ou inbox.", field="view")
+    query = (
+        select(CareTask).options(*_with_people()).where(CareTask.practice_id == actor.practice_id)
+    )
+    if view == "available":
+        if not can(actor, "nav.task_queue"):
+            raise Forbidden("La file des tâches est réservée aux professionnels délégués.")
+        protocol_ids = valid_protocol_ids(session, staff=actor, on=today(actor.practice, now))
+        query = query.where(
+            CareTask.status == states.REQUESTED,
+            CareTask.protocol_id.in_(protocol_ids),
+            ~_objection_stands(),
+        ).order_by(_PRIORITY_ORDER, CareTask.due_on, CareTask.created_at, CareTask.id)
+    elif view == "mine":
+        query = query.where(
+            CareTask.owner_id == actor.id, CareTask.status.in_(states.OWNED_STATUSES)
+        ).order_by(_PRIORITY_ORDER, CareTask.due_on, CareTask.id)
+    else:
+        query = query.where(
+            CareTask.requester_id == actor.id, CareTask.inbox_at.is_not(None)
+        ).order_by(_INBOX_ORDER, CareTask.inbox_at, CareTask.id)
+    tasks = list(session.scalars(query.limit(limit)).unique())
+    _log_list(session, actor=actor, tasks=tasks, view=view, now=now, ip=ip)
+    return tasks
+
+
+def requested_by(
+    session: Session, *, actor, now: datetime, ip: str = "", limit: int = 200
+) -> list[tuple[CareTask, bool]]:
+    """Open tasks ``actor`` handed off, with a flag: True when a sharing objection
+    recorded since keeps every delegate from taking it."""
+    rows = session.execute(
+        select(CareTask, _objection_stands())
+        .options(*_with_people())
+        .where(CareTask.requester_id == actor.id, CareTask.status.in_(states.OPEN_STATUSES))
+        .order_by(CareTask.due_on, CareTask.id)
+        .limit(limit)
+    ).all()
+    _log_list(session, actor=actor, tasks=[r[0] for r in rows], view="requested", now=now, ip=ip)
+    return [(task, bool(blocked)) for task, blocked in rows]
+
+
+def tasks_of_patient(
+    session: Session, *, actor, patient: Patient, now: datetime, ip: str = ""
+) -> list[CareTask]:
+    """Every task of a patient, latest first (the hand-off page lists them)."""
+    tasks = list(
+        session.scalars(
+            select(CareTask)
+            .options(*_with_people())
+            .where(CareTask.patient_id == patient.id)
+            .order_by(CareTask.created_at.desc(), CareTask.id.desc())
+        )
+    )
+    if tasks:
+        _log_list(session, actor=actor, tasks=tasks, view="patient", now=now, ip=ip)
+    return tasks
+
+
+def _log_list(session, *, actor, tasks, view: str, now: datetime, ip: str) -> None:
+    ids = sorted({t.patient_id for t in tasks})
+    if ids:
+        record_access(
+            session,
+            actor=actor,
+            action=f"care_task.list_{view}",
+            patient_ids=ids,
+            target=f"care_tasks:{view}",
+            ip=ip,
+            now=now,
+        )
+
+
+def change_due(
+    session: Session, *, actor, task: CareTask, due_on: date | None, now: datetime, ip: str = ""
+) -> CareTask:
+    """Move an open task's due date (the requester only); the overdue flag is cleared so
+    that the job warns again if the new date passes. Refuses a date in the past."""
+    authorize(actor, "care_task.requester", task, "Seul le médecin demandeur change l'échéance.")
+    if not task.is_open:
+        raise Conflict("L'échéance d'une tâche close ne se change plus.", field="due_on")
+    day = today(actor.practice, now)
+    if due_on is None or due_on < day:
+        raise Invalid("L'échéance ne peut pas être dans le passé.", field="due_on")
+    before = task.due_on
+    task.due_on = due_on
+    task.overdue_flagged_at = None
+    session.flush()
+    record_event(
+        session,
+        task,
+        actor=actor,
+        kind="due_changed",
+        now=now,
+        note=f"Échéance : {before:%d/%m/%Y} → {due_on:%d/%m/%Y}",
+    )
+    record_access(
+        session,
+        actor=actor,
+        action="care_task.due_changed",
+        patient_id=task.patient_id,
+        target=target("care_task", task.id),
+        ip=ip,
+        now=now,
+    )
+    return task

@@ -1,0 +1,176 @@
+"""From the patient: hand a task off under a protocol; the patient's consents."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from umpro.auth.permissions import can, require
+from umpro.db import utcnow
+from umpro.delegation import definition
+from umpro.delegation.forms import ConsentForm, HandOffForm, WithdrawConsentForm
+from umpro.delegation.services import consents, protocols, tasks
+from umpro.delegation.services._common import today
+from umpro.delegation.services.memberships import delegates_for
+from umpro.delegation.views import bp
+from umpro.delegation.views._helpers import ctx, status_of
+from umpro.errors import DomainError
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.patients import services as patients
+
+
+def _patient(patient_id: int):
+    return patients.open_patient(
+        db.session,
+        actor=current_user,
+        patient_id=patient_id,
+        now=utcnow(),
+        ip=ctx()["ip"],
+        via="delegation",
+    )
+
+
+def _standing(patient) -> dict[int, object]:
+    return {
+        c.protocol_id: c for c in consents.consents_of(db.session, patient=patient) if c.is_standing
+    }
+
+
+@bp.route("/patients/<int:patient_id>/nouvelle-tache", methods=["GET", "POST"])
+@require("care_task.create")
+def hand_off(patient_id: int):
+    patient = _patient(patient_id)
+    catalogue = [
+        p
+        for p in protocols.list_protocols(
+            db.session, practice_id=current_user.practice_id, active_only=True
+        )
+        if current_user.profession in p.delegating_professions
+    ]
+    form = HandOffForm()
+    form.protocol_code.choices = [("", "— choisissez un protocole —")] + [
+        (p.code, p.title) for p in catalogue
+    ]
+    code = form.protocol_code.data if request.method == "POST" else request.args.get("protocole")
+    chosen = next((p for p in catalogue if p.code == code), None)
+    rules = definition.of(chosen) if chosen else None
+    if rules is not None:
+        form.protocol_code.data = chosen.code
+        form.inclusion_met.choices = [(c.key, c.label) for c in rules.inclusion]
+        form.exclusions_present.choices = [(c.key, c.label) for c in rules.exclusion]
+    if request.method == "POST" and form.validate_on_submit():
+        data = tasks.HandOff(
+            protocol_code=form.protocol_code.data,
+            instructions=form.instructions.data or "",
+            priority=form.priority.data,
+            due_on=form.due_on.data,
+            inclusion_met=form.inclusion_met.data or [],
+            exclusions_present=form.exclusions_present.data or [],
+        )
+        try:
+            task = tasks.create_task(db.session, patient=patient, data=data, **ctx())
+        except DomainError as error:
+            db.session.rollback()
+            patient = _patient(patient_id)
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"Tâche confiée : « {task.protocol.title} ». Elle attend dans la file des "
+                "délégués ; les résultats reviendront dans votre boîte de réception.",
+                "success",
+            )
+            return redirect(url_for("delegation.task_page", task_id=task.id))
+    c = ctx()
+    day = today(current_user.practice, c["now"])
+    page = render_template(
+        "delegation/hand_off.html",
+        patient=patient,
+        form=form,
+        catalogue=catalogue,
+        chosen=chosen,
+        age=patient.age_on(day),
+        standing=_standing(patient),
+        delegates=delegates_for(db.session, protocol=chosen, on=day) if chosen else [],
+        patient_tasks=tasks.tasks_of_patient(db.session, patient=patient, **c),
+        consent_form=ConsentForm(),
+    )
+    db.session.commit()
+    return page, status_of(form)
+
+
+@bp.route("/patients/<int:patient_id>/consentements", methods=["GET", "POST"])
+@require("consent.view")
+def patient_consents(patient_id: int):
+    patient = _patient(patient_id)
+    catalogue = protocols.list_protocols(
+        db.session, practice_id=current_user.practice_id, active_only=True
+    )
+    form = ConsentForm()
+    form.protocol_code.choices = [(p.code, p.title) for p in catalogue]
+    if request.method == "GET" and request.args.get("protocole"):
+        form.protocol_code.data = request.args["protocole"]
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            protocol = protocols.protocol_by_code(
+                db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
+            )
+            consents.give_consent(
+                db.session,
+                patient=patient,
+                protocol=protocol,
+                given_on=form.given_on.data,
+                **ctx(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            patient = _patient(patient_id)
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Consentement au protocole « {protocol.title} » enregistré.", "success")
+            back = request.args.get("retour")
+            if back == "tache":
+                return redirect(
+                    url_for("delegation.hand_off", patient_id=patient.id, protocole=protocol.code)
+                )
+            return redirect(url_for("delegation.patient_consents", patient_id=patient.id))
+    history = consents.consents_of(db.session, patient=patient)
+    page = render_template(
+        "delegation/consents.html",
+        patient=patient,
+        form=form,
+        history=history,
+        withdraw=WithdrawConsentForm(),
+        may_record=can(current_user, "consent.record", patient),
+    )
+    db.session.commit()
+    return page, status_of(form)
+
+
+@bp.post("/patients/<int:patient_id>/consentements/retrait")
+@require("consent.record")
+def withdraw_consent(patient_id: int):
+    patient = _patient(patient_id)
+    form = WithdrawConsentForm()
+    if form.validate_on_submit():
+        try:
+            protocol = protocols.protocol_by_code(
+                db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
+            )
+            consents.withdraw_consent(
+                db.session, patient=patient, protocol=protocol, note=form.note.data, **ctx()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                f"Retrait du consentement au protocole « {protocol.title} » enregistré ; "
+                "les tâches en cours de ce protocole sont annulées.",
+                "success",
+            )
+    else:
+        db.session.commit()
+        flash("Choisissez le consentement à retirer.", "error")
+    return redirect(url_for("delegation.patient_consents", patient_id=patient_id))

@@ -1,0 +1,54 @@
+"""The maître de stage's daily review of the docteur junior's consultation entries."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from umpro.auth.permissions import require
+from umpro.delegation.forms import ReviewForm
+from umpro.delegation.services import supervision
+from umpro.delegation.services._common import today
+from umpro.delegation.views import bp
+from umpro.delegation.views._helpers import ctx
+from umpro.errors import DomainError
+from umpro.extensions import db
+
+
+def _day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@bp.get("/supervision")
+@require("supervision.view")
+def supervision_queue():
+    c = ctx()
+    day = _day(request.args.get("jour"), today(current_user.practice, c["now"]))
+    queue = supervision.review_queue(db.session, day=day, **c)
+    page = render_template("delegation/supervision.html", queue=queue, form=ReviewForm())
+    db.session.commit()
+    return page
+
+
+@bp.post("/supervision/relu")
+@require("supervision.view")
+def supervision_review():
+    form = ReviewForm()
+    day = request.form.get("jour", "")
+    if form.validate_on_submit():
+        try:
+            reviews = supervision.mark_reviewed(
+                db.session, entry_ids=form.entry_ids.data or [], note=form.note.data, **ctx()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{len(reviews)} entrée(s) marquée(s) comme relue(s).", "success")
+    else:
+        flash("Le formulaire a expiré : rechargez la page.", "error")
+    return redirect(url_for("delegation.supervision_queue", jour=day or None))

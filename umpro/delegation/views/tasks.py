@@ -1,0 +1,319 @@
+"""The delegate's queue, the GP's inbox and the task's page (one thread per hand-off)."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from umpro.auth.permissions import can, require
+from umpro.db import utcnow
+from umpro.delegation import definition, states
+from umpro.delegation.forms import (
+    AcknowledgeForm,
+    AdverseEventForm,
+    BookingForm,
+    CommentForm,
+    DueForm,
+    ReasonForm,
+    SatisfactionForm,
+)
+from umpro.delegation.services import quality, sessions, tasks, transitions
+from umpro.delegation.services._common import today
+from umpro.delegation.views import bp
+from umpro.delegation.views._helpers import ctx
+from umpro.delegation.views.thread import steps_of
+from umpro.errors import DomainError
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.timeutil import local_to_utc
+
+
+@bp.get("/taches")
+@require("nav.task_queue")
+def queue():
+    c = ctx()
+    available = tasks.list_tasks(db.session, view="available", **c)
+    mine = tasks.list_tasks(db.session, view="mine", **c)
+    page = render_template(
+        "delegation/queue.html",
+        available=available,
+        mine=mine,
+        today=today(current_user.practice, c["now"]),
+    )
+    db.session.commit()  # after rendering: committing expires what the page reads
+    return page
+
+
+@bp.get("/boite")
+@require("nav.inbox")
+def inbox():
+    c = ctx()
+    items = tasks.list_tasks(db.session, view="inbox", **c)
+    requested = tasks.requested_by(db.session, **c)
+    page = render_template(
+        "delegation/inbox.html",
+        items=items,
+        requested=requested,
+        today=today(current_user.practice, c["now"]),
+    )
+    db.session.commit()
+    return page
+
+
+def _load(task_id: int, *, log: bool = False):
+    c = ctx()
+    return tasks.get_task(db.session, task_id=task_id, log=log, **c)
+
+
+def _results_from(form, rules: definition.Definition) -> dict:
+    """The results typed on the page, keyed as the service expects them."""
+    raw: dict = {
+        f.key: form.get(f"res-{f.key}", "")
+        for f in rules.fields
+        if form.get(f"res-{f.key}", "").strip()
+    }
+    raw[definition.SIGNS_KEY] = form.getlist("signs")
+    return raw
+
+
+def _render(task, *, status: int = 200, results=None, result_errors=None, **forms):
+    """The task's page; the forms given (with their errors) replace the blank ones."""
+    now = utcnow()
+    user = current_user
+    events, links = tasks.thread(db.session, task=task)
+    rules = definition.of(task.protocol)
+    forms = {
+        "reason_form": ReasonForm(),
+        "comment": CommentForm(),
+        "booking": BookingForm(prefix="seance"),
+        "follow_up": BookingForm(prefix="suivi"),
+        "ack": AcknowledgeForm(),
+        "due": DueForm(obj=task),
+        "adverse": AdverseEventForm(),
+        "satisfaction": SatisfactionForm(),
+    } | forms
+    is_owner = can(user, "care_task.owner", task)
+    is_requester = can(user, "care_task.requester", task)
+    session_types, session_slots, gp_types, gp_slots = [], [], [], []
+    if is_owner and task.status in states.OWNED_STATUSES:
+        session_types = sessions.types_for(db.session, staff=user, purpose="session")
+        if session_types:
+            session_slots = sessions.next_slots(
+                db.session, staff=user, appointment_type=session_types[0], now=now, days=14
+            )
+    if is_requester and task.status != states.ENTERED_IN_ERROR:
+        gp_types = sessions.types_for(db.session, staff=user, purpose="follow_up")
+        if gp_types and task.inbox_reason in ("escalation", "rejection", "failure"):
+            # Same-day held slots come with the unscheduled-care holds; until then, the
+            # GP's next free slots today and tomorrow.
+            gp_slots = sessions.next_slots(
+                db.session, staff=user, appointment_type=gp_types[0], now=now, days=1
+            )
+    forms["booking"].type_id.choices = [(t.id, t.label) for t in session_types]
+    forms["follow_up"].type_id.choices = [(t.id, t.label) for t in gp_types]
+    adverse_events, answers = quality.quality_of(db.session, task=task)
+    allowed = transitions.allowed_moves(db.session, actor=user, task=task, now=now)
+    moves = [m for m in allowed if not m.needs_results]
+    can_complete = any(m.needs_results for m in allowed)
+    page = render_template(
+        "delegation/task.html",
+        task=task,
+        events=events,
+        links=links,
+        steps=steps_of(task, events, links),
+        rules=rules,
+        moves=moves,
+        can_complete=can_complete,
+        results=results or {},
+        result_errors=result_errors or {},
+        is_owner=is_owner,
+        is_requester=is_requester,
+        session_types=session_types,
+        session_slots=session_slots,
+        gp_types=gp_types,
+        gp_slots=gp_slots,
+        adverse_events=adverse_events,
+        answers=answers,
+        today=today(user.practice, now),
+        **forms,
+    )
+    db.session.commit()  # the access-log row of the read
+    return page, status
+
+
+@bp.get("/taches/<int:task_id>")
+def task_page(task_id: int):
+    return _render(_load(task_id, log=True))
+
+
+@bp.post("/taches/<int:task_id>/statut")
+def task_transition(task_id: int):
+    task = _load(task_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            transitions.transition(
+                db.session, task=task, to=form.to.data, reason=form.reason.data, **ctx()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _render(_load(task_id), status=error.status, reason_form=form)
+        db.session.commit()
+        flash(f"Tâche : {task.status_label.lower()}.", "success")
+        return redirect(url_for("delegation.task_page", task_id=task.id))
+    return _render(task, status=422, reason_form=form)
+
+
+@bp.post("/taches/<int:task_id>/resultats")
+def task_results(task_id: int):
+    task = _load(task_id)
+    form = CommentForm()
+    raw = _results_from(request.form, definition.of(task.protocol))
+    if not form.validate_on_submit():
+        return _render(task, status=422, results=raw, comment=form)
+    try:
+        transitions.transition(
+            db.session,
+            task=task,
+            to=states.COMPLETED,
+            reason=form.reason.data,
+            results=raw,
+            **ctx(),
+        )
+    except definition.ResultsInvalid as error:
+        db.session.rollback()
+        return _render(_load(task_id), status=422, results=raw, result_errors=error.errors)
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _render(_load(task_id), status=error.status, results=raw, comment=form)
+    db.session.commit()
+    if task.is_taken_back:
+        flash(
+            "Résultats enregistrés. Signe d'alerte : la tâche revient au médecin (reprise), "
+            "en tête de sa boîte de réception.",
+            "error",
+        )
+    else:
+        flash("Résultats enregistrés dans le dossier du patient et transmis au médecin.", "success")
+    return redirect(url_for("delegation.task_page", task_id=task.id))
+
+
+def _book(task_id: int, *, prefix: str, purpose: str):
+    task = _load(task_id)
+    form = BookingForm(prefix=prefix)
+    form.type_id.choices = []
+    key = "booking" if purpose == "session" else "follow_up"
+    if not form.validate_on_submit():
+        return _render(task, status=422, **{key: form})
+    book = sessions.book_session if purpose == "session" else sessions.book_follow_up
+    try:
+        start_at = local_to_utc(
+            form.day.data, form.time.data, current_user.practice.timezone, field="time"
+        )
+        link = book(db.session, task=task, type_id=form.type_id.data, start_at=start_at, **ctx())
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _render(_load(task_id), status=error.status, **{key: form})
+    db.session.commit()
+    flash(f"{link.purpose_label} réservé(e) dans l'agenda.", "success")
+    return redirect(url_for("delegation.task_page", task_id=task.id))
+
+
+@bp.post("/taches/<int:task_id>/seance")
+def task_book_session(task_id: int):
+    return _book(task_id, prefix="seance", purpose="session")
+
+
+@bp.post("/taches/<int:task_id>/suivi")
+def task_book_follow_up(task_id: int):
+    return _book(task_id, prefix="suivi", purpose="follow_up")
+
+
+@bp.post("/taches/<int:task_id>/prise-en-compte")
+def task_acknowledge(task_id: int):
+    task = _load(task_id)
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        try:
+            sessions.acknowledge(
+                db.session,
+                task=task,
+                take_back=form.take_back.data,
+                note=form.note.data,
+                **ctx(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _render(_load(task_id), status=error.status, ack=form)
+        db.session.commit()
+        flash("Retour pris en compte.", "success")
+        return redirect(url_for("delegation.inbox"))
+    return _render(task, status=422, ack=form)
+
+
+@bp.post("/taches/<int:task_id>/echeance")
+def task_due(task_id: int):
+    task = _load(task_id)
+    form = DueForm()
+    if form.validate_on_submit():
+        try:
+            tasks.change_due(db.session, task=task, due_on=form.due_on.data, **ctx())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _render(_load(task_id), status=error.status, due=form)
+        db.session.commit()
+        flash("Échéance modifiée.", "success")
+        return redirect(url_for("delegation.task_page", task_id=task.id))
+    return _render(task, status=422, due=form)
+
+
+@bp.post("/taches/<int:task_id>/evenement-indesirable")
+def task_adverse_event(task_id: int):
+    task = _load(task_id)
+    form = AdverseEventForm()
+    if form.validate_on_submit():
+        try:
+            quality.report_adverse_event(
+                db.session,
+                task=task,
+                occurred_on=form.occurred_on.data,
+                severity=form.severity.data,
+                description=form.description.data,
+                action_taken=form.action_taken.data,
+                **ctx(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _render(_load(task_id), status=error.status, adverse=form)
+        db.session.commit()
+        flash("Événement indésirable déclaré.", "success")
+        return redirect(url_for("delegation.task_page", task_id=task.id))
+    return _render(task, status=422, adverse=form)
+
+
+@bp.post("/taches/<int:task_id>/satisfaction")
+def task_satisfaction(task_id: int):
+    task = _load(task_id)
+    form = SatisfactionForm()
+    if form.validate_on_submit():
+        try:
+            quality.record_satisfaction(
+                db.session,
+                task=task,
+                respondent=form.respondent.data,
+                score=form.score.data,
+                comment=form.comment.data,
+                **ctx(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _render(_load(task_id), status=error.status, satisfaction=form)
+        db.session.commit()
+        flash("Satisfaction enregistrée.", "success")
+        return redirect(url_for("delegation.task_page", task_id=task.id))
+    return _render(task, status=422, satisfaction=form)
