@@ -1,0 +1,166 @@
+"""The docteur junior's rules (supervisor present, monthly acts) and the slot search."""
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import (
+    local,
+    make_absence,
+    make_appointment_type,
+    make_open_staff,
+    make_patient,
+    make_staff,
+)
+from umpro.errors import Invalid
+from umpro.scheduling.models import Appointment
+from umpro.scheduling.services import booking, junior, slots
+from umpro.timeutil import to_local
+
+DAY = date(2027, 1, 11)  # a Monday
+NOW = local(date(2027, 1, 4), "08:00")
+
+
+@pytest.fixture
+def t(session, practice):
+    gp = make_open_staff(session, practice, given_name="Claire", family_name="Martin")
+    gp2 = make_open_staff(session, practice, given_name="Karim", family_name="Benali")
+    return SimpleNamespace(
+        practice=practice,
+        gp=gp,
+        gp2=gp2,
+        secretary=make_staff(session, practice, profession="secretary"),
+        consult=make_appointment_type(session, practice, label="Consultation"),
+        long=make_appointment_type(
+            session, practice, label="Consultation longue", duration_minutes=30
+        ),
+        patient=make_patient(session, practice),
+    )
+
+
+def book(session, t, start="09:00", *, end=None, day=DAY, now=NOW, **kwargs):
+    values = {
+        "actor": t.secretary,
+        "patient": t.patient,
+        "staff": t.gp,
+        "appointment_type": t.consult,
+    } | kwargs
+    return booking.book_appointment(
+        session,
+        start_at=local(day, start),
+        end_at=local(day, end) if end else None,
+        now=now,
+        **values,
+    )
+
+
+def count(session, model=Appointment, *where):
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# --- docteur junior ------------------------------------------------------------------
+
+
+def test_junior_is_refused_when_the_supervisor_is_absent_that_day(session, t):
+    junior_doctor = make_open_staff(
+        session, t.practice, profession="junior_doctor", supervisor_id=t.gp.id
+    )
+    make_absence(
+        session, t.gp, start_at=local(DAY, "14:00"), end_at=local(DAY, "18:00"), kind="training"
+    )
+    with pytest.raises(Invalid, match=r"maître de stage .* est absent ce jour-là \(formation\)"):
+        book(session, t, "09:00", staff=junior_doctor)
+    tuesday = DAY + timedelta(days=1)
+    assert book(session, t, "09:00", staff=junior_doctor, day=tuesday).staff_id == junior_doctor.id
+    found = slots.find_slots(
+        session,
+        practice_id=t.practice.id,
+        tz="Europe/Paris",
+        appointment_type=t.consult,
+        staff=[junior_doctor],
+        start_from=local(DAY, "00:00"),
+        until=local(tuesday, "23:00"),
+        now=NOW,
+        limit=500,
+    )
+    assert found and {s.start_at.date() for s in found} == {tuesday}
+
+
+def test_junior_monthly_count_of_fulfilled_acts(session, t):
+    junior_doctor = make_open_staff(
+        session, t.practice, profession="junior_doctor", supervisor_id=t.gp.id
+    )
+    for n, start in enumerate(["09:00", "09:15", "09:30"]):
+        appointment = book(
+            session, t, start, staff=junior_doctor, patient=make_patient(session, t.practice)
+        )
+        if n < 2:
+            booking.set_status(
+                session,
+                actor=junior_doctor,
+                appointment=appointment,
+                status="fulfilled",
+                now=local(DAY, "12:00"),
+            )
+    february = book(session, t, "09:00", staff=junior_doctor, day=date(2027, 2, 1))
+    booking.set_status(
+        session,
+        actor=junior_doctor,
+        appointment=february,
+        status="fulfilled",
+        now=local(date(2027, 2, 1), "10:00"),
+    )
+    counter = junior.monthly_acts(session, junior=junior_doctor, month=DAY, tz="Europe/Paris")
+    assert (counter.count, counter.target, counter.percent) == (2, 200, 1)
+
+
+# --- slot search ----------------------------------------------------------------------
+
+
+def find(session, t, **kwargs):
+    values = (
+        dict(
+            practice_id=t.practice.id,
+            tz="Europe/Paris",
+            appointment_type=t.consult,
+            staff=[t.gp],
+            start_from=local(DAY, "00:00"),
+            until=local(DAY, "23:00"),
+            now=NOW,
+            limit=3,
+        )
+        | kwargs
+    )
+    return slots.find_slots(session, **values)
+
+
+def hours(found):
+    return [f"{to_local(s.start_at, 'Europe/Paris'):%H:%M}" for s in found]
+
+
+def test_slots_skip_booked_times_and_respect_notice(session, t):
+    book(session, t, "08:00", appointment_type=t.long)
+    assert hours(find(session, t)) == ["08:30", "08:45", "09:00"]
+    assert hours(find(session, t, now=local(DAY, "09:02"))) == ["09:35", "09:50", "10:05"]
+
+
+def test_slots_skip_a_room_taken_by_someone_else(session, t):
+    book(session, t, "08:00", staff=t.gp2, room_id=t.gp.test_room.id)
+    found = find(session, t)
+    assert hours(found) == ["08:15", "08:30", "08:45"]
+    assert found[0].room_id == t.gp.test_room.id
+
+
+def test_slots_prefer_the_treating_gp_and_leave_out_absent_staff(session, t):
+    found = find(session, t, staff=[t.gp, t.gp2], preferred_staff_id=t.gp2.id)
+    assert {s.staff.id for s in found} == {t.gp2.id}
+    make_absence(session, t.gp2, start_at=local(DAY, "00:00"), end_at=local(DAY, "23:00"))
+    found = find(session, t, staff=[t.gp, t.gp2], preferred_staff_id=t.gp2.id)
+    assert {s.staff.id for s in found} == {t.gp.id}
+
+
+def test_slots_of_a_type_nobody_performs_are_none(session, t):
+    nursing = make_appointment_type(session, t.practice, professions=["nurse"])
+    assert find(session, t, appointment_type=nursing) == []

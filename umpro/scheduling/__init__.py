@@ -1,0 +1,1 @@
+"""Shared agenda: appointment types, availability rules, absences, slots and booking."""

@@ -1,0 +1,388 @@
+"""Agenda endpoints of /api/v1/: appointment types, free slots, appointments."""
+
+from datetime import timedelta
+
+from flask import current_app, jsonify, request
+from flask_login import current_user
+
+from umpro.api import bp
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can, require
+from umpro.db import utcnow
+from umpro.errors import Forbidden, NotFound
+from umpro.extensions import db
+from umpro.patients.models import Patient
+from umpro.scheduling.models import Appointment, AppointmentType
+from umpro.scheduling.parsing import BadInput, parse_bound, parse_ids, parse_instant, parse_int
+from umpro.scheduling.services import booking, catalogue, reading, slots
+from umpro.team import services as team
+from umpro.team.api import staff_json
+from umpro.team.models import Room
+from umpro.timeutil import to_local
+from umpro.web import client_ip, json_body
+
+#: Longest period one list or slot search may cover.
+MAX_RANGE = timedelta(days=62)
+
+
+def _tz() -> str:
+    return current_user.practice.timezone
+
+
+def _local_iso(instant) -> str:
+    return to_local(instant, _tz()).isoformat()
+
+
+def type_json(t: AppointmentType) -> dict:
+    return {
+        "id": t.id,
+        "label": t.label,
+        "duration_minutes": t.duration_minutes,
+        "professions": t.professions,
+        "colour": t.colour,
+        "is_home_visit": t.is_home_visit,
+        "is_teleconsultation": t.is_teleconsultation,
+        "is_unscheduled": t.is_unscheduled,
+        "is_active": t.is_active,
+    }
+
+
+def appointment_json(a: Appointment, *, with_patient: bool = True) -> dict:
+    """The appointment; ``patient`` is null for who may not see it (a student, on
+    someone else's appointment)."""
+    return {
+        "id": a.id,
+        "uid": a.uid,
+        "sequence": a.sequence,
+        "version": a.version,
+        "status": a.status,
+        "source": a.source,
+        "is_unscheduled": a.is_unscheduled,
+        "start": _local_iso(a.start_at),
+        "end": _local_iso(a.end_at),
+        "staff_id": a.staff_id,
+        "patient_id": a.patient_id if with_patient else None,
+        "type_id": a.type_id,
+        "room_id": a.room_id,
+        "staff": staff_json(a.staff),
+        "patient": {
+            "id": a.patient.id,
+            "display_name": a.patient.display_name,
+            "birth_date": a.patient.birth_date.isoformat(),
+        }
+        if with_patient
+        else None,
+        "type": {"id": a.type.id, "label": a.type.label, "colour": a.type.colour},
+        "room": {"id": a.room.id, "name": a.room.name} if a.room else None,
+        "cancel_reason": a.cancel_reason,
+        "created_at": _local_iso(a.created_at),
+        "updated_at": _local_iso(a.updated_at),
+    }
+
+
+def _period(default_days: int) -> tuple:
+    tz = _tz()
+    raw_from, raw_to = request.args.get("from"), request.args.get("to")
+    start = parse_bound(raw_from, tz=tz, field="from") if raw_from else utcnow()
+    end = (
+        parse_bound(raw_to, tz=tz, field="to", end=True)
+        if raw_to
+        else start + timedelta(days=default_days)
+    )
+    if end <= start:
+        raise BadInput("La fin de la période doit suivre son début.", field="to")
+    if end - start > MAX_RANGE:
+        raise BadInput("La période demandée dépasse 62 jours.", field="to")
+    return start, end
+
+
+def _staff_list(raw: str | None) -> list | None:
+    if not raw:
+        return None
+    return [
+        team.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
+        for staff_id in parse_ids(raw, field="staff")
+    ]
+
+
+@bp.get("/appointment-types")
+@require("agenda.view")
+def appointment_types():
+    types = catalogue.list_types(
+        db.session,
+        practice_id=current_user.practice_id,
+        active_only=request.args.get("all") != "1",
+    )
+    return jsonify({"items": [type_json(t) for t in types]})
+
+
+@bp.get("/slots")
+@require("agenda.view")
+def slot_search():
+    raw_type = request.args.get("type")
+    if not raw_type:
+        raise BadInput("Précisez le type de rendez-vous (paramètre type).", field="type")
+    appointment_type = catalogue.get_type(
+        db.session,
+        practice_id=current_user.practice_id,
+        type_id=parse_int(raw_type, field="type", label="Type"),
+    )
+    start, end = _period(default_days=14)
+    members = _staff_list(request.args.get("staff")) or team.list_staff(
+        db.session, practice_id=current_user.practice_id, active_only=True
+    )
+    prefer = request.args.get("prefer")
+    preferred = parse_int(prefer, field="prefer", label="Préféré") if prefer else None
+    if raw_patient := request.args.get("patient"):
+        # The patient's médecin traitant first.
+        patient = _get_patient(raw_patient, field="patient")
+        record_access(
+            db.session,
+            actor=current_user,
+            action="slots.search",
+            patient_id=patient.id,
+            target=f"patient:{patient.id}",
+            ip=client_ip(),
+        )
+        db.session.commit()
+        if preferred is None and patient.treating_gp is not None:
+            preferred = patient.treating_gp.id
+    limit = min(parse_int(request.args.get("limit", "20"), field="limit", label="Limite"), 200)
+    found = slots.find_slots(
+        db.session,
+        practice_id=current_user.practice_id,
+        tz=_tz(),
+        appointment_type=appointment_type,
+        staff=members,
+        start_from=start,
+        until=end,
+        now=utcnow(),
+        min_notice=timedelta(minutes=current_app.config["UMPRO_MIN_NOTICE_MINUTES"]),
+        limit=max(limit, 1),
+        preferred_staff_id=preferred,
+    )
+    rooms = {r.id: r for r in team_rooms()}
+    return jsonify(
+        {
+            "items": [
+                {
+                    "staff": staff_json(s.staff),
+                    "start": _local_iso(s.start_at),
+                    "end": _local_iso(s.end_at),
+                    "room": (
+                        {"id": s.room_id, "name": rooms[s.room_id].name} if s.room_id else None
+                    ),
+                    "type_id": appointment_type.id,
+                }
+                for s in found
+            ]
+        }
+    )
+
+
+def team_rooms():
+    return db.session.scalars(db.select(Room).where(Room.practice_id == current_user.practice_id))
+
+
+@bp.get("/appointments")
+@require("agenda.view")
+def appointment_list():
+    start, end = _period(default_days=1)
+    members = _staff_list(request.args.get("staff"))
+    items = reading.list_appointments(
+        db.session,
+        practice_id=current_user.practice_id,
+        start_at=start,
+        end_at=end,
+        staff_ids=[m.id for m in members] if members is not None else None,
+        include_cancelled=request.args.get("cancelled") == "1",
+    )
+    shown = {a.id for a in items if can(current_user, "appointment.patient", a)}
+    if shown:
+        record_access(
+            db.session,
+            actor=current_user,
+            action="agenda.read",
+            patient_ids=sorted({a.patient_id for a in items if a.id in shown}),
+            target="agenda",
+            ip=client_ip(),
+        )
+    body = {"items": [appointment_json(a, with_patient=a.id in shown) for a in items]}
+    db.session.commit()
+    return jsonify(body)
+
+
+def _get(appointment_id: int) -> Appointment:
+    """The appointment, 404 for another practice's, 403 for who may not see its patient."""
+    appointment = reading.get_appointment(
+        db.session, actor=current_user, appointment_id=appointment_id
+    )
+    if not can(current_user, "appointment.patient", appointment):
+        raise Forbidden("Vous ne pouvez pas consulter ce rendez-vous.")
+    return appointment
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@require("agenda.view")
+def appointment_detail(appointment_id: int):
+    appointment = _get(appointment_id)
+    record_access(
+        db.session,
+        actor=current_user,
+        action="appointment.read",
+        patient_id=appointment.patient_id,
+        target=f"appointment:{appointment.id}",
+        ip=client_ip(),
+    )
+    body = appointment_json(appointment)
+    db.session.commit()
+    return jsonify(body)
+
+
+def _get_patient(raw, field: str = "patient_id") -> Patient:
+    patient = db.session.get(Patient, parse_int(raw, field=field, label="Patient"))
+    if patient is None or patient.practice_id != current_user.practice_id:
+        raise NotFound("Patient introuvable.", field=field)
+    return patient
+
+
+def _required(data: dict, name: str, label: str):
+    if data.get(name) in (None, ""):
+        raise BadInput(f"{label} : champ obligatoire.", field=name)
+    return data[name]
+
+
+@bp.post("/appointments")
+@require("agenda.book")
+def appointment_create():
+    data = json_body()
+    tz = _tz()
+    patient = _get_patient(_required(data, "patient_id", "Patient"))
+    staff = team.get_staff(
+        db.session,
+        practice_id=current_user.practice_id,
+        staff_id=parse_int(
+            _required(data, "staff_id", "Professionnel"), field="staff_id", label="Professionnel"
+        ),
+    )
+    appointment_type = catalogue.get_type(
+        db.session,
+        practice_id=current_user.practice_id,
+        type_id=parse_int(_required(data, "type_id", "Type"), field="type_id", label="Type"),
+    )
+    start = parse_instant(_required(data, "start", "Début"), tz=tz, field="start")
+    end = parse_instant(data["end"], tz=tz, field="end") if data.get("end") else None
+    room_id = data.get("room_id")
+    appointment = booking.book_appointment(
+        db.session,
+        actor=current_user,
+        patient=patient,
+        staff=staff,
+        appointment_type=appointment_type,
+        start_at=start,
+        end_at=end,
+        room_id=parse_int(room_id, field="room_id", label="Salle") if room_id else None,
+        source=data.get("source") or "desk",
+        is_unscheduled=data.get("is_unscheduled")
+        if isinstance(data.get("is_unscheduled"), bool)
+        else None,
+        now=utcnow(),
+        ip=client_ip(),
+    )
+    body = appointment_json(appointment)
+    db.session.commit()
+    return jsonify(body), 201
+
+
+@bp.patch("/appointments/<int:appointment_id>")
+@require("agenda.view")
+def appointment_update(appointment_id: int):
+    data = json_body()
+    tz = _tz()
+    version = parse_int(_required(data, "version", "Version"), field="version", label="Version")
+    appointment = _get(appointment_id)
+    changes = set(data) - {"version"}
+    unknown = changes - {"start", "end", "staff_id", "type_id", "room_id", "status"}
+    if unknown:
+        raise BadInput(f"Champ non modifiable : {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    now = utcnow()
+    if changes - {"status"}:
+        staff = (
+            team.get_staff(
+                db.session,
+                practice_id=current_user.practice_id,
+                staff_id=parse_int(data["staff_id"], field="staff_id", label="Professionnel"),
+            )
+            if data.get("staff_id")
+            else None
+        )
+        appointment_type = (
+            catalogue.get_type(
+                db.session,
+                practice_id=current_user.practice_id,
+                type_id=parse_int(data["type_id"], field="type_id", label="Type"),
+            )
+            if data.get("type_id")
+            else None
+        )
+        kwargs = {}
+        if "room_id" in data:
+            kwargs["room_id"] = (
+                parse_int(data["room_id"], field="room_id", label="Salle")
+                if data["room_id"]
+                else None
+            )
+        booking.update_appointment(
+            db.session,
+            actor=current_user,
+            appointment=appointment,
+            version=version,
+            start_at=parse_instant(data["start"], tz=tz, field="start")
+            if "start" in data
+            else None,
+            end_at=parse_instant(data["end"], tz=tz, field="end") if "end" in data else None,
+            staff=staff,
+            appointment_type=appointment_type,
+            now=now,
+            ip=client_ip(),
+            **kwargs,
+        )
+        version = appointment.version
+    if "status" in data:
+        booking.set_status(
+            db.session,
+            actor=current_user,
+            appointment=appointment,
+            status=str(data["status"]),
+            version=version,
+            now=now,
+            ip=client_ip(),
+        )
+    body = appointment_json(appointment)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@require("agenda.view")
+def appointment_cancel(appointment_id: int):
+    data = json_body()
+    appointment = _get(appointment_id)
+    version = data.get("version")
+    booking.cancel_appointment(
+        db.session,
+        actor=current_user,
+        appointment=appointment,
+        reason=str(data.get("reason") or ""),
+        version=parse_int(version, field="version", label="Version")
+        if version is not None
+        else None,
+        now=utcnow(),
+        ip=client_ip(),
+    )
+    body = appointment_json(appointment)
+    db.session.commit()
+    return jsonify(body)
+
+
+from umpro.scheduling import api_docs  # noqa: E402, F401 - registers the OpenAPI description

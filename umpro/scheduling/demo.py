@@ -1,0 +1,227 @@
+"""Demo agenda: appointment types, the team's weekly openings, the docteur junior's
+teaching half-day, and a realistic week of appointments around ``now``, all through the
+services (so the demo obeys the rules). Idempotent: what exists is kept."""
+
+import random
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from umpro.errors import DomainError
+from umpro.patients.models import Patient
+from umpro.scheduling.models import Appointment, AppointmentType, AvailabilityRule, WeeklyAbsence
+from umpro.scheduling.services import booking, catalogue, templates
+from umpro.scheduling.services.openings import days_between, load_template, openings_for
+from umpro.team.models import Room, Staff
+from umpro.timeutil import local_today
+
+SEED = 20_261_123
+#: label → (minutes, professions, colour, home visit, teleconsultation)
+TYPES = {
+    "Consultation": (15, ["gp", "junior_doctor"], "blue", False, False),
+    "Consultation longue": (30, ["gp", "junior_doctor"], "purple", False, False),
+    "Visite à domicile": (45, ["gp", "junior_doctor", "apn_nurse", "nurse"], "orange", True, False),
+    "Téléconsultation": (15, ["gp", "junior_doctor", "apn_nurse"], "teal", False, True),
+    "Séance Asalée": (60, ["asalee_nurse"], "green", False, False),
+    "Soins infirmiers": (30, ["apn_nurse", "nurse"], "pink", False, False),
+    "Consultation docteur junior": (20, ["junior_doctor"], "yellow", False, False),
+}
+AM, PM = (time(8, 30), time(12, 30)), (time(14, 0), time(19, 0))
+#: key → (room, {weekday: [(start, end), …]}, type labels offered (empty: all allowed))
+WEEKS = {
+    "claire.martin": ("Cabinet 1 — Dr Martin", {0: [AM, PM], 1: [AM, PM], 2: [AM], 3: [AM, PM],
+                                                4: [AM, PM]}, []),
+    "karim.benali": ("Cabinet 2 — Dr Benali", {0: [AM, PM], 1: [AM, PM], 2: [AM, PM], 3: [AM],
+                                               4: [AM, PM], 5: [(time(9), time(12))]}, []),
+    "sophie.lefevre": ("Cabinet 3 — Dr Lefèvre", {0: [AM, PM], 1: [AM, PM], 3: [AM, PM],
+                                                  4: [AM, PM]}, []),
+    "lucas.moreau": ("Cabinet docteur junior", {d: [AM, PM] for d in range(5)},
+                     ["Consultation docteur junior", "Visite à domicile"]),
+    "nathalie.roux": ("Bureau infirmier", {1: [(time(9), time(12)), (time(13, 30), time(17, 30))],
+                                           3: [(time(9), time(12)), (time(13, 30), time(17, 30))]},
+                      ["Séance Asalée"]),
+    "julien.fournier": ("Bureau infirmier", {0: [(time(9), time(12, 30))],
+                                             2: [(time(9), time(12, 30)), (time(14), time(18))],
+                                             4: [(time(9), time(12, 30))]},
+                        ["Soins infirmiers", "Téléconsultation", "Visite à domicile"]),
+}  # fmt: skip
+#: The docteur junior's teaching half-day: Thursday afternoon.
+TEACHING = ("lucas.moreau", 3, time(13, 30), time(19, 0))
+#: Share of the openings filled, and how past appointments ended.
+FILL = 0.7
+
+
+def _types(session, practice) -> dict[str, AppointmentType]:
+    existing = {t.label: t for t in catalogue.list_types(session, practice_id=practice.id)}
+    for label, (minutes, professions, colour, home, tele) in TYPES.items():
+        if label not in existing:
+            existing[label] = catalogue.save_type(
+                session,
+                actor=None,
+                practice_id=practice.id,
+                data=catalogue.TypeInput(
+                    label=label,
+                    duration_minutes=minutes,
+                    professions=professions,
+                    colour=colour,
+                    is_home_visit=home,
+                    is_teleconsultation=tele,
+                ),
+            )
+    return existing
+
+
+def _rules(session, practice, members, types, since) -> None:
+    rooms = {
+        r.name: r for r in session.scalars(select(Room).where(Room.practice_id == practice.id))
+    }
+    for key, (room_name, week, labels) in WEEKS.items():
+        staff = members.get(key)
+        has_rules = (
+            session.scalar(
+                select(AvailabilityRule.id).where(AvailabilityRule.staff_id == staff.id).limit(1)
+            )
+            if staff
+            else True
+        )
+        if has_rules:
+            continue
+        room = rooms.get(room_name)
+        for weekday, periods in week.items():
+            for start, end in periods:
+                templates.save_rule(
+                    session,
+                    actor=None,
+                    practice_id=practice.id,
+                    data=templates.RuleInput(
+                        staff_id=staff.id,
+                        weekday=weekday,
+                        start_time=start,
+                        end_time=end,
+                        valid_from=since,
+                        room_id=room.id if room else None,
+                        type_ids=[types[label].id for label in labels],
+                    ),
+                )
+    key, weekday, start, end = TEACHING
+    junior = members.get(key)
+    if junior and not session.scalar(
+        select(WeeklyAbsence.id).where(WeeklyAbsence.staff_id == junior.id).limit(1)
+    ):
+        templates.save_weekly_absence(
+            session,
+            actor=None,
+            practice_id=practice.id,
+            data=templates.WeeklyAbsenceInput(
+                staff_id=junior.id,
+                weekday=weekday,
+                start_time=start,
+                end_time=end,
+                valid_from=since,
+            ),
+        )
+
+
+def _pick_type(rng, staff: Staff, types: dict[str, AppointmentType], opening):
+    allowed = [
+        t
+        for t in types.values()
+        if t.allows(staff.profession) and opening.allows(t.id) and t.needs_room
+    ]
+    weights = [
+        8
+        if t.label
+        in ("Consultation", "Séance Asalée", "Soins infirmiers", "Consultation docteur junior")
+        else 2
+        for t in allowed
+    ]
+    return rng.choices(allowed, weights)[0] if allowed else None
+
+
+def _week_of_appointments(session, practice, members, types, now: datetime) -> None:
+    patients = list(session.scalars(select(Patient.id).where(Patient.practice_id == practice.id)))
+    desk = members.get("marie.dubois")
+    if not patients or desk is None:
+        return  # the patients' demo runs first; without patients there is nothing to book
+    if session.scalar(
+        select(Appointment.id).where(Appointment.practice_id == practice.id).limit(1)
+    ):
+        return
+    rng = random.Random(SEED)
+    tz = practice.timezone
+    today = local_today(tz, now)
+    days = days_between(today - timedelta(days=3), today + timedelta(days=4))
+    staff = [members[k] for k in WEEKS if k in members]
+    template = load_template(
+        session,
+        practice_id=practice.id,
+        staff_ids=[s.id for s in staff] + [s.supervisor_id for s in staff if s.supervisor_id],
+        first_day=days[0],
+        last_day=days[-1],
+        tz=tz,
+    )
+    for day in days:
+        for member in staff:
+            for opening in openings_for(template, staff_id=member.id, day=day):
+                start = opening.start_at
+                while start < opening.end_at:
+                    kind = _pick_type(rng, member, types, opening)
+                    if kind is None:
+                        break
+                    end = start + timedelta(minutes=kind.duration_minutes)
+                    if end > opening.end_at:
+                        break
+                    if rng.random() < FILL:
+                        _book_one(session, rng, desk, member, kind, patients, start, now)
+                    start = end
+
+
+def _book_one(session, rng, desk, member, kind, patients, start, now) -> None:
+    patient = session.get(Patient, rng.choice(patients))
+    booked_at = min(now, start) - timedelta(days=rng.randint(1, 20))
+    try:
+        appointment = booking.book_appointment(
+            session,
+            actor=desk,
+            patient=patient,
+            staff=member,
+            appointment_type=kind,
+            start_at=start,
+            now=booked_at,
+            source=rng.choice(["phone", "phone", "desk"]),
+        )
+        if appointment.end_at <= now:
+            roll = rng.random()
+            if roll < 0.06:
+                booking.cancel_appointment(
+                    session,
+                    actor=desk,
+                    appointment=appointment,
+                    reason="Annulé par le patient",
+                    now=booked_at,
+                )
+            else:
+                status = "noshow" if roll < 0.1 else "fulfilled"
+                booking.set_status(
+                    session,
+                    actor=desk,
+                    appointment=appointment,
+                    status=status,
+                    now=appointment.end_at,
+                )
+        elif appointment.start_at <= now:
+            booking.set_status(
+                session, actor=desk, appointment=appointment, status="arrived", now=now
+            )
+    except DomainError:
+        pass  # e.g. the patient already has an appointment at that time: not booked
+
+
+def load(session: Session, *, practice, members: dict[str, Staff], now: datetime) -> None:
+    """Types, rules and the week of appointments, each only if not there yet."""
+    types = _types(session, practice)
+    since = local_today(practice.timezone, now) - timedelta(days=90)
+    _rules(session, practice, members, types, since)
+    session.flush()
+    _week_of_appointments(session, practice, members, types, now)

@@ -1,0 +1,129 @@
+"""The agenda grid shown by the day, week and print views: pure functions, no queries.
+
+Time runs down in 5-minute rows; a block (appointment, free time, absence) starts on a row
+and spans some. CSS classes ``at-N`` and ``span-N`` place it (static/css/agenda.css): the
+CSP forbids style attributes.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from umpro.scheduling.models import LIVE_STATUSES, Appointment
+from umpro.scheduling.services.openings import Closure, Opening, subtract
+from umpro.timeutil import to_local
+
+ROW_MINUTES = 5
+#: Free time is offered in chunks of this length (click or press Enter to book).
+FREE_CHUNK = timedelta(minutes=15)
+DEFAULT_FIRST_HOUR, DEFAULT_LAST_HOUR = 8, 19
+MAX_ROWS = 24 * 60 // ROW_MINUTES
+
+
+@dataclass
+class Block:
+    kind: str  # "appointment", "free", "absence", "closed"
+    start_at: datetime
+    end_at: datetime
+    row: int = 1
+    span: int = 1
+    appointment: Appointment | None = None
+    label: str = ""
+    room_id: int | None = None
+    #: Local wall-clock start, "2027-01-11T09:00" (prefills the booking form).
+    local_start: str = ""
+
+
+@dataclass
+class Column:
+    staff: object
+    day: date
+    title: str
+    rooms: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    cancelled: list[Appointment] = field(default_factory=list)
+    holiday: str | None = None
+    can_book: bool = False
+
+
+@dataclass
+class Grid:
+    first_minute: int
+    last_minute: int
+    columns: list[Column]
+    now_row: int | None = None
+
+    @property
+    def hours(self) -> list[tuple[int, str]]:
+        """(row, "08:00") for each full hour shown."""
+        first_hour = -(-self.first_minute // 60)
+        return [
+            (self.row_of_minute(h * 60), f"{h:02d}:00")
+            for h in range(first_hour, self.last_minute // 60 + 1)
+            if h * 60 < self.last_minute
+        ]
+
+    @property
+    def rows(self) -> int:
+        return (self.last_minute - self.first_minute) // ROW_MINUTES
+
+    def row_of_minute(self, minute: int) -> int:
+        minute = min(max(minute, self.first_minute), self.last_minute)
+        return (minute - self.first_minute) // ROW_MINUTES + 1
+
+
+def minute_of(instant: datetime, tz: str, day: date) -> int:
+    """Wall-clock minutes since local midnight of ``day`` (clamped to that day)."""
+    local = to_local(instant, tz)
+    if local.date() < day:
+        return 0
+    if local.date() > day:
+        return 24 * 60
+    return local.hour * 60 + local.minute
+
+
+def bounds(
+    tz: str, days: Iterable[date], instants: Iterable[tuple[datetime, datetime, date]]
+) -> tuple[int, int]:
+    """First and last minute shown: 08:00–19:00 at least, widened to whole hours."""
+    first, last = DEFAULT_FIRST_HOUR * 60, DEFAULT_LAST_HOUR * 60
+    for start_at, end_at, day in instants:
+        first = min(first, minute_of(start_at, tz, day))
+        last = max(last, minute_of(end_at, tz, day))
+    return first // 60 * 60, min(24 * 60, -(-last // 60) * 60)
+
+
+def place(grid: Grid, block: Block, tz: str, day: date) -> Block:
+    start = grid.row_of_minute(minute_of(block.start_at, tz, day))
+    end = grid.row_of_minute(minute_of(block.end_at, tz, day))
+    block.row, block.span = start, max(1, end - start)
+    block.local_start = f"{to_local(block.start_at, tz):%Y-%m-%dT%H:%M}"
+    return block
+
+
+def column_blocks(
+    *,
+    appointments: list[Appointment],
+    openings: list[Opening],
+    closures: list[Closure],
+    now: datetime,
+) -> tuple[list[Block], list[Appointment]]:
+    """Blocks of one column (unplaced), and the appointments that no longer hold their time
+    (no-show, cancelled, entered in error) listed apart."""
+    live = [a for a in appointments if a.status in LIVE_STATUSES]
+    cancelled = [a for a in appointments if a.status not in LIVE_STATUSES]
+    blocks = [
+        Block("appointment", a.start_at, a.end_at, appointment=a, room_id=a.room_id) for a in live
+    ]
+    blocks += [Block("absence", c.start_at, c.end_at, label=c.reason) for c in closures]
+    taken = [(a.start_at, a.end_at) for a in live]
+    for opening in openings:
+        for start, end in subtract(opening.start_at, opening.end_at, taken):
+            chunk = start
+            while chunk < end:
+                chunk_end = min(chunk + FREE_CHUNK, end)
+                if chunk_end > now and chunk_end - chunk >= timedelta(minutes=ROW_MINUTES):
+                    blocks.append(Block("free", chunk, chunk_end, room_id=opening.room_id))
+                chunk = chunk_end
+    blocks.sort(key=lambda b: (b.start_at, b.kind != "absence"))
+    return blocks, cancelled

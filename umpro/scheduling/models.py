@@ -1,0 +1,320 @@
+"""Agenda (DESIGN §3): appointment types, weekly availability rules, absences, appointments.
+
+No two live appointments overlap for the same staff member, room or patient. PostgreSQL
+enforces it with exclusion constraints (btree_gist, ``tstzrange``) attached below and
+created by migration 0004; on SQLite every transaction opens with ``BEGIN IMMEDIATE``
+(umpro/db.py), the booking service checks overlaps inside it, and triggers refuse an
+overlapping row as a last line.
+"""
+
+import uuid
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, utcnow
+from umpro.patients.models import Patient
+from umpro.team.models import Room, Staff
+
+#: Palette of type colours: a fixed set of CSS classes (the CSP forbids style attributes).
+COLOURS = {
+    "blue": "Bleu",
+    "green": "Vert",
+    "orange": "Orange",
+    "purple": "Violet",
+    "red": "Rouge",
+    "teal": "Turquoise",
+    "yellow": "Jaune",
+    "pink": "Rose",
+    "brown": "Marron",
+    "grey": "Gris",
+}
+
+WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
+
+#: Appointment statuses, after FHIR Appointment.status.
+BOOKED, ARRIVED, FULFILLED = "booked", "arrived", "fulfilled"
+CANCELLED, NOSHOW, ENTERED_IN_ERROR = "cancelled", "noshow", "entered-in-error"
+STATUSES = {
+    BOOKED: "Réservé",
+    ARRIVED: "Arrivé",
+    FULFILLED: "Vu",
+    CANCELLED: "Annulé",
+    NOSHOW: "Non venu",
+    ENTERED_IN_ERROR: "Saisi par erreur",
+}
+#: Statuses that hold the time: these may not overlap.
+LIVE_STATUSES = (BOOKED, ARRIVED, FULFILLED)
+
+SOURCES = {
+    "desk": "Accueil",
+    "phone": "Téléphone",
+    "walk-in": "Sans rendez-vous",
+    "regulator": "Régulation (SAS)",
+}
+
+ABSENCE_KINDS = {
+    "leave": "Congés",
+    "training": "Formation",
+    "teaching": "Demi-journée de formation (docteur junior)",
+    "sick": "Arrêt maladie",
+    "other": "Autre absence",
+}
+
+availability_rule_type = Table(
+    "availability_rule_type",
+    Base.metadata,
+    Column("rule_id", ForeignKey("availability_rule.id", ondelete="CASCADE"), primary_key=True),
+    Column("type_id", ForeignKey("appointment_type.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AppointmentType(PracticeOwned, Timestamped, Base):
+    __tablename__ = "appointment_type"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "label"),
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 480", name="duration"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    #: Profession codes allowed to perform this type (umpro.team.professions).
+    professions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    colour: Mapped[str] = mapped_column(String(16), default="blue")
+    is_home_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_teleconsultation: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_unscheduled: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def allows(self, profession: str) -> bool:
+        return profession in (self.professions or [])
+
+    @property
+    def needs_room(self) -> bool:
+        return not (self.is_home_visit or self.is_teleconsultation)
+
+
+class AvailabilityRule(PracticeOwned, Timestamped, Base):
+    """A weekly opening of one agenda, in wall-clock hours of the practice zone.
+
+    Hours stay the same across DST changes: 08:30 is 08:30 in winter and in summer.
+    No allowed types means every type the staff member may perform.
+    """
+
+    __tablename__ = "availability_rule"
+    __table_args__ = (
+        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+        CheckConstraint("start_time < end_time", name="hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    #: 0 = Monday … 6 = Sunday.
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    #: French public holidays are closed unless this says otherwise.
+    open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    staff: Mapped[Staff] = relationship()
+    room: Mapped[Room | None] = relationship()
+    types: Mapped[list[AppointmentType]] = relationship(
+        secondary=availability_rule_type, lazy="selectin", order_by=AppointmentType.label
+    )
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class Absence(PracticeOwned, Timestamped, Base):
+    """A one-off absence (congés, formation…), as UTC instants."""
+
+    __tablename__ = "absence"
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="period"),
+        Index("ix_absence_staff_period", "staff_id", "start_at", "end_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    staff: Mapped[Staff] = relationship()
+
+
+class WeeklyAbsence(PracticeOwned, Timestamped, Base):
+    """A recurring weekly absence: the docteur junior's teaching half-day."""
+
+    __tablename__ = "weekly_absence"
+    __table_args__ = (
+        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+        CheckConstraint("start_time < end_time", name="hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="teaching")
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+
+    staff: Mapped[Staff] = relationship()
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+def _new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+class Appointment(PracticeOwned, Timestamped, Base):
+    """One appointment. ``uid`` and ``sequence`` are the iCal identity and revision;
+    ``version`` guards against stale edits (optimistic locking)."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        CheckConstraint("start_at < end_at", name="period"),
+        Index("ix_appointment_staff_start", "staff_id", "start_at"),
+        Index("ix_appointment_patient_start", "patient_id", "start_at"),
+        Index("ix_appointment_practice_start", "practice_id", "start_at"),
+        Index("ix_appointment_room_start", "room_id", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=_new_uid)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    type_id: Mapped[int] = mapped_column(ForeignKey("appointment_type.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default=BOOKED)
+    source: Mapped[str] = mapped_column(String(16), default="desk")
+    is_unscheduled: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+    patient: Mapped[Patient] = relationship()
+    type: Mapped[AppointmentType] = relationship()
+    room: Mapped[Room | None] = relationship()
+
+    # UPDATE … WHERE version = :old: two edits from the same version cannot both win.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end_at - self.start_at).total_seconds() // 60)
+
+
+class AppointmentEvent(PracticeOwned, Base):
+    """History of an appointment: who changed what, when (ids only, no names)."""
+
+    __tablename__ = "appointment_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    #: {"field": [old, new]} with ISO instants and ids.
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[Staff | None] = relationship()
+
+
+# --- PostgreSQL: no two live appointments overlap (exclusion constraints) -----------
+
+_LIVE_SQL = "status IN ('booked', 'arrived', 'fulfilled')"
+#: constraint name → column that must not be booked twice at the same time.
+EXCLUSIONS = {
+    "ex_appointment_staff_overlap": "staff_id",
+    "ex_appointment_room_overlap": "room_id",
+    "ex_appointment_patient_overlap": "patient_id",
+}
+EXCLUSION_DDL = [
+    f"ALTER TABLE appointment ADD CONSTRAINT {name} EXCLUDE USING gist "
+    f"({column} WITH =, tstzrange(start_at, end_at, '[)') WITH &&) WHERE ({_LIVE_SQL})"
+    for name, column in EXCLUSIONS.items()
+]
+
+# --- SQLite: the same rule as triggers (the booking service checks first, inside a
+# transaction opened with BEGIN IMMEDIATE; these refuse whatever would slip past it) ---
+
+_CLASH_SQL = (
+    "EXISTS (SELECT 1 FROM appointment AS a"
+    " WHERE a.status IN ('booked', 'arrived', 'fulfilled')"
+    " AND a.start_at < NEW.end_at AND NEW.start_at < a.end_at AND a.id IS NOT NEW.id"
+    " AND (a.staff_id = NEW.staff_id OR a.patient_id = NEW.patient_id"
+    " OR a.room_id = NEW.room_id))"
+)
+#: The message a trigger raises (found in the IntegrityError by the booking service).
+SQLITE_OVERLAP = "appointment_overlap"
+OVERLAP_TRIGGERS_SQLITE = [
+    f"""CREATE TRIGGER appointment_no_overlap_insert BEFORE INSERT ON appointment
+WHEN NEW.{_LIVE_SQL} AND {_CLASH_SQL}
+BEGIN SELECT RAISE(ABORT, '{SQLITE_OVERLAP}'); END""",
+    f"""CREATE TRIGGER appointment_no_overlap_update
+BEFORE UPDATE OF staff_id, patient_id, room_id, start_at, end_at, status ON appointment
+WHEN NEW.{_LIVE_SQL} AND {_CLASH_SQL}
+BEGIN SELECT RAISE(ABORT, '{SQLITE_OVERLAP}'); END""",
+]
+
+for _statement in EXCLUSION_DDL:
+    event.listen(
+        Appointment.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )
+for _statement in OVERLAP_TRIGGERS_SQLITE:
+    event.listen(
+        Appointment.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
+    )

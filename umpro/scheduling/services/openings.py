@@ -1,0 +1,185 @@
+"""When an agenda is open: weekly rules in wall-clock hours, minus absences and holidays.
+
+Rules keep their wall-clock hours across DST changes: the UTC instants of an opening are
+worked out for each local day, so 08:30 stays 08:30 in winter and in summer.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from umpro.scheduling.holidays import holiday_name
+from umpro.scheduling.models import ABSENCE_KINDS, Absence, AvailabilityRule, WeeklyAbsence
+from umpro.timeutil import local_day_bounds
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A period when ``staff_id`` receives, in ``room_id``, the types ``type_ids``
+    (empty: every type their profession may perform)."""
+
+    staff_id: int
+    start_at: datetime
+    end_at: datetime
+    room_id: int | None
+    type_ids: frozenset[int]
+    rule_id: int
+
+    def allows(self, type_id: int) -> bool:
+        return not self.type_ids or type_id in self.type_ids
+
+    def contains(self, start_at: datetime, end_at: datetime) -> bool:
+        return self.start_at <= start_at and end_at <= self.end_at
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Why an agenda is closed for a while (shown in the views, given in refusals)."""
+
+    staff_id: int
+    start_at: datetime
+    end_at: datetime
+    reason: str
+
+
+@dataclass
+class AgendaTemplate:
+    """Rules and absences of a set of staff over a period, loaded in three queries."""
+
+    tz: str
+    staff_ids: frozenset[int] = frozenset()
+    rules: dict[int, list[AvailabilityRule]] = field(default_factory=lambda: defaultdict(list))
+    absences: dict[int, list[Absence]] = field(default_factory=lambda: defaultdict(list))
+    weekly: dict[int, list[WeeklyAbsence]] = field(default_factory=lambda: defaultdict(list))
+
+
+def wall_clock(day: date, wall: time, tz: str) -> datetime:
+    """The UTC instant of a rule's wall-clock time (rules are not in DST gaps in practice;
+    if one is, the first offset is taken rather than failing a whole agenda)."""
+    return datetime.combine(day, wall).replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def load_template(
+    session: Session,
+    *,
+    practice_id: int,
+    staff_ids: Iterable[int],
+    first_day: date,
+    last_day: date,
+    tz: str,
+) -> AgendaTemplate:
+    """Rules, absences and weekly absences of ``staff_ids`` between two local days."""
+    ids = list(set(staff_ids))
+    template = AgendaTemplate(tz=tz, staff_ids=frozenset(ids))
+    if not ids:
+        return template
+    start_at, _ = local_day_bounds(first_day, tz)
+    _, end_at = local_day_bounds(last_day, tz)
+    rules = session.scalars(
+        select(AvailabilityRule)
+        .where(
+            AvailabilityRule.practice_id == practice_id,
+            AvailabilityRule.staff_id.in_(ids),
+            AvailabilityRule.valid_from <= last_day,
+            (AvailabilityRule.valid_until.is_(None)) | (AvailabilityRule.valid_until >= first_day),
+        )
+        .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time)
+    )
+    for rule in rules:
+        template.rules[rule.staff_id].append(rule)
+    absences = session.scalars(
+        select(Absence)
+        .where(
+            Absence.practice_id == practice_id,
+            Absence.staff_id.in_(ids),
+            Absence.start_at < end_at,
+            Absence.end_at > start_at,
+        )
+        .order_by(Absence.start_at)
+    )
+    for absence in absences:
+        template.absences[absence.staff_id].append(absence)
+    weekly = session.scalars(
+        select(WeeklyAbsence).where(
+            WeeklyAbsence.practice_id == practice_id,
+            WeeklyAbsence.staff_id.in_(ids),
+            WeeklyAbsence.valid_from <= last_day,
+            (WeeklyAbsence.valid_until.is_(None)) | (WeeklyAbsence.valid_until >= first_day),
+        )
+    )
+    for item in weekly:
+        template.weekly[item.staff_id].append(item)
+    return template
+
+
+def closures_for(template: AgendaTemplate, *, staff_id: int, day: date) -> list[Closure]:
+    """Absences (one-off and weekly) of ``staff_id`` touching the local ``day``."""
+    tz = template.tz
+    day_start, day_end = local_day_bounds(day, tz)
+    closures = [
+        Closure(
+            staff_id,
+            max(a.start_at, day_start),
+            min(a.end_at, day_end),
+            ABSENCE_KINDS.get(a.kind, a.kind),
+        )
+        for a in template.absences.get(staff_id, [])
+        if a.start_at < day_end and a.end_at > day_start
+    ]
+    closures += [
+        Closure(
+            staff_id,
+            wall_clock(day, w.start_time, tz),
+            wall_clock(day, w.end_time, tz),
+            ABSENCE_KINDS.get(w.kind, w.kind),
+        )
+        for w in template.weekly.get(staff_id, [])
+        if w.applies_on(day)
+    ]
+    return sorted(closures, key=lambda c: c.start_at)
+
+
+def subtract(
+    start_at: datetime, end_at: datetime, holes: Iterable[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of [start_at, end_at) not covered by ``holes``."""
+    pieces = [(start_at, end_at)]
+    for hole_start, hole_end in holes:
+        kept = []
+        for s, e in pieces:
+            if hole_end <= s or hole_start >= e:
+                kept.append((s, e))
+                continue
+            if s < hole_start:
+                kept.append((s, hole_start))
+            if hole_end < e:
+                kept.append((hole_end, e))
+        pieces = kept
+    return pieces
+
+
+def openings_for(template: AgendaTemplate, *, staff_id: int, day: date) -> list[Opening]:
+    """The openings of ``staff_id`` on the local ``day``: rules applying that day, closed on
+    public holidays (unless the rule says otherwise), minus absences."""
+    tz = template.tz
+    holiday = holiday_name(day)
+    holes = [(c.start_at, c.end_at) for c in closures_for(template, staff_id=staff_id, day=day)]
+    openings = []
+    for rule in template.rules.get(staff_id, []):
+        if not rule.applies_on(day) or (holiday and not rule.open_on_holidays):
+            continue
+        type_ids = frozenset(t.id for t in rule.types)
+        start_at = wall_clock(day, rule.start_time, tz)
+        end_at = wall_clock(day, rule.end_time, tz)
+        for s, e in subtract(start_at, end_at, holes):
+            openings.append(Opening(staff_id, s, e, rule.room_id, type_ids, rule.id))
+    return sorted(openings, key=lambda o: o.start_at)
+
+
+def days_between(first_day: date, last_day: date) -> list[date]:
+    return [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]

@@ -1,0 +1,323 @@
+"""Agenda templates: weekly availability rules, absences and weekly absences.
+
+Rules are for admins (``agenda.templates``); absences for admins, secretaries and the
+staff member themself (``absence.manage``). ``actor`` None is the demo loader.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from umpro.auth.permissions import can
+from umpro.errors import Conflict, Forbidden, Invalid, NotFound
+from umpro.scheduling.models import (
+    ABSENCE_KINDS,
+    LIVE_STATUSES,
+    WEEKDAYS,
+    Absence,
+    Appointment,
+    AppointmentType,
+    AvailabilityRule,
+    WeeklyAbsence,
+)
+from umpro.team.models import Room, Staff
+from umpro.team.services import get_staff
+
+
+@dataclass
+class RuleInput:
+    staff_id: int
+    weekday: int
+    start_time: time
+    end_time: time
+    valid_from: date
+    valid_until: date | None = None
+    room_id: int | None = None
+    type_ids: list[int] = field(default_factory=list)
+    open_on_holidays: bool = False
+
+
+@dataclass
+class AbsenceInput:
+    staff_id: int
+    kind: str
+    start_at: datetime
+    end_at: datetime
+    note: str = ""
+
+
+@dataclass
+class WeeklyAbsenceInput:
+    staff_id: int
+    weekday: int
+    start_time: time
+    end_time: time
+    valid_from: date
+    valid_until: date | None = None
+    kind: str = "teaching"
+
+
+def _require_staff(staff_id: int | None) -> None:
+    if not staff_id:
+        raise Invalid("Choisissez le membre de l'équipe.", field="staff_id")
+
+
+def _hours(start: time, end: time) -> str:
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
+def _check_period(weekday: int, start: time, end: time, valid_from, valid_until) -> None:
+    if weekday not in range(7):
+        raise Invalid("Jour de la semaine inconnu.", field="weekday")
+    if end <= start:
+        raise Invalid("L'heure de fin doit être après l'heure de début.", field="end_time")
+    if valid_until is not None and valid_until < valid_from:
+        raise Invalid(
+            "La date de fin de validité doit suivre la date de début.", field="valid_until"
+        )
+
+
+def _overlapping(model, data, exclude_id: int | None):
+    """Same weekday, overlapping hours and overlapping validity."""
+    query = select(model).where(
+        model.weekday == data.weekday,
+        model.start_time < data.end_time,
+        model.end_time > data.start_time,
+        (model.valid_until.is_(None)) | (model.valid_until >= data.valid_from),
+    )
+    if data.valid_until is not None:
+        query = query.where(model.valid_from <= data.valid_until)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    return query
+
+
+def list_rules(session: Session, *, practice_id: int) -> list[AvailabilityRule]:
+    return list(
+        session.scalars(
+            select(AvailabilityRule)
+            .options(joinedload(AvailabilityRule.staff))
+            .join(Staff, Staff.id == AvailabilityRule.staff_id)
+            .where(AvailabilityRule.practice_id == practice_id)
+            .order_by(
+                Staff.family_name,
+                Staff.given_name,
+                AvailabilityRule.weekday,
+                AvailabilityRule.start_time,
+            )
+        )
+    )
+
+
+def get_rule(session: Session, *, practice_id: int, rule_id: int) -> AvailabilityRule:
+    rule = session.get(AvailabilityRule, rule_id)
+    if rule is None or rule.practice_id != practice_id:
+        raise NotFound("Plage horaire introuvable.")
+    return rule
+
+
+def save_rule(
+    session: Session,
+    *,
+    actor,
+    practice_id: int,
+    data: RuleInput,
+    rule: AvailabilityRule | None = None,
+) -> AvailabilityRule:
+    """Create or edit a weekly opening. Refuses end before start, a room or type of another
+    practice, a type the staff member may not perform, an opening overlapping another of the
+    same person, a room already given to someone else at that time."""
+    if actor is not None and not can(actor, "agenda.templates"):
+        raise Forbidden("Seul un administrateur modifie les plages horaires.")
+    _require_staff(data.staff_id)
+    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
+    _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
+    exclude = rule.id if rule is not None else None
+    room = None
+    if data.room_id is not None:
+        room = session.get(Room, data.room_id)
+        if room is None or room.practice_id != practice_id or not room.is_active:
+            raise Invalid("Choisissez une salle en service de la maison de santé.", field="room_id")
+    types = []
+    if data.type_ids:
+        types = list(
+            session.scalars(
+                select(AppointmentType).where(
+                    AppointmentType.practice_id == practice_id,
+                    AppointmentType.id.in_(data.type_ids),
+                )
+            )
+        )
+        if len(types) != len(set(data.type_ids)):
+            raise Invalid("Type de rendez-vous inconnu.", field="type_ids")
+        for appointment_type in types:
+            if not appointment_type.allows(staff.profession):
+                raise Invalid(
+                    f"{staff.display_name} ne réalise pas « {appointment_type.label} ».",
+                    field="type_ids",
+                )
+    own = session.scalar(
+        _overlapping(AvailabilityRule, data, exclude).where(AvailabilityRule.staff_id == staff.id)
+    )
+    if own is not None:
+        raise Conflict(
+            f"Cette plage chevauche celle du {WEEKDAYS[own.weekday].lower()} "
+            f"{_hours(own.start_time, own.end_time)} de {staff.display_name}.",
+            field="start_time",
+        )
+    if room is not None:
+        taken = session.scalar(
+            _overlapping(AvailabilityRule, data, exclude).where(
+                AvailabilityRule.room_id == room.id, AvailabilityRule.staff_id != staff.id
+            )
+        )
+        if taken is not None:
+            raise Conflict(
+                f"La salle « {room.name} » est déjà attribuée à {taken.staff.display_name} "
+                f"le {WEEKDAYS[taken.weekday].lower()} {_hours(taken.start_time, taken.end_time)}.",
+                field="room_id",
+            )
+    if rule is None:
+        rule = AvailabilityRule(practice_id=practice_id)
+        session.add(rule)
+    rule.staff_id = staff.id
+    rule.weekday = data.weekday
+    rule.start_time, rule.end_time = data.start_time, data.end_time
+    rule.valid_from, rule.valid_until = data.valid_from, data.valid_until
+    rule.room_id = room.id if room is not None else None
+    rule.types = types
+    rule.open_on_holidays = data.open_on_holidays
+    session.flush()
+    return rule
+
+
+def delete_rule(session: Session, *, actor, rule: AvailabilityRule) -> None:
+    """Remove a weekly opening (appointments already booked stay). Admins only."""
+    if actor is not None and not can(actor, "agenda.templates"):
+        raise Forbidden("Seul un administrateur modifie les plages horaires.")
+    session.delete(rule)
+    session.flush()
+
+
+def list_absences(
+    session: Session, *, practice_id: int, since: datetime | None = None
+) -> list[Absence]:
+    query = (
+        select(Absence).options(joinedload(Absence.staff)).where(Absence.practice_id == practice_id)
+    )
+    if since is not None:
+        query = query.where(Absence.end_at > since)
+    return list(session.scalars(query.order_by(Absence.start_at)))
+
+
+def get_absence(session: Session, *, practice_id: int, absence_id: int) -> Absence:
+    absence = session.get(Absence, absence_id)
+    if absence is None or absence.practice_id != practice_id:
+        raise NotFound("Absence introuvable.")
+    return absence
+
+
+def appointments_during(session: Session, *, staff_id: int, start_at, end_at) -> int:
+    """Live appointments of ``staff_id`` in a period (to warn that they need moving)."""
+    return session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.staff_id == staff_id,
+            Appointment.status.in_(LIVE_STATUSES),
+            Appointment.start_at < end_at,
+            Appointment.end_at > start_at,
+        )
+    )
+
+
+def save_absence(session: Session, *, actor, practice_id: int, data: AbsenceInput) -> Absence:
+    """Record an absence. Refuses an unknown kind, end before start, a staff member of
+    another practice, an actor without ``absence.manage`` on that person."""
+    _require_staff(data.staff_id)
+    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
+    if actor is not None and not can(actor, "absence.manage", staff):
+        raise Forbidden("Vous ne pouvez pas saisir d'absence pour ce membre de l'équipe.")
+    if data.kind not in ABSENCE_KINDS:
+        raise Invalid("Type d'absence inconnu.", field="kind")
+    if data.end_at <= data.start_at:
+        raise Invalid("La fin de l'absence doit suivre son début.", field="end_on")
+    absence = Absence(
+        practice_id=practice_id,
+        staff_id=staff.id,
+        kind=data.kind,
+        start_at=data.start_at,
+        end_at=data.end_at,
+        note=data.note.strip()[:200],
+    )
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+def delete_absence(session: Session, *, actor, absence: Absence) -> None:
+    if actor is not None and not can(actor, "absence.manage", absence):
+        raise Forbidden("Vous ne pouvez pas supprimer cette absence.")
+    session.delete(absence)
+    session.flush()
+
+
+def list_weekly_absences(session: Session, *, practice_id: int) -> list[WeeklyAbsence]:
+    return list(
+        session.scalars(
+            select(WeeklyAbsence)
+            .options(joinedload(WeeklyAbsence.staff))
+            .where(WeeklyAbsence.practice_id == practice_id)
+            .order_by(WeeklyAbsence.weekday, WeeklyAbsence.start_time)
+        )
+    )
+
+
+def get_weekly_absence(session: Session, *, practice_id: int, item_id: int) -> WeeklyAbsence:
+    item = session.get(WeeklyAbsence, item_id)
+    if item is None or item.practice_id != practice_id:
+        raise NotFound("Absence hebdomadaire introuvable.")
+    return item
+
+
+def save_weekly_absence(
+    session: Session, *, actor, practice_id: int, data: WeeklyAbsenceInput
+) -> WeeklyAbsence:
+    """Record a weekly absence, e.g. the docteur junior's teaching half-day. Admins only.
+    Refuses end before start and an overlap with another weekly absence of that person."""
+    if actor is not None and not can(actor, "agenda.templates"):
+        raise Forbidden("Seul un administrateur modifie les absences hebdomadaires.")
+    _require_staff(data.staff_id)
+    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
+    _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
+    if data.kind not in ABSENCE_KINDS:
+        raise Invalid("Type d'absence inconnu.", field="kind")
+    clash = session.scalar(
+        _overlapping(WeeklyAbsence, data, None).where(WeeklyAbsence.staff_id == staff.id)
+    )
+    if clash is not None:
+        raise Conflict(
+            f"{staff.display_name} a déjà une absence le {WEEKDAYS[clash.weekday].lower()} "
+            f"{_hours(clash.start_time, clash.end_time)}.",
+            field="start_time",
+        )
+    item = WeeklyAbsence(
+        practice_id=practice_id,
+        staff_id=staff.id,
+        kind=data.kind,
+        weekday=data.weekday,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def delete_weekly_absence(session: Session, *, actor, item: WeeklyAbsence) -> None:
+    if actor is not None and not can(actor, "agenda.templates"):
+        raise Forbidden("Seul un administrateur modifie les absences hebdomadaires.")
+    session.delete(item)
+    session.flush()

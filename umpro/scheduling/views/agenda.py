@@ -1,0 +1,192 @@
+"""The team day view, one person's week, the print view."""
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from umpro.auth.permissions import require
+from umpro.db import utcnow
+from umpro.extensions import db
+from umpro.scheduling.parsing import week_start
+from umpro.scheduling.services import reading
+from umpro.scheduling.services.openings import load_template, openings_for
+from umpro.scheduling.views import bp
+from umpro.scheduling.views._common import (
+    build_grid,
+    day_arg,
+    junior_counters,
+    log_shown,
+    members,
+    rooms_by_id,
+    today,
+    tz,
+)
+from umpro.team import services as team
+from umpro.timeutil import local_day_bounds, to_local
+
+DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def _day_data(day, selected: list[int], with_cancelled: bool):
+    """Staff shown on ``day`` (open, busy or chosen), the template and appointments."""
+    zone = tz()
+    team_members = members()
+    start_at, end_at = local_day_bounds(day, zone)
+    template = load_template(
+        db.session,
+        practice_id=current_user.practice_id,
+        staff_ids=[m.id for m in team_members],
+        first_day=day,
+        last_day=day,
+        tz=zone,
+    )
+    appointments = reading.list_appointments(
+        db.session,
+        practice_id=current_user.practice_id,
+        start_at=start_at,
+        end_at=end_at,
+        include_cancelled=with_cancelled,
+    )
+    busy = {a.staff_id for a in appointments}
+    shown = [
+        m
+        for m in team_members
+        if (m.id in selected)
+        or (not selected and (m.id in busy or openings_for(template, staff_id=m.id, day=day)))
+    ]
+    return team_members, shown, template, appointments
+
+
+def _day_param():
+    day, error = day_arg("jour", today())
+    if error:
+        flash(error, "error")
+    return day
+
+
+@bp.get("/")
+@require("agenda.view")
+def day_view():
+    day = _day_param()
+    with_cancelled = request.args.get("annules") == "1"
+    selected = request.args.getlist("staff", type=int)
+    team_members, shown, template, appointments = _day_data(day, selected, with_cancelled)
+    now = utcnow()
+    grid = build_grid(
+        cells=[(m, day, m.display_name) for m in shown],
+        appointments=[a for a in appointments if a.staff_id in {m.id for m in shown}],
+        template=template,
+        rooms=rooms_by_id(),
+        now=now,
+    )
+    visible = log_shown(appointments, action="agenda.read", target=f"agenda:{day.isoformat()}")
+    counters = junior_counters(now)
+    page = render_template(
+        "scheduling/day.html",
+        day=day,
+        grid=grid,
+        visible=visible,
+        team_members=team_members,
+        selected=selected,
+        with_cancelled=with_cancelled,
+        today=today(),
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        counters=counters,
+    )
+    db.session.commit()  # the access log; after rendering, which reads the loaded rows
+    return page
+
+
+@bp.get("/semaine")
+@require("agenda.view")
+def my_week():
+    """The user's own week, or the person picked in the week view's form."""
+    args = {k: v for k, v in request.args.items() if k in ("semaine", "annules")}
+    staff_id = request.args.get("personne", type=int) or current_user.id
+    return redirect(url_for("scheduling.week_view", staff_id=staff_id, **args))
+
+
+@bp.get("/semaine/<int:staff_id>")
+@require("agenda.view")
+def week_view(staff_id: int):
+    staff = team.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
+    anchor, error = day_arg("semaine", today())
+    if error:
+        flash(error, "error")
+    monday = week_start(anchor)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    zone = tz()
+    template = load_template(
+        db.session,
+        practice_id=current_user.practice_id,
+        staff_ids=[staff.id],
+        first_day=days[0],
+        last_day=days[-1],
+        tz=zone,
+    )
+    with_cancelled = request.args.get("annules") == "1"
+    appointments = reading.list_appointments(
+        db.session,
+        practice_id=current_user.practice_id,
+        start_at=local_day_bounds(days[0], zone)[0],
+        end_at=local_day_bounds(days[-1], zone)[1],
+        staff_ids=[staff.id],
+        include_cancelled=with_cancelled,
+    )
+    busy_days = {to_local(a.start_at, zone).date() for a in appointments}
+    days = [
+        d
+        for d in days
+        if d.weekday() < 5 or d in busy_days or openings_for(template, staff_id=staff.id, day=d)
+    ]
+    now = utcnow()
+    grid = build_grid(
+        cells=[(staff, d, f"{DAY_NAMES[d.weekday()]} {d:%d/%m}") for d in days],
+        appointments=appointments,
+        template=template,
+        rooms=rooms_by_id(),
+        now=now,
+    )
+    visible = log_shown(
+        appointments, action="agenda.read", target=f"agenda:staff:{staff.id}:{monday}"
+    )
+    counters = [c for c in junior_counters(now) if c[0].id == staff.id]
+    page = render_template(
+        "scheduling/week.html",
+        staff=staff,
+        monday=monday,
+        grid=grid,
+        visible=visible,
+        team_members=members(),
+        with_cancelled=with_cancelled,
+        today=today(),
+        previous_week=monday - timedelta(days=7),
+        next_week=monday + timedelta(days=7),
+        counters=counters,
+    )
+    db.session.commit()
+    return page
+
+
+@bp.get("/impression")
+@require("agenda.view")
+def print_view():
+    day = _day_param()
+    selected = request.args.getlist("staff", type=int)
+    _, shown, _, appointments = _day_data(day, selected, with_cancelled=False)
+    by_staff = {m.id: [] for m in shown}
+    for appointment in appointments:
+        if appointment.staff_id in by_staff:
+            by_staff[appointment.staff_id].append(appointment)
+    visible = log_shown(
+        [a for a in appointments if a.staff_id in by_staff],
+        action="agenda.print",
+        target=f"agenda:{day.isoformat()}",
+    )
+    page = render_template(
+        "scheduling/print.html", day=day, shown=shown, by_staff=by_staff, visible=visible
+    )
+    db.session.commit()
+    return page

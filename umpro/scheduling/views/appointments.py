@@ -1,0 +1,370 @@
+"""Booking form (patient search as you type, type, slot), appointment page and its
+actions: move, cancel with a reason, mark arrived / fulfilled / no-show."""
+
+from datetime import datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can, require
+from umpro.db import utcnow
+from umpro.errors import DomainError, Invalid, NotFound
+from umpro.extensions import db
+from umpro.forms import attach_error
+from umpro.patients.models import Patient
+from umpro.patients.services.search import search_patients
+from umpro.scheduling.forms import BookingForm, CancelForm, MoveForm, StatusForm
+from umpro.scheduling.models import SOURCES, STATUSES
+from umpro.scheduling.services import booking, catalogue, reading, slots
+from umpro.scheduling.services.booking import TRANSITIONS
+from umpro.scheduling.views import bp
+from umpro.scheduling.views._common import (
+    ctx,
+    for_form,
+    members,
+    staff_choices,
+    type_choices,
+    tz,
+)
+from umpro.team import services as team
+from umpro.timeutil import local_to_utc, to_local
+from umpro.web import client_ip
+
+#: Buttons offered on an appointment's page, by target status.
+STATUS_BUTTONS = {
+    "arrived": "Patient arrivé",
+    "fulfilled": "Consultation faite",
+    "noshow": "Patient non venu",
+    "booked": "Remettre en « réservé »",
+    "entered-in-error": "Saisi par erreur",
+}
+
+
+ACTIONS = {
+    "create": "Pris",
+    "move": "Déplacé",
+    "update": "Modifié",
+    "cancel": "Annulé",
+    "status": "Statut",
+}
+FIELDS = {
+    "staff_id": "professionnel",
+    "type_id": "type",
+    "room_id": "salle",
+    "start_at": "début",
+    "end_at": "fin",
+}
+
+
+def _when(value: str | None) -> str:
+    return f"{to_local(datetime.fromisoformat(value), tz()):%d/%m/%Y %H:%M}" if value else "—"
+
+
+def describe(event) -> dict:
+    """One history line, in French, from an AppointmentEvent (ids and instants)."""
+    changes = event.changes or {}
+    if event.action == "status":
+        old, new = changes.get("status", [None, None])
+        detail = f"{STATUSES.get(old, old)} → {STATUSES.get(new, new)}"
+    elif event.action == "cancel":
+        detail = f"Motif : {event.note}"
+    elif event.action == "create":
+        detail = _when(changes.get("start_at", [None, None])[1])
+    elif "start_at" in changes:
+        detail = " → ".join(_when(v) for v in changes["start_at"])
+    else:
+        detail = ", ".join(FIELDS.get(k, k) for k in changes)
+    return {
+        "at": event.at,
+        "who": event.actor.display_name if event.actor else "—",
+        "what": ACTIONS.get(event.action, event.action),
+        "detail": detail,
+    }
+
+
+def _search_patients(query: str) -> list[Patient]:
+    """The patients service's search (accents, birth dates…); it logs the access."""
+    return search_patients(
+        db.session, actor=current_user, query=query, limit=10, ip=client_ip(), now=utcnow()
+    )
+
+
+def _patient(raw) -> Patient | None:
+    try:
+        patient = db.session.get(Patient, int(raw)) if raw else None
+    except ValueError:
+        patient = None
+    if raw and (patient is None or patient.practice_id != current_user.practice_id):
+        raise NotFound("Patient introuvable.", field="patient_query")
+    return patient
+
+
+def _prefill(form: BookingForm) -> None:
+    """GET parameters from the day view: ?staff=…&start=2027-01-11T09:00&type=…"""
+    form.staff_id.data = request.args.get("staff", type=int)
+    form.type_id.data = request.args.get("type", type=int)
+    start = request.args.get("start", "")
+    try:
+        local = datetime.fromisoformat(start) if start else None
+    except ValueError:
+        local = None
+    if local is not None:
+        form.day.data, form.time.data = local.date(), local.time()
+
+
+def _slots(form: BookingForm, patient: Patient | None) -> list[slots.Slot]:
+    """Next free slots of the chosen type (and person); the patient's médecin traitant
+    first when no person is chosen."""
+    if not form.type_id.data:
+        raise Invalid("Choisissez d'abord le type de rendez-vous.", field="type_id")
+    appointment_type = catalogue.get_type(
+        db.session, practice_id=current_user.practice_id, type_id=form.type_id.data
+    )
+    chosen = [s for s in members() if not form.staff_id.data or s.id == form.staff_id.data]
+    now = utcnow()
+    start = now
+    if form.day.data:
+        start = max(now, local_to_utc(form.day.data, datetime.min.time(), tz()))
+    return slots.find_slots(
+        db.session,
+        practice_id=current_user.practice_id,
+        tz=tz(),
+        appointment_type=appointment_type,
+        staff=[s for s in chosen if can(current_user, "agenda.book", s)],
+        start_from=start,
+        until=start + timedelta(days=28),
+        now=now,
+        limit=12,
+        preferred_staff_id=patient.treating_gp.id if patient and patient.treating_gp else None,
+    )
+
+
+def _book(form: BookingForm, patient: Patient | None):
+    if patient is None:
+        raise Invalid("Choisissez un patient.", field="patient_query")
+    slot = request.form.get("slot", "")
+    if slot:
+        staff_id, _, start = slot.partition("|")
+        try:
+            form.staff_id.data = int(staff_id)
+            start_at = datetime.fromisoformat(start)
+        except ValueError:
+            raise Invalid("Créneau illisible : choisissez-en un dans la liste.") from None
+    else:
+        if form.day.data is None:
+            raise Invalid("Indiquez la date.", field="day")
+        if form.time.data is None:
+            raise Invalid("Indiquez l'heure.", field="time")
+        start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
+    if not form.staff_id.data:
+        raise Invalid("Choisissez le professionnel.", field="staff_id")
+    if not form.type_id.data:
+        raise Invalid("Choisissez le type de rendez-vous.", field="type_id")
+    return booking.book_appointment(
+        db.session,
+        patient=patient,
+        staff=team.get_staff(
+            db.session, practice_id=current_user.practice_id, staff_id=form.staff_id.data
+        ),
+        appointment_type=catalogue.get_type(
+            db.session, practice_id=current_user.practice_id, type_id=form.type_id.data
+        ),
+        start_at=start_at,
+        source=form.source.data,
+        **ctx(),
+    )
+
+
+@bp.route("/rendez-vous/nouveau", methods=["GET", "POST"])
+@require("agenda.book")
+def book():
+    form = BookingForm()
+    form.staff_id.choices = staff_choices(bookable_only=True, empty="— choisir —")
+    form.type_id.choices = type_choices(empty="— choisir —")
+    if not form.is_submitted():
+        _prefill(form)
+    action = request.form.get("action", "book")
+    patient, found, offered, status = None, [], [], 200
+    if form.validate_on_submit():
+        try:
+            patient = _patient(request.form.get("patient_id"))
+            if action == "search" or (
+                action == "book" and patient is None and form.patient_query.data
+            ):
+                found = _search_patients(form.patient_query.data or "")
+                if not found:
+                    form.patient_query.errors = ["Aucun patient ne correspond à cette recherche."]
+                db.session.commit()
+            elif action == "slots":
+                offered = _slots(form, patient)
+                if not offered:
+                    form.type_id.errors = ["Aucun créneau libre dans les quatre semaines."]
+            elif action == "book":
+                appointment = _book(form, patient)
+                db.session.commit()
+                local = to_local(appointment.start_at, tz())
+                flash(
+                    f"Rendez-vous pris le {local:%d/%m/%Y à %H:%M} avec "
+                    f"{appointment.staff.display_name}.",
+                    "success",
+                )
+                return redirect(url_for("scheduling.day_view", jour=local.date().isoformat()))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, for_form(error))
+            status = error.status
+            patient = db.session.get(Patient, patient.id) if patient is not None else None
+    if form.errors or form.form_errors:
+        status = status if status != 200 else 422
+    return render_template(
+        "scheduling/book.html", form=form, patient=patient, found=found, offered=offered
+    ), status
+
+
+def _load(appointment_id: int):
+    appointment = reading.get_appointment(
+        db.session, actor=current_user, appointment_id=appointment_id
+    )
+    if not can(current_user, "appointment.patient", appointment):
+        abort(403)
+    return appointment
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _render_detail(appointment, *, move=None, cancel=None, status=200):
+    if move is None:
+        move = MoveForm(formdata=None)
+        local = to_local(appointment.start_at, tz())
+        move.day.data, move.time.data = local.date(), local.time()
+        move.staff_id.data = appointment.staff_id
+    move.staff_id.choices = staff_choices(bookable_only=True)
+    move.version.data = appointment.version
+    cancel = cancel or CancelForm(formdata=None)
+    cancel.version.data = appointment.version
+    record_access(
+        db.session,
+        actor=current_user,
+        action="appointment.read",
+        patient_id=appointment.patient_id,
+        target=f"appointment:{appointment.id}",
+        ip=client_ip(),
+    )
+    history_rows = [describe(e) for e in reading.history(db.session, appointment=appointment)]
+    buttons = [
+        (s, STATUS_BUTTONS[s]) for s in STATUS_BUTTONS if s in TRANSITIONS[appointment.status]
+    ]
+    page = render_template(
+        "scheduling/appointment.html",
+        appointment=appointment,
+        history_rows=history_rows,
+        sources=SOURCES,
+        day_iso=to_local(appointment.start_at, tz()).date().isoformat(),
+        move=move,
+        cancel=cancel,
+        buttons=buttons,
+        statuses=STATUSES,
+    )
+    db.session.commit()  # the access log, once the page is rendered from the loaded rows
+    return page, status
+
+
+@bp.get("/rendez-vous/<int:appointment_id>")
+@require("agenda.view")
+def appointment_page(appointment_id: int):
+    return _render_detail(_load(appointment_id))
+
+
+def _after_error(appointment_id: int, error: DomainError, **forms):
+    db.session.rollback()
+    if error.status == 403:
+        raise error
+    appointment = _load(appointment_id)
+    form = next(iter(forms.values()), None)
+    if form is not None:
+        attach_error(form, for_form(error))
+    else:
+        flash(error.message, "error")
+    return _render_detail(appointment, status=error.status, **forms)
+
+
+@bp.post("/rendez-vous/<int:appointment_id>/statut")
+@require("agenda.view")
+def appointment_status(appointment_id: int):
+    appointment = _load(appointment_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        booking.set_status(
+            db.session,
+            appointment=appointment,
+            status=form.status.data,
+            version=_version(form),
+            **ctx(),
+        )
+    except DomainError as error:
+        return _after_error(appointment_id, error)
+    db.session.commit()
+    flash(f"Rendez-vous : {appointment.status_label.lower()}.", "success")
+    return redirect(url_for("scheduling.appointment_page", appointment_id=appointment.id))
+
+
+@bp.post("/rendez-vous/<int:appointment_id>/deplacer")
+@require("agenda.view")
+def appointment_move(appointment_id: int):
+    appointment = _load(appointment_id)
+    form = MoveForm()
+    form.staff_id.choices = staff_choices(bookable_only=True)
+    if not form.validate_on_submit():
+        return _render_detail(appointment, move=form, status=422)
+    try:
+        start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
+        staff = None
+        if form.staff_id.data and form.staff_id.data != appointment.staff_id:
+            staff = team.get_staff(
+                db.session, practice_id=current_user.practice_id, staff_id=form.staff_id.data
+            )
+        booking.update_appointment(
+            db.session,
+            appointment=appointment,
+            version=_version(form),
+            start_at=start_at,
+            staff=staff,
+            **ctx(),
+        )
+    except DomainError as error:
+        return _after_error(appointment_id, error, move=form)
+    db.session.commit()
+    local = to_local(appointment.start_at, tz())
+    flash(f"Rendez-vous déplacé au {local:%d/%m/%Y à %H:%M}.", "success")
+    return redirect(url_for("scheduling.appointment_page", appointment_id=appointment.id))
+
+
+@bp.post("/rendez-vous/<int:appointment_id>/annuler")
+@require("agenda.view")
+def appointment_cancel(appointment_id: int):
+    appointment = _load(appointment_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_detail(appointment, cancel=form, status=422)
+    try:
+        booking.cancel_appointment(
+            db.session,
+            appointment=appointment,
+            reason=form.reason.data,
+            version=_version(form),
+            **ctx(),
+        )
+    except DomainError as error:
+        return _after_error(appointment_id, error, cancel=form)
+    db.session.commit()
+    flash("Rendez-vous annulé.", "success")
+    day = to_local(appointment.start_at, tz()).date().isoformat()
+    return redirect(url_for("scheduling.day_view", jour=day))
