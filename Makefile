@@ -33,6 +33,11 @@ run: demo
 	@echo "Comptes de démonstration :"
 	@UMPRO_CONFIG=development $(FLASK) umpro demo --list | sed 's/^/  /'
 	@echo ""
+	@# Exactly one scheduler beside the web app (docs/deployment.md); the web app never
+	@# starts one. It stops when the web server exits (trap), or if this shell dies.
+	@UMPRO_CONFIG=development $(FLASK) umpro scheduler --exit-with-parent & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	UMPRO_CONFIG=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup

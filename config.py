@@ -55,6 +55,36 @@ class Config:
 
     UMPRO_DEMO_PASSWORD = os.environ.get("UMPRO_DEMO_PASSWORD", "umpro-demo-2026")
 
+    # iCal feeds: the window of events, how long cancelled ones stay, the throttle per token.
+    # Agenda: the shortest notice for a booking found by slot search.
+    UMPRO_MIN_NOTICE_MINUTES = _env_int("UMPRO_MIN_NOTICE_MINUTES", 30)
+
+    UMPRO_FEED_PAST_DAYS = _env_int("UMPRO_FEED_PAST_DAYS", 30)
+    UMPRO_FEED_FUTURE_DAYS = _env_int("UMPRO_FEED_FUTURE_DAYS", 365)
+    UMPRO_FEED_CANCELLED_DAYS = _env_int("UMPRO_FEED_CANCELLED_DAYS", 30)
+    UMPRO_FEED_RATE_LIMIT = _env_int("UMPRO_FEED_RATE_LIMIT", 30)
+    UMPRO_FEED_RATE_WINDOW_SECONDS = _env_int("UMPRO_FEED_RATE_WINDOW_SECONDS", 600)
+
+    # Outgoing e-mail (reminders); checked, with French errors, by umpro/notify/email.py.
+    UMPRO_SMTP_HOST = os.environ.get("UMPRO_SMTP_HOST", "")
+    UMPRO_SMTP_PORT = os.environ.get("UMPRO_SMTP_PORT", "")
+    UMPRO_SMTP_USER = os.environ.get("UMPRO_SMTP_USER", "")
+    UMPRO_SMTP_PASSWORD = os.environ.get("UMPRO_SMTP_PASSWORD", "")
+    UMPRO_SMTP_TLS = os.environ.get("UMPRO_SMTP_TLS", "starttls")
+    UMPRO_SMTP_FROM = os.environ.get("UMPRO_SMTP_FROM", "")
+    UMPRO_SMTP_TIMEOUT = os.environ.get("UMPRO_SMTP_TIMEOUT", "20")
+    UMPRO_SMS_BACKEND = os.environ.get("UMPRO_SMS_BACKEND", "")
+    #: No SMTP host: write e-mails to the log (development) instead of not sending them.
+    UMPRO_NOTIFY_LOG_FALLBACK = False
+    # Scheduled jobs (umpro/jobs) and reminders.
+    UMPRO_REMINDER_LEAD_HOURS = _env_int("UMPRO_REMINDER_LEAD_HOURS", 24)
+    UMPRO_REMINDER_MIN_NOTICE_MINUTES = _env_int("UMPRO_REMINDER_MIN_NOTICE_MINUTES", 60)
+    UMPRO_REMINDER_INTERVAL_SECONDS = _env_int("UMPRO_REMINDER_INTERVAL_SECONDS", 300)
+    UMPRO_REMINDER_LEASE_SECONDS = _env_int("UMPRO_REMINDER_LEASE_SECONDS", 300)
+    UMPRO_REMINDER_REPORT_AFTER = _env_int("UMPRO_REMINDER_REPORT_AFTER", 3)
+    UMPRO_SCHEDULER_HEARTBEAT_SECONDS = _env_int("UMPRO_SCHEDULER_HEARTBEAT_SECONDS", 15)
+    UMPRO_JOB_MISFIRE_GRACE_SECONDS = _env_int("UMPRO_JOB_MISFIRE_GRACE_SECONDS", 600)
+
     @property
     def SECRET_KEY(self) -> str:
         return _secret_key()
@@ -62,6 +92,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    UMPRO_NOTIFY_LOG_FALLBACK = True
+    UMPRO_SMS_BACKEND = os.environ.get("UMPRO_SMS_BACKEND", "console")
     SESSION_COOKIE_SECURE = os.environ.get("UMPRO_COOKIE_SECURE", "0") == "1"
 
 

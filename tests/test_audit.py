@@ -136,3 +136,14 @@ def test_other_practice_rows_are_not_shown(sign_in, session):
     record_access(session, actor=foreign, action="patient.view", patient_id=5, target="patient:5")
     session.commit()
     assert "patient:5" not in b.get("/admin/journal").text
+
+
+def test_anonymous_access_is_filed_under_its_practice(sign_in, session):
+    b, admin = sign_in("coordinator", is_admin=True)
+    record_access(
+        session, actor=None, action="calendars.feed", target="feed:3", practice_id=admin.practice_id
+    )
+    session.commit()
+    row = session.scalars(select(AccessLog)).one()
+    assert row.staff_id is None and row.practice_id == admin.practice_id
+    assert "feed:3" in b.get("/admin/journal").text

@@ -35,29 +35,28 @@ class NavItem:
 
 
 NAV = [
+    NavItem("scheduling.day_view", "Agenda", "Rendez-vous de l'équipe", "nav.agenda"),
+    NavItem("patients.search", "Patients", "Recherche et dossier partagé", "nav.patients"),
     NavItem(
-        "main.coming", "Agenda", "Rendez-vous de l'équipe", "nav.agenda", (("section", "agenda"),)
-    ),
-    NavItem(
-        "main.coming",
-        "Patients",
-        "Recherche et dossier partagé",
-        "nav.patients",
-        (("section", "patients"),),
-    ),
-    NavItem(
-        "main.coming",
+        "delegation.queue",
         "Tâches déléguées",
         "File des tâches à prendre en charge",
         "nav.task_queue",
-        (("section", "taches"),),
     ),
     NavItem(
-        "main.coming",
-        "Boîte de réception",
-        "Résultats et reprises à valider",
-        "nav.inbox",
-        (("section", "boite"),),
+        "delegation.inbox", "Boîte de réception", "Résultats et reprises à valider", "nav.inbox"
+    ),
+    NavItem(
+        "delegation.supervision_queue",
+        "Supervision",
+        "Consultations du docteur junior à relire",
+        "supervision.view",
+    ),
+    NavItem(
+        "delegation.protocol_list",
+        "Protocoles",
+        "Protocoles de coopération, adhésions, indicateurs",
+        "nav.protocols",
     ),
     NavItem(
         "main.coming",
@@ -69,6 +68,12 @@ NAV = [
     NavItem("team.staff_list", "Équipe", "Membres, professions, supervision", "team.manage"),
     NavItem("team.room_list", "Salles", "Cabinets et bureaux", "rooms.manage"),
     NavItem("auth.access_log", "Journal des accès", "Qui a consulté quoi", "audit.view"),
+    NavItem(
+        "jobs.overview",
+        "Tâches planifiées",
+        "Travaux de fond de la maison de santé",
+        "jobs.manage",
+    ),
 ]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from umpro.auth.models import AccessLog
@@ -48,11 +48,14 @@ def record_access(
     outcome: str = "ok",
     ip: str = "",
     now: datetime | None = None,
+    practice_id: int | None = None,
 ) -> list[AccessLog]:
-    """Append one row per patient concerned (or one row when none is).
+    """Append one row per patient concerned (or one row when none is); returns them
+    (transient objects: the rows are written with one executemany, without their ids).
 
-    ``actor`` is a Staff or None (anonymous, e.g. a feed token). ``target`` names the
-    object touched by type and id (``file_entry:12``), never by a person's name.
+    ``actor`` is a Staff or None (anonymous, e.g. a feed token: then pass ``practice_id``
+    so the practice's admin sees the row). ``target`` names the object touched by type
+    and id (``file_entry:12``), never by a person's name.
     """
     now = now or utcnow()
     ids = [patient_id] if patient_id is not None else list(patient_ids) or [None]
@@ -63,7 +66,7 @@ def record_access(
     rows = []
     for pid in ids:
         row = AccessLog(
-            practice_id=actor.practice_id if actor is not None else None,
+            practice_id=actor.practice_id if actor is not None else practice_id,
             at=now,
             staff_id=actor.id if actor is not None else None,
             role=actor.profession if actor is not None else "",
@@ -77,8 +80,9 @@ def record_access(
         row.hash = _digest(row)
         prev = row.hash
         rows.append(row)
-    session.add_all(rows)
-    session.flush()
+    # One executemany, whatever the number of patients listed (a search, a feed).
+    columns = [c.key for c in AccessLog.__table__.columns if c.key != "id"]
+    session.execute(insert(AccessLog), [{c: getattr(r, c) for c in columns} for r in rows])
     return rows
 
 

@@ -78,3 +78,319 @@ def _gps(user, obj) -> bool:
 @rule("nav.task_queue")
 def _nurses(user, obj) -> bool:
     return user.profession in (Profession.ASALEE_NURSE, Profession.APN_NURSE, Profession.NURSE)
+
+
+# --- Scheduling: the shared agenda (issue 4) ---------------------------------------
+# ``obj`` is the Staff whose agenda is concerned, or an object with a ``staff`` (an
+# Appointment, an Absence); None asks "may they do it in at least one agenda?".
+
+#: Book, move and cancel in every agenda (they are on the phone for the whole team).
+_BOOK_FOR_ALL = frozenset({Profession.SECRETARY, Profession.COORDINATOR})
+#: Read the agenda only.
+_AGENDA_READ_ONLY = frozenset({Profession.STUDENT, Profession.HEALTH_MEDIATOR})
+
+
+def _agenda_owner(obj):
+    return getattr(obj, "staff", None) or obj
+
+
+@rule("agenda.view")
+def _agenda_view(user, obj) -> bool:
+    return True
+
+
+@rule("agenda.book", "appointment.manage")
+def _agenda_manage(user, obj) -> bool:
+    if user.profession in _BOOK_FOR_ALL:
+        return True
+    if user.profession in _AGENDA_READ_ONLY:
+        return False
+    owner = _agenda_owner(obj)
+    if owner is None or owner.id == user.id:
+        return True
+    if user.profession == Profession.MEDICAL_ASSISTANT:
+        return owner.id in {gp.id for gp in user.assisted_gps}
+    # A maître de stage manages the agenda of the docteur junior they supervise.
+    return user.profession == Profession.GP and owner.supervisor_id == user.id
+
+
+@rule("appointment.patient")
+def _appointment_patient(user, obj) -> bool:
+    """Who the patient of an appointment is: a student sees it on their own only."""
+    if user.profession != Profession.STUDENT:
+        return True
+    return obj is not None and obj.staff_id == user.id
+
+
+@rule("agenda.templates")
+def _agenda_templates(user, obj) -> bool:
+    return user.is_admin
+
+
+@rule("absence.manage")
+def _absence_manage(user, obj) -> bool:
+    if user.is_admin or user.profession in _BOOK_FOR_ALL:
+        return True
+    owner = _agenda_owner(obj)
+    return owner is not None and owner.id == user.id and user.profession not in _AGENDA_READ_ONLY
+
+
+@rule("junior.acts")
+def _junior_acts(user, obj) -> bool:
+    """The docteur junior's monthly count of acts: themself, their supervisor, admins."""
+    owner = _agenda_owner(obj)
+    if owner is None:
+        return False
+    return user.is_admin or owner.id == user.id or owner.supervisor_id == user.id
+
+
+# --- Patients: identity, shared file, médecin traitant (issue 3) ---------------------
+# ``obj`` is a Patient, or an object with a ``patient`` (a FileEntry, a
+# RegistrationRequest, a ReferralLetter); None asks "may they do it for some patient?".
+# Professions alone decide: the admin flag grants no access to patients' data.
+
+#: Register patients, record objections and declarations; never clinical data.
+_PATIENT_DESK = frozenset(
+    {Profession.SECRETARY, Profession.HEALTH_MEDIATOR, Profession.MEDICAL_ASSISTANT}
+)
+#: Take a patient's request to a GP as médecin traitant.
+_REQUEST_INTAKE = frozenset(
+    {
+        Profession.SECRETARY,
+        Profession.HEALTH_MEDIATOR,
+        Profession.MEDICAL_ASSISTANT,
+        Profession.GP,
+    }
+)
+
+
+def _patient_of(obj):
+    return getattr(obj, "patient", None) or obj
+
+
+def _reaches(user, obj) -> bool:
+    """A student reaches only the patients they have an appointment with."""
+    from umpro.patients.relations import reaches
+
+    patient = _patient_of(obj)
+    return patient is None or reaches(user, patient)
+
+
+@rule("patient.view_admin")
+def _patient_view_admin(user, obj) -> bool:
+    """Identity, contacts, declarations, requests: the whole team."""
+    return _reaches(user, obj)
+
+
+@rule("patient.edit", "patient.sharing_objection", "declaration.manage")
+def _patient_edit(user, obj) -> bool:
+    return user.profession in _PATIENT_DESK or (
+        is_clinician(user) and user.profession != Profession.STUDENT
+    )
+
+
+@rule("patient.view_clinical", "file_entry.create_clinical")
+def _patient_clinical(user, obj) -> bool:
+    """Clinical entries: clinicians only (each entry still passes ``file_entry.view``)."""
+    return is_clinician(user) and _reaches(user, obj)
+
+
+@rule("file_entry.create_admin")
+def _file_entry_create_admin(user, obj) -> bool:
+    return _reaches(user, obj)
+
+
+@rule("file_entry.view")
+def _file_entry_view(user, entry) -> bool:
+    """While the patient objects to team sharing, a clinical entry is visible only to its
+    author and to the patient's médecin traitant (see docs/patients.md)."""
+    if entry is None:
+        return False
+    if not entry.is_clinical:
+        return _reaches(user, entry)
+    if not _patient_clinical(user, entry):
+        return False
+    patient = entry.patient
+    if patient.active_objection is None or entry.author_id == user.id:
+        return True
+    declaration = patient.current_declaration
+    return declaration is not None and declaration.gp_id == user.id
+
+
+@rule("file_entry.correct")
+def _file_entry_correct(user, entry) -> bool:
+    """Only the author corrects or strikes out their entry, and only its last version."""
+    return (
+        entry is not None
+        and entry.author_id == user.id
+        and entry.is_current
+        and not entry.is_entered_in_error
+        and _file_entry_view(user, entry)
+    )
+
+
+@rule("registration_request.create")
+def _registration_create(user, obj) -> bool:
+    return user.profession in _REQUEST_INTAKE and _reaches(user, obj)
+
+
+@rule("registration_request.list")
+def _registration_list(user, obj) -> bool:
+    return user.profession != Profession.STUDENT
+
+
+@rule("registration_request.decide")
+def _registration_decide(user, request) -> bool:
+    """Accept or decline: the GP who was asked, and only them."""
+    return request is not None and request.gp_id == user.id
+
+
+@rule("registration_request.withdraw")
+def _registration_withdraw(user, request) -> bool:
+    return request is not None and (request.gp_id == user.id or user.profession in _REQUEST_INTAKE)
+
+
+@rule("referral_letter.write")
+def _referral_letter_write(user, obj) -> bool:
+    return user.profession in (Profession.GP, Profession.JUNIOR_DOCTOR) and _reaches(user, obj)
+
+
+# --- Calendars: iCal feeds and .ics files (issue 7) -------------------------------------
+# A feed leaves the server for a third-party calendar host: patient names travel only at
+# the "full" level, and only for professions that see them in the agenda anyway.
+
+#: Professions that may hold a feed showing patients' full names.
+_FEED_FULL_DETAIL = CLINICIANS | {Profession.SECRETARY}
+
+
+@rule("calendars.full_detail")
+def _calendars_full_detail(user, obj) -> bool:
+    return user.profession in _FEED_FULL_DETAIL
+
+
+@rule("calendars.feeds", "calendars.appointment_ics")
+def _calendars_own(user, obj) -> bool:
+    """Subscribe to one's own agenda; download an appointment's .ics (no patient name)."""
+    return True
+
+
+@rule("calendars.manage_all")
+def _calendars_manage_all(user, obj) -> bool:
+    """Feeds of a colleague, a room or the practice; every feed of the practice."""
+    return user.is_admin
+
+
+@rule("calendars.feed.manage")
+def _calendars_feed_manage(user, feed) -> bool:
+    """Revoke or renew a feed: its owner, or an admin."""
+    return user.is_admin or (feed is not None and feed.owner_id == user.id)
+
+
+# --- Jobs: scheduled jobs and appointment reminders (issue 5) --------------------------
+# "jobs.manage" (the admin page "Tâches planifiées", run a job now) is a Foundation rule
+# above. ``obj`` is the Patient whose reminders are concerned.
+
+
+@rule("reminders.view")
+def _reminders_view(user, patient) -> bool:
+    """A patient's reminders and opt-outs: whoever sees the patient's contacts."""
+    return can(user, "patient.view_admin", patient)
+
+
+@rule("reminders.opt_out")
+def _reminders_opt_out(user, patient) -> bool:
+    """Record or withdraw a patient's refusal of reminders: whoever edits their contacts."""
+    return can(user, "patient.edit", patient)
+
+
+# --- Delegation: protocols, consents, care tasks, supervision (issue 6) ----------------
+# ``obj`` is a Protocol, a Patient (consents, hand-off), a CareTask or a FileEntry
+# (supervision). The state machine (umpro/delegation/states.py) names, for each move, the
+# role it needs; the ``care_task.<role>`` rules below say who holds it. Whether a
+# membership is valid on the day is a domain rule checked by the delegation services.
+
+#: Hand tasks off under a protocol (each protocol narrows it further).
+_DELEGATING = frozenset({Profession.GP, Profession.JUNIOR_DOCTOR})
+#: Take tasks from the queue (each protocol and membership narrows it further).
+_DELEGATES = frozenset({Profession.ASALEE_NURSE, Profession.APN_NURSE, Profession.NURSE})
+
+
+@rule("protocol.view", "nav.protocols")
+def _protocol_view(user, obj) -> bool:
+    return user.is_admin or user.profession in _DELEGATING | _DELEGATES
+
+
+@rule("protocol.manage", "membership.manage")
+def _protocol_manage(user, obj) -> bool:
+    return user.is_admin
+
+
+@rule("indicators.view")
+def _indicators_view(user, obj) -> bool:
+    """Aggregates without patient data: admins and the professionals of the protocols."""
+    return user.is_admin or user.profession in _DELEGATING | _DELEGATES
+
+
+@rule("consent.view", "consent.record")
+def _consent(user, patient) -> bool:
+    """Informing the patient and recording consent: the doctors and the delegates."""
+    return user.profession in _DELEGATING | _DELEGATES and _reaches(user, patient)
+
+
+@rule("care_task.create")
+def _care_task_create(user, patient) -> bool:
+    return user.profession in _DELEGATING and _reaches(user, patient)
+
+
+@rule("care_task.view")
+def _care_task_view(user, task) -> bool:
+    """The task's requester and owner; the team's doctors and delegates otherwise, except
+    while the patient objects to sharing (then also the médecin traitant only)."""
+    if task is None:
+        return user.profession in _DELEGATING | _DELEGATES
+    if user.id in (task.requester_id, task.owner_id):
+        return True
+    if user.profession not in _DELEGATING | _DELEGATES:
+        return False
+    patient = task.patient
+    if patient.active_objection is None:
+        return True
+    declaration = patient.current_declaration
+    return declaration is not None and declaration.gp_id == user.id
+
+
+@rule("care_task.requester")
+def _care_task_requester(user, task) -> bool:
+    return task is not None and task.requester_id == user.id
+
+
+@rule("care_task.owner")
+def _care_task_owner(user, task) -> bool:
+    return task is not None and task.owner_id is not None and task.owner_id == user.id
+
+
+@rule("care_task.delegate")
+def _care_task_delegate(user, task) -> bool:
+    """A profession the task's protocol delegates to (the service checks the membership)."""
+    return task is not None and user.profession in (task.protocol.delegate_professions or [])
+
+
+@rule("adverse_event.report", "satisfaction.record")
+def _care_task_quality(user, task) -> bool:
+    return task is not None and user.id in (task.requester_id, task.owner_id)
+
+
+@rule("supervision.view")
+def _supervision_view(user, obj) -> bool:
+    """The maître de stage's review queue (empty for a GP who supervises nobody)."""
+    return user.profession == Profession.GP
+
+
+@rule("supervision.review")
+def _supervision_review(user, entry) -> bool:
+    return (
+        entry is not None
+        and user.profession == Profession.GP
+        and entry.author.profession == Profession.JUNIOR_DOCTOR
+        and entry.author.supervisor_id == user.id
+    )
