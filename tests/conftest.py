@@ -18,6 +18,9 @@ from sqlalchemy import create_engine, event, text
 
 from tests import factories
 
+#: Fixtures shared by several test modules of one domain.
+pytest_plugins = ["tests.scheduling_support"]
+
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("UMPRO_TEST_DATABASE_URL", "")
 if PG_URL.startswith("postgresql://"):

@@ -1,10 +1,8 @@
 """The docteur junior's rules (supervisor present, monthly acts) and the slot search."""
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
 
 from tests.factories import (
     local,
@@ -12,53 +10,11 @@ from tests.factories import (
     make_appointment_type,
     make_open_staff,
     make_patient,
-    make_staff,
 )
+from tests.scheduling_support import DAY, NOW, book
 from umpro.errors import Invalid
-from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking, junior, slots
 from umpro.timeutil import to_local
-
-DAY = date(2027, 1, 11)  # a Monday
-NOW = local(date(2027, 1, 4), "08:00")
-
-
-@pytest.fixture
-def t(session, practice):
-    gp = make_open_staff(session, practice, given_name="Claire", family_name="Martin")
-    gp2 = make_open_staff(session, practice, given_name="Karim", family_name="Benali")
-    return SimpleNamespace(
-        practice=practice,
-        gp=gp,
-        gp2=gp2,
-        secretary=make_staff(session, practice, profession="secretary"),
-        consult=make_appointment_type(session, practice, label="Consultation"),
-        long=make_appointment_type(
-            session, practice, label="Consultation longue", duration_minutes=30
-        ),
-        patient=make_patient(session, practice),
-    )
-
-
-def book(session, t, start="09:00", *, end=None, day=DAY, now=NOW, **kwargs):
-    values = {
-        "actor": t.secretary,
-        "patient": t.patient,
-        "staff": t.gp,
-        "appointment_type": t.consult,
-    } | kwargs
-    return booking.book_appointment(
-        session,
-        start_at=local(day, start),
-        end_at=local(day, end) if end else None,
-        now=now,
-        **values,
-    )
-
-
-def count(session, model=Appointment, *where):
-    return session.scalar(select(func.count()).select_from(model).where(*where))
-
 
 # --- docteur junior ------------------------------------------------------------------
 
