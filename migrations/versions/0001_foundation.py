@@ -10,7 +10,20 @@ import sqlalchemy as sa
 from alembic import op
 
 import umpro.db
-from umpro.auth.models import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE
+
+# Frozen copies of the triggers in umpro/auth/models.py as they were at this revision.
+APPEND_ONLY_SQLITE = [
+    """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
+    """CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
+]
+APPEND_ONLY_POSTGRESQL = [
+    """CREATE OR REPLACE FUNCTION access_log_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'access_log is append-only'; END; $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
+ON access_log FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()""",
+]
 
 # revision identifiers, used by Alembic.
 revision = "0001"
@@ -211,3 +224,5 @@ def downgrade():
 
     op.drop_table("access_log")
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS access_log_append_only()")
