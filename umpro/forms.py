@@ -1,6 +1,11 @@
 """Form helpers shared by every domain."""
 
+from collections.abc import Callable
+
+from flask import flash, redirect
+
 from umpro.errors import DomainError
+from umpro.extensions import db
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -17,3 +22,20 @@ def optional_int(value):
     if value in (None, "", "None"):
         return None
     return int(value)
+
+
+def save_or_show(form, save: Callable[[], object], *, message: str, next_url: str):
+    """Run one service call for a validated form, the way every edit page does.
+
+    Success: commit, flash ``message``, and return ``(redirect, None)``. A refusal: roll
+    back, show the French message next to its field, and return ``(None, status)``.
+    """
+    try:
+        save()
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None, error.status
+    db.session.commit()
+    flash(message, "success")
+    return redirect(next_url), None

@@ -10,7 +10,7 @@ from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attach_error, save_or_show
 from umpro.scheduling.forms import AbsenceForm, RuleForm, TypeForm, WeeklyAbsenceForm
 from umpro.scheduling.models import ABSENCE_KINDS, COLOURS, WEEKDAYS
 from umpro.scheduling.services import catalogue, templates
@@ -45,8 +45,9 @@ def type_edit(type_id: int | None = None):
     form = TypeForm(obj=item)
     status = None
     if form.validate_on_submit():
-        try:
-            catalogue.save_type(
+        done, status = save_or_show(
+            form,
+            lambda: catalogue.save_type(
                 db.session,
                 actor=current_user,
                 practice_id=current_user.practice_id,
@@ -61,15 +62,12 @@ def type_edit(type_id: int | None = None):
                     is_unscheduled=form.is_unscheduled.data,
                     is_active=form.is_active.data,
                 ),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash("Type de rendez-vous enregistré.", "success")
-            return redirect(url_for("scheduling.type_list"))
+            ),
+            message="Type de rendez-vous enregistré.",
+            next_url=url_for("scheduling.type_list"),
+        )
+        if done:
+            return done
     return render_template("scheduling/type_form.html", form=form, item=item), (
         status or _status(form)
     )
@@ -105,8 +103,9 @@ def rule_edit(rule_id: int | None = None):
         if rule is None:
             form.valid_from.data = utcnow().date()
     if form.validate_on_submit():
-        try:
-            templates.save_rule(
+        done, status = save_or_show(
+            form,
+            lambda: templates.save_rule(
                 db.session,
                 actor=current_user,
                 practice_id=current_user.practice_id,
@@ -122,15 +121,12 @@ def rule_edit(rule_id: int | None = None):
                     type_ids=form.type_ids.data or [],
                     open_on_holidays=form.open_on_holidays.data,
                 ),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash("Plage horaire enregistrée.", "success")
-            return redirect(url_for("scheduling.rule_list"))
+            ),
+            message="Plage horaire enregistrée.",
+            next_url=url_for("scheduling.rule_list"),
+        )
+        if done:
+            return done
     return render_template("scheduling/rule_form.html", form=form, rule=rule), (
         status or _status(form)
     )
