@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,22 @@ def count_queries(db):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return _count
+
+
+#: A Monday morning in Paris in term time (not a public holiday, no DST change near).
+FROZEN_AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 10:00 Europe/Paris
+
+
+@pytest.fixture
+def frozen_now():
+    """Freeze the application's clock (``umpro.db.utcnow``) at ``FROZEN_AT``; returns it.
+
+    Pages and services then see the same instant whatever the real date and hour."""
+    from umpro import db as umpro_db
+
+    umpro_db.frozen_at = FROZEN_AT
+    yield FROZEN_AT
+    umpro_db.frozen_at = None
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from tests.factories import (
     make_open_staff,
     make_patient,
     make_rule,
+    make_staff,
 )
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
@@ -95,19 +96,15 @@ def test_cancelled_appointments_are_hidden_unless_asked(session, scene):
     assert "Hors agenda (1)" in shown and "Annulé" in shown and "DURAND Hélène" in shown
 
 
-def test_a_line_marks_now_on_todays_agenda(session, scene):
-    today = local_today("Europe/Paris", utcnow())
-    make_rule(
-        session,
-        scene["gp"],
-        weekday=today.weekday(),
-        start="00:00",
-        end="23:55",
-        valid_from=today,
-        open_on_holidays=True,
-    )
+def test_a_line_marks_now_on_todays_agenda(frozen_now, session, scene):
+    # frozen_now comes first: the sign-in happens at the frozen instant too.
+    # A fresh GP (no weekday openings to conflict with), open on the frozen day.
+    today = local_today("Europe/Paris", frozen_now)
+    junior = make_staff(session, scene["practice"], given_name="Jeanne", family_name="Nuit")
+    make_rule(session, junior, weekday=today.weekday(), start="08:00", end="19:00")
     session.commit()
     assert 'class="now-line at-' in scene["b"].get("/agenda/").text
+    assert 'class="now-line at-' not in scene["b"].get(f"/agenda/?jour={scene['day']}").text
 
 
 def test_absences_and_holidays_show_in_the_grid(session, scene):

@@ -42,9 +42,14 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: Tests set this (fixture ``frozen_now``) so that pages and services see a fixed instant;
+#: it stays ``None`` in a running application.
+frozen_at: datetime | None = None
+
+
 def utcnow() -> datetime:
     """The one clock of the application (services also accept ``now=``)."""
-    return datetime.now(UTC)
+    return frozen_at if frozen_at is not None else datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
