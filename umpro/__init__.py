@@ -54,6 +54,8 @@ def create_app(config_name: str = "production", **overrides) -> Flask:
 
     app.cli.add_command(cli)
     app.after_request(_security_headers)
+    # Registered last, so it runs first: the headers above apply to its error responses too.
+    app.after_request(errors_wiring.commit_or_roll_back)
     return app
 
 

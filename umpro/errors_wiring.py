@@ -2,8 +2,9 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from umpro.errors import DomainError
@@ -22,6 +23,7 @@ MESSAGES = {
     413: "Le contenu envoyé est trop volumineux.",
     422: "Données refusées.",
     429: "Trop de requêtes : réessayez dans un instant.",
+    503: "Service momentanément indisponible : réessayez dans un instant.",
     500: "Une erreur interne est survenue. L'équipe technique a été prévenue.",
 }
 CODES = {
@@ -34,6 +36,7 @@ CODES = {
     413: "too_large",
     422: "invalid",
     429: "too_many_requests",
+    503: "unavailable",
     500: "internal_error",
 }
 
@@ -43,6 +46,33 @@ def _render(status: int, message: str | None = None):
     if is_api_request():
         return api_error(status, CODES.get(status, "error"), message)
     return render_template("errors/error.html", status=status, message=message), status
+
+
+def commit_or_roll_back(response):
+    """The one commit point of a request (as ``indico/web/rh.py``): a response below 400
+    commits the request's unit of work, any other rolls it back. Views never commit.
+
+    A commit the database refuses (a constraint raced by another request) answers 409;
+    any other database failure at commit answers 503, and nothing is half-saved.
+    """
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        log.warning("commit refused by a constraint", exc_info=True)
+        return _as_response(_render(409))
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("commit failed")
+        return _as_response(_render(503, "Service momentanément indisponible : réessayez."))
+    return response
+
+
+def _as_response(rendered):
+    return make_response(rendered)
 
 
 def init_app(app: Flask) -> None:
