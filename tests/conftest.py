@@ -29,6 +29,26 @@ if PG_URL.startswith("postgresql://"):
 ON_PG = PG_URL.startswith("postgresql")
 
 
+def require(available: bool, message: str) -> None:
+    """Skip with a visible reason on a newcomer's machine, fail in CI, when a tool or
+    package a test needs is missing."""
+    if available:
+        return
+    if CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_module(name: str):
+    """Import ``name`` for a test, or ``require`` it (skip here, fail in CI)."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        require(False, f"module Python absent : {name} (pip install -e '.[dev]')")
+
+
 def pytest_report_header(config):
     return f"UMPro database: {'PostgreSQL ' + PG_URL if ON_PG else 'SQLite'} (CI={CI})"
 

@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import require
 from tests.test_jobs_support import book, free_port, make_clinic
 from tests.test_jobs_support import smtp_server as _smtp_server_fixture
 from umpro.jobs.models import ERROR, PENDING, SENT, SKIPPED, JobRun, Reminder, SchedulerInstance
@@ -56,10 +57,20 @@ def processes(tmp_path):
     started = []
 
     def start(name, args, env):
+        require(Path(args[0]).exists(), f"programme introuvable : {args[0]}")
         log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed below
-        process = subprocess.Popen(
-            args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        try:
+            process = subprocess.Popen(
+                args,
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError:
+            log.close()  # else a leaked handle fails an unrelated test (warnings are errors)
+            raise
         started.append((process, log))
         return process
 

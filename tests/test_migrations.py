@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from tests.conftest import CI, ON_PG, PG_URL
+from tests.conftest import ON_PG, PG_URL
 from umpro import create_app
 from umpro.db import Base
 
@@ -64,7 +64,7 @@ def test_access_log_is_append_only_after_migration(empty_database_url):
         engine.dispose()
 
 
-def test_ci_runs_postgresql_tests():
-    """In CI the PostgreSQL pass must really be on PostgreSQL when the URL is set."""
-    if CI and PG_URL:
-        assert ON_PG
+def test_the_suite_runs_on_the_database_it_announces(session):
+    """The PostgreSQL pass really runs on PostgreSQL (and the SQLite pass on SQLite)."""
+    assert session.get_bind().dialect.name == ("postgresql" if ON_PG else "sqlite")
+    assert PG_URL.startswith("postgresql") == ON_PG

@@ -221,15 +221,24 @@ class TestCheckSharingAllows:
     def test_objection_allows_handing_back_to_the_treating_gp_or_oneself(self, session, team):
         patient, gp, nurse = team
         services.record_objection(session, actor=gp, patient=patient, now=utcnow())
-        services.check_sharing_allows(session, patient=patient, actor=nurse, recipient=gp)
-        services.check_sharing_allows(session, patient=patient, actor=nurse, recipient=nurse)
+        for recipient in (gp, nurse):
+            allowed = services.check_sharing_allows(
+                session, patient=patient, actor=nurse, recipient=recipient
+            )
+            assert allowed is None
+        with pytest.raises(Forbidden):  # the objection still holds for anyone else
+            other = factories.make_staff(session, gp.practice, profession="nurse")
+            services.check_sharing_allows(session, patient=patient, actor=nurse, recipient=other)
 
     def test_lifting_the_objection_allows_again(self, session, team):
         patient, gp, nurse = team
         now = utcnow()
         services.record_objection(session, actor=gp, patient=patient, now=now)
+        with pytest.raises(Forbidden):
+            services.check_sharing_allows(session, patient=patient, actor=gp, recipient=nurse)
         services.lift_objection(session, actor=gp, patient=patient, now=now + timedelta(days=1))
-        services.check_sharing_allows(session, patient=patient, actor=gp, recipient=nurse)
+        allowed = services.check_sharing_allows(session, patient=patient, actor=gp, recipient=nurse)
+        assert allowed is None
 
     def test_another_practices_staff_is_refused(self, session, team):
         patient, gp, _ = team
