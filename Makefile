@@ -6,15 +6,27 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench setup db demo clean translations
+.PHONY: run test lint format bench setup db demo clean translations lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+# Installs exactly the locked versions, hashes checked (requirements/dev.txt; `make lock`
+# after a change of pyproject.toml's dependencies), then UMPro itself without dependencies.
+$(STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
+	@echo "Installation des dépendances dans $(VENV) (une minute environ la première fois)…"
+	@$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+# Re-pins every dependency within pyproject.toml's ranges, with hashes: dev (what make
+# installs) and prod (what a deployment installs: docs/deployment.md).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --extra dev --extra prod -o requirements/dev.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --extra prod -o requirements/prod.txt pyproject.toml
 
 setup: $(STAMP) translations
 
@@ -46,6 +58,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format .

@@ -32,6 +32,7 @@ BIN = Path(sys.executable).parent
 SCHEDULER = [str(BIN / "flask"), "--app", "wsgi", "umpro", "scheduler", "--stop-after", "150"]
 
 smtp_server = _smtp_server_fixture  # fixture
+pytestmark = pytest.mark.processes
 
 
 def _env(database_url: str, smtp_server, tmp_path, **extra) -> dict:

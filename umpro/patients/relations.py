@@ -6,14 +6,14 @@ patients domain works before the agenda exists (a student then reaches no patien
 
 import importlib.util
 
-from flask import has_request_context, request
-from sqlalchemy import ColumnElement, false, literal, select
-from sqlalchemy.orm import object_session
+from sqlalchemy import ColumnElement, event, false, literal, select
+from sqlalchemy.orm import Session, object_session
 
 from umpro.team.professions import Profession
 
 #: Appointment statuses that do not make a care relation.
 _NOT_A_RELATION = ("cancelled", "entered-in-error")
+_CACHE_KEY = "umpro.reaches"
 
 
 def reach_condition(staff, patient_id) -> ColumnElement[bool] | None:
@@ -35,14 +35,22 @@ def reach_condition(staff, patient_id) -> ColumnElement[bool] | None:
 def reaches(staff, patient) -> bool:
     """True unless ``staff`` is a student without an appointment with ``patient``.
 
-    Answered once per request and patient (the patient page asks for every entry).
+    Answered once per transaction and patient: the patient page asks for every entry.
     """
     condition = reach_condition(staff, literal(patient.id))
     if condition is None:
         return True
-    cache = request.environ.setdefault("umpro.reaches", {}) if has_request_context() else {}
+    session = object_session(patient)
+    if session is None:
+        return False
+    cache = session.info.setdefault(_CACHE_KEY, {})
     key = (staff.id, patient.id)
     if key not in cache:
-        session = object_session(patient)
-        cache[key] = bool(session is not None and session.scalar(select(condition)))
+        cache[key] = bool(session.scalar(select(condition)))
     return cache[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_reaches(session, transaction) -> None:
+    """A new transaction may see a new appointment: answer again."""
+    session.info.pop(_CACHE_KEY, None)
