@@ -4,6 +4,7 @@ import importlib
 import importlib.util
 import logging
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, current_app, request
@@ -111,10 +112,23 @@ class RedactQueryStrings(logging.Filter):
         return True
 
 
+class UTCFormatter(logging.Formatter):
+    """Log times in one zone, with the offset: ``2026-11-30T09:00:00.123+00:00``."""
+
+    def formatTime(self, record, datefmt=None):
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
 def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(UTCFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+    # APScheduler says INFO for every run of every job (each second for the reminders in
+    # `make run`): only its warnings and errors are worth a line.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactQueryStrings) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(RedactQueryStrings())
