@@ -328,8 +328,8 @@ def make_declaration_period(session, patient, gp, *, start_on, end_on=None, reas
     return declaration
 
 
-def make_visit(session, staff, patient, *, on, status="fulfilled", type=None):
-    """A past appointment at 10:00 Paris time on ``on`` with the given status."""
+def make_visit(session, staff, patient, *, on, status="fulfilled", type=None, hour="10:00"):
+    """A past appointment at ``hour`` (Paris time) on ``on`` with the given status."""
     return make_appointment(
-        session, staff, patient, start_at=local(on, "10:00"), status=status, type=type
+        session, staff, patient, start_at=local(on, hour), status=status, type=type
     )
