@@ -104,7 +104,7 @@ def test_target_form_shows_french_errors_and_saves_nothing(frozen_now, sign_in, 
             "target_percent": "10",
             "deadline_on": "2028-12-31",
             "baseline_value": "500",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 422
     assert "ne peut pas être dans le futur" in page_text(response)
@@ -117,7 +117,7 @@ def test_target_form_shows_french_errors_and_saves_nothing(frozen_now, sign_in, 
             "target_gain": "60",
             "deadline_on": "2028-12-31",
             "baseline_value": "500",
-        },  # fmt: skip
+        },
     )
     assert ok.status_code == 302
     page = page_text(b.get(f"/patientele/medecin/{gp.id}"))
