@@ -67,8 +67,10 @@ def seen_not_declared(session: Session, *, gp: Staff, today: date) -> Worklist:
         .subquery()
     )
     current = _current_gp()
+    # Columns of Staff, not the entity: its eager join to the practice would be an inner
+    # join and drop the patients declared with nobody.
     rows = session.execute(
-        select(Patient, visits.c.n, Staff)
+        select(Patient, visits.c.n, Staff.given_name, Staff.family_name)
         .join(visits, visits.c.patient_id == Patient.id)
         .outerjoin(current, and_(current.patient_id == Patient.id, current.end_on.is_(None)))
         .outerjoin(Staff, Staff.id == current.gp_id)
@@ -86,11 +88,11 @@ def seen_not_declared(session: Session, *, gp: Staff, today: date) -> Worklist:
                 patient,
                 f"{n} consultations en 12 mois · "
                 + (
-                    f"médecin traitant : {other.display_name}" if other else "sans médecin traitant"
+                    f"médecin traitant : Dr {given} {family}" if family else "sans médecin traitant"
                 ),
                 "declare",
             )
-            for patient, n, other in rows
+            for patient, n, given, family in rows
         ],
     )
 
