@@ -306,3 +306,30 @@ def delegation_team(session, practice):
     for code in ("cystite", "odynophagie"):
         make_membership(session, protocols[code], team.apn)
     return team
+
+
+# --- Reports: patient-list growth (issue 13) ----------------------------------------
+
+
+def make_declaration_period(session, patient, gp, *, start_on, end_on=None, reason=""):
+    """A declaration row written directly (history: it may have ended long ago)."""
+    from umpro.patients.models import TreatingDeclaration
+
+    declaration = TreatingDeclaration(
+        practice_id=patient.practice_id,
+        patient_id=patient.id,
+        gp_id=gp.id,
+        start_on=start_on,
+        end_on=end_on,
+        end_reason=reason if end_on else "",
+    )
+    session.add(declaration)
+    session.flush()
+    return declaration
+
+
+def make_visit(session, staff, patient, *, on, status="fulfilled", type=None, hour="10:00"):
+    """A past appointment at ``hour`` (Paris time) on ``on`` with the given status."""
+    return make_appointment(
+        session, staff, patient, start_at=local(on, hour), status=status, type=type
+    )

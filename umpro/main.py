@@ -1,35 +1,51 @@
-"""Home page and navigation."""
+"""Home page and navigation badges."""
+
+import logging
 
 from flask import Blueprint, render_template
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
-from umpro.web import public
+from umpro.charts import sparkline
+from umpro.db import utcnow
+from umpro.extensions import db
+from umpro.reports.services import home as home_service
+from umpro.reports.services import waiting
+from umpro.web import client_ip, public
 
 bp = Blueprint("main", __name__)
-
-#: Sections that later work builds; they show a short "bientôt disponible" page.
-COMING = {
-    "agenda": "Agenda partagé",
-    "patients": "Patients et dossier partagé",
-    "taches": "File des tâches déléguées",
-    "boite": "Boîte de réception",
-    "patientele": "Croissance de la patientèle",
-}
+log = logging.getLogger(__name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("home.html", user=current_user)
+    page = home_service.home_for(db.session, actor=current_user, now=utcnow(), ip=client_ip())
+    spark = None
+    if page.spark:
+        spark = sparkline(
+            page.spark,
+            label=f"Patientèle sur les {len(page.spark)} derniers mois",
+            target=page.progress.target.target_value if page.progress else None,
+        )
+    return render_template("home.html", user=current_user, page=page, spark=spark)
 
 
-@bp.get("/bientot/<section>")
-def coming(section: str):
-    title = COMING.get(section)
-    if title is None:
-        from flask import abort
+@bp.app_context_processor
+def _badges():
+    return {"nav_counts": nav_counts}
 
-        abort(404)
-    return render_template("coming.html", title=title)
+
+def nav_counts() -> dict[str, int]:
+    """Counts of what waits, by navigation endpoint (base.html asks once per page)."""
+    if not current_user.is_authenticated:
+        return {}
+    try:
+        return waiting.nav_counts(db.session, staff=current_user, now=utcnow())
+    except SQLAlchemyError:
+        # An error page rendered after a failed transaction: no badge rather than a
+        # second error hiding the first.
+        log.warning("navigation counts unavailable for staff %s", current_user.id)
+        return {}
 
 
 @bp.get("/sante")

@@ -70,7 +70,7 @@ def _any_member(user, obj) -> bool:
     return True
 
 
-@rule("nav.inbox", "nav.patient_list")
+@rule("nav.inbox")
 def _gps(user, obj) -> bool:
     return user.profession in (Profession.GP, Profession.JUNIOR_DOCTOR)
 
@@ -394,3 +394,43 @@ def _supervision_review(user, entry) -> bool:
         and entry.author.profession == Profession.JUNIOR_DOCTOR
         and entry.author.supervisor_id == user.id
     )
+
+
+# --- Reports: patient-list growth (issue 13) -------------------------------------------
+# ``obj`` is the GP (Staff) whose figures or worklists are concerned; None asks "their
+# own?". ``can`` already refuses another practice's GP. The coordinator (admin) steers
+# the practice's growth with the Assurance maladie: they see every GP.
+
+#: Administrative worklists (ALD patients without a médecin traitant, pending requests):
+#: identity and declarations only, the desk's daily work (DESIGN §1).
+_ADMIN_WORKLISTS = frozenset(
+    {
+        Profession.GP,
+        Profession.SECRETARY,
+        Profession.HEALTH_MEDIATOR,
+        Profession.MEDICAL_ASSISTANT,
+    }
+)
+
+
+@rule("reports.patient_list", "reports.target.manage")
+def _reports_patient_list(user, gp) -> bool:
+    """A GP's figures, target and own worklists: that GP, and the coordinator."""
+    if user.is_admin:
+        return True
+    return user.profession == Profession.GP and (gp is None or gp.id == user.id)
+
+
+@rule("reports.team")
+def _reports_team(user, obj) -> bool:
+    return user.is_admin
+
+
+@rule("reports.worklists_admin")
+def _reports_worklists_admin(user, obj) -> bool:
+    return user.is_admin or user.profession in _ADMIN_WORKLISTS
+
+
+@rule("nav.reports")
+def _reports_nav(user, obj) -> bool:
+    return _reports_patient_list(user, None) or _reports_worklists_admin(user, None)

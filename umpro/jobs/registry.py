@@ -147,3 +147,11 @@ register_job(
     "umpro.delegation.jobs:run_overdue",
     "Signale une fois chaque tâche déléguée en retard ; prévient le médecin et le délégué.",
 )
+register_job(
+    "patient_list_snapshots",
+    "Photographie quotidienne des patientèles",
+    daily(1, 30),
+    "umpro.reports.jobs:run_snapshots",
+    "Enregistre chaque nuit les chiffres de la veille de chaque médecin (patientèle, file "
+    "active) ; les pages de la patientèle lisent ces photographies.",
+)

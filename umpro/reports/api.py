@@ -1,0 +1,75 @@
+"""Patient-list endpoints of /api/v1/: monthly figures and worklists of a GP.
+
+Same services as the pages; bad input is a 4xx JSON error with a French message.
+"""
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from umpro.api import bp
+from umpro.auth.permissions import can
+from umpro.db import utcnow
+from umpro.errors import Forbidden, Invalid
+from umpro.extensions import db
+from umpro.reports import api_docs  # noqa: F401 - registers the OpenAPI description
+from umpro.reports.services import dashboard, targets, worklists
+from umpro.scheduling.parsing import BadInput
+from umpro.web import client_ip
+
+
+def _gp(required: bool):
+    raw = request.args.get("gp", "").strip()
+    if not raw:
+        if can(current_user, "reports.patient_list", current_user) and not current_user.is_admin:
+            return current_user
+        if required:
+            raise Invalid("Indiquez le médecin (paramètre gp).", field="gp")
+        return None
+    if not raw.isdigit():
+        raise BadInput("Le paramètre gp doit être un identifiant numérique.", field="gp")
+    return targets.gp_of_practice(db.session, actor=current_user, gp_id=int(raw), field="gp")
+
+
+@bp.get("/reports/patient-list")
+def api_patient_list():
+    gp = _gp(required=True)
+    if not can(current_user, "reports.patient_list", gp):
+        raise Forbidden("Vous ne pouvez consulter que votre propre patientèle.")
+    now = utcnow()
+    months = dashboard.period(
+        current_user.practice,
+        first=dashboard.parse_month(request.args.get("from"), field="from"),
+        last=dashboard.parse_month(request.args.get("to"), field="to"),
+        now=now,
+    )
+    (report,) = dashboard.gp_reports(
+        db.session, actor=current_user, gps=[gp], months=months, now=now
+    )
+    return jsonify({"items": [p.as_json() for p in report.points]})
+
+
+@bp.get("/reports/patient-list/worklists")
+def api_worklists():
+    gp = _gp(required=False)
+    lists = worklists.worklists(db.session, actor=current_user, gp=gp, now=utcnow(), ip=client_ip())
+    return jsonify(
+        {
+            "items": [
+                {
+                    "key": wl.key,
+                    "title": wl.title,
+                    "rows": [
+                        {
+                            "patient_id": row.patient.id,
+                            "display_name": row.patient.display_name,
+                            "detail": row.detail,
+                            "action": row.action,
+                            "request_id": row.request_id,
+                        }
+                        for row in wl.rows
+                    ],
+                }
+                for wl in lists
+            ]
+        }
+    )

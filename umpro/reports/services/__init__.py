@@ -1,0 +1,1 @@
+"""Patient-list growth services: figures from history, daily snapshots, targets, worklists."""

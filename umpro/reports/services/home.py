@@ -1,0 +1,125 @@
+"""The home page of each profession: what the day holds and what waits (issue 13 §7)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can
+from umpro.reports.services import figures as fig
+from umpro.reports.services import snapshots, targets, waiting
+from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, STATUSES, Appointment
+from umpro.team.professions import NURSES, Profession
+from umpro.timeutil import local_day_bounds, local_today
+
+SPARK_MONTHS = 12
+
+
+@dataclass
+class Home:
+    kind: str
+    appointments: list = field(default_factory=list)
+    inbox: waiting.Inbox | None = None
+    pending_requests: int | None = None
+    queue: int | None = None
+    patient_list: int | None = None
+    progress: targets.Progress | None = None
+    spark: list[int] = field(default_factory=list)
+    day_counts: list[tuple[str, int]] = field(default_factory=list)
+    unscheduled: int = 0
+
+
+def _today_appointments(session, *, actor, staff_id: int, now: datetime, ip: str) -> list:
+    start, end = local_day_bounds(
+        local_today(actor.practice.timezone, now), actor.practice.timezone
+    )
+    appointments = list(
+        session.scalars(
+            select(Appointment)
+            .options(joinedload(Appointment.patient), joinedload(Appointment.type))
+            .where(
+                Appointment.staff_id == staff_id,
+                Appointment.start_at >= start,
+                Appointment.start_at < end,
+                Appointment.status.not_in((CANCELLED, ENTERED_IN_ERROR)),
+            )
+            .order_by(Appointment.start_at, Appointment.id)
+        )
+    )
+    if appointments:
+        record_access(
+            session,
+            actor=actor,
+            action="home.today",
+            patient_ids=sorted({a.patient_id for a in appointments}),
+            target=f"home:staff:{staff_id}",
+            ip=ip,
+            now=now,
+        )
+    return appointments
+
+
+def _day_counts(session, *, practice, now: datetime) -> tuple[list[tuple[str, int]], int]:
+    start, end = local_day_bounds(local_today(practice.timezone, now), practice.timezone)
+    rows = session.execute(
+        select(
+            Appointment.status,
+            func.count(),
+            func.sum(case((Appointment.is_unscheduled.is_(True), 1), else_=0)),
+        )
+        .where(
+            Appointment.practice_id == practice.id,
+            Appointment.start_at >= start,
+            Appointment.start_at < end,
+        )
+        .group_by(Appointment.status)
+    ).all()
+    counts = {status: n for status, n, _ in rows}
+    unscheduled = sum(int(u or 0) for status, _, u in rows if status != ENTERED_IN_ERROR)
+    return [(label, counts.get(status, 0)) for status, label in STATUSES.items()], unscheduled
+
+
+def home_for(session: Session, *, actor, now: datetime, ip: str = "") -> Home:
+    """The home page of ``actor``: a GP's day, inbox, requests and patient list against
+    the target; a nurse's queue and sessions; the desk's day counts. A bounded number
+    of queries; the patients listed are access-logged."""
+    practice = actor.practice
+    if actor.profession == Profession.GP:
+        home = Home("gp")
+        home.appointments = _today_appointments(
+            session, actor=actor, staff_id=actor.id, now=now, ip=ip
+        )
+        home.inbox = waiting.inbox(session, staff=actor)
+        home.pending_requests = waiting.pending_requests(session, staff=actor)
+        today = local_today(practice.timezone, now)
+        this_month = today.replace(day=1)
+        series = snapshots.monthly_series(
+            session,
+            practice=practice,
+            gp_ids=[actor.id],
+            first=fig.add_months(this_month, 1 - SPARK_MONTHS),
+            last=this_month,
+            now=now,
+        )[actor.id]
+        home.spark = [p.patient_list for p in series]
+        home.patient_list = series[-1].patient_list if series else 0
+        target = targets.current_targets(session, gp_ids=[actor.id]).get(actor.id)
+        if target is not None:
+            home.progress = targets.progress(target, current=home.patient_list, on=today)
+        return home
+    if actor.profession in NURSES:
+        home = Home("nurse")
+        home.appointments = _today_appointments(
+            session, actor=actor, staff_id=actor.id, now=now, ip=ip
+        )
+        home.queue = waiting.queue(session, staff=actor, now=now)
+        return home
+    if actor.profession in (Profession.SECRETARY, Profession.HEALTH_MEDIATOR) or actor.is_admin:
+        home = Home("desk")
+        home.day_counts, home.unscheduled = _day_counts(session, practice=practice, now=now)
+        if can(actor, "reports.worklists_admin"):
+            home.pending_requests = waiting.pending_requests(session, staff=actor)
+        return home
+    return Home("other")
