@@ -53,6 +53,8 @@ class ApiKey(PracticeOwned, Timestamped, Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: None: the key lives until revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(lazy="joined", innerjoin=True)
 

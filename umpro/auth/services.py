@@ -4,6 +4,7 @@ Services take a session and explicit arguments; they flush, never commit.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -15,6 +16,8 @@ from umpro.auth.models import ApiKey, AuthSession, LoginAttempt
 from umpro.auth.passwords import verify_password
 from umpro.errors import DomainError, NotFound
 from umpro.team.models import Staff
+
+log = logging.getLogger(__name__)
 
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
@@ -156,8 +159,11 @@ def end_all_sessions(session: Session, *, staff: Staff, now: datetime) -> None:
 API_KEY_PREFIX = "umpro"
 
 
-def create_api_key(session: Session, *, staff: Staff, label: str = "") -> str:
-    """Create a key acting as ``staff``; returns the key, shown once (only its hash is kept)."""
+def create_api_key(
+    session: Session, *, staff: Staff, label: str = "", expires_at: datetime | None = None
+) -> str:
+    """Create a key acting as ``staff``, living until revoked or ``expires_at``; returns
+    the key, shown once (only its hash is kept)."""
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = f"{API_KEY_PREFIX}_{prefix}_{secret}"
@@ -168,6 +174,7 @@ def create_api_key(session: Session, *, staff: Staff, label: str = "") -> str:
             prefix=prefix,
             key_hash=token_hash(key),
             label=label,
+            expires_at=expires_at,
         )
     )
     session.flush()
@@ -186,15 +193,43 @@ def authenticate_api_key(session: Session, *, key: str, now: datetime) -> Staff 
         return None
     if not api_key.staff.is_active:
         return None
+    if api_key.expires_at is not None and api_key.expires_at <= now:
+        log.info("api key %s refused: expired", api_key.id)
+        return None
+    log.info("api key %s used by staff %s", api_key.id, api_key.staff_id)
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_SEEN_GRANULARITY:
         api_key.last_used_at = now
         session.flush()
     return api_key.staff
 
 
-def revoke_api_key(session: Session, *, actor: Staff, key_id: int, now: datetime) -> None:
+def revoke_api_key(session: Session, *, actor: Staff, key_id: int, now: datetime) -> ApiKey:
+    """Revoke one key of the actor's practice (an admin's task, or the key's own account)."""
     api_key = session.get(ApiKey, key_id)
     if api_key is None or api_key.practice_id != actor.practice_id:
         raise NotFound("Clé inconnue.")
-    api_key.revoked_at = now
+    if api_key.revoked_at is None:
+        api_key.revoked_at = now
+        log.info("api key %s revoked by staff %s", api_key.id, actor.id)
     session.flush()
+    return api_key
+
+
+def revoke_keys_of(session: Session, *, staff: Staff, now: datetime) -> None:
+    """Revoke every live key of an account (its password reset, its deactivation)."""
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.staff_id == staff.id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def list_api_keys(session: Session, *, practice_id: int) -> list[ApiKey]:
+    """Every key of a practice, live ones first (a practice has a handful)."""
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.practice_id == practice_id)
+            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
+        )
+    )

@@ -23,6 +23,7 @@ from umpro.auth.passwords import hash_password, verify_password
 from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.extensions import db
+from umpro.team import security
 from umpro.team.models import Staff
 from umpro.timeutil import local_to_utc
 from umpro.web import client_ip, public
@@ -87,7 +88,8 @@ def logout():
 def profile(prefs=None, password=None):
     prefs = prefs or PreferencesForm(prefix="prefs", locale=current_user.locale)
     password = password or ChangePasswordForm(prefix="pw")
-    return render_template("auth/profile.html", prefs=prefs, password=password)
+    changes = security.changes_to_show(db.session, viewer=current_user)
+    return render_template("auth/profile.html", prefs=prefs, password=password, changes=changes)
 
 
 @bp.post("/profil/preferences")
