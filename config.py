@@ -36,6 +36,7 @@ class Config:
     # Sign-in.
     UMPRO_IDLE_TIMEOUT = timedelta(minutes=_env_int("UMPRO_IDLE_TIMEOUT_MINUTES", 30))
     UMPRO_LOGIN_MAX_FAILURES = _env_int("UMPRO_LOGIN_MAX_FAILURES", 5)
+    UMPRO_LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("UMPRO_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     UMPRO_LOGIN_WINDOW = timedelta(minutes=_env_int("UMPRO_LOGIN_WINDOW_MINUTES", 15))
 
     SESSION_COOKIE_NAME = "umpro_session"

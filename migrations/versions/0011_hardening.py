@@ -1,4 +1,4 @@
-"""Hardening: API key expiry, access-granting staff changes awaiting confirmation
+"""Hardening: login attempts by address, API key expiry, staff changes to confirm
 
 Revision ID: 0011
 Revises: 0007
@@ -19,6 +19,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("login_attempt", schema=None) as batch_op:
+        batch_op.create_index("ix_login_attempt_ip_at", ["ip", "at"], unique=False)
     with op.batch_alter_table("api_key", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expires_at", umpro.db.UTCDateTime(), nullable=True))
     op.create_table(
@@ -72,3 +74,5 @@ def downgrade():
     op.drop_table("staff_change")
     with op.batch_alter_table("api_key", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
+    with op.batch_alter_table("login_attempt", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_attempt_ip_at")

@@ -32,10 +32,10 @@ class SignInThrottled(SignInRefused):
     status = 429
     code = "throttled"
 
-    def __init__(self, retry_at: datetime):
+    def __init__(self, retry_at: datetime, *, what: str = "pour ce compte"):
         self.retry_at = retry_at
         super().__init__(
-            "Trop de tentatives de connexion pour ce compte. Réessayez à partir de "
+            f"Trop de tentatives de connexion {what}. Réessayez à partir de "
             f"{format_datetime(retry_at, 'HH:mm')}."
         )
 
@@ -75,6 +75,30 @@ def throttled_until(
     return recent[-1] + window
 
 
+def address_throttled_until(
+    session: Session, *, ip: str, now: datetime, max_failures: int, window: timedelta
+) -> datetime | None:
+    """When a client address may try again, if ``max_failures`` failed from it within
+    ``window`` whatever the accounts tried (one password sprayed on many accounts).
+    A success from the address does not reset the count: the sprayer may own an account."""
+    if not ip:
+        return None
+    recent = session.scalars(
+        select(LoginAttempt.at)
+        .where(
+            LoginAttempt.ip == ip,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > now - window,
+            LoginAttempt.at <= now,
+        )
+        .order_by(LoginAttempt.at.desc())
+        .limit(max_failures)
+    ).all()
+    if len(recent) < max_failures:
+        return None
+    return recent[-1] + window
+
+
 def sign_in(
     session: Session,
     *,
@@ -84,6 +108,7 @@ def sign_in(
     now: datetime,
     max_failures: int = 5,
     window: timedelta = timedelta(minutes=15),
+    max_address_failures: int = 20,
 ) -> Staff:
     """Check the credentials and open a sign-in session for the staff member returned.
 
@@ -91,9 +116,16 @@ def sign_in(
 
     Refuses, with the same message, an unknown e-mail and a wrong password; refuses a
     deactivated account; refuses any attempt once ``max_failures`` failed for that
-    e-mail within ``window`` (counted in the database, so it holds across workers).
+    e-mail within ``window``, or once ``max_address_failures`` failed from the client
+    address ``ip`` within ``window`` (both counted in the database, so they hold across
+    workers).
     """
     email = normalise_email(email)
+    retry_at = address_throttled_until(
+        session, ip=ip, now=now, max_failures=max_address_failures, window=window
+    )
+    if retry_at is not None:
+        raise SignInThrottled(retry_at, what="depuis votre adresse réseau")
     retry_at = throttled_until(
         session, email=email, now=now, max_failures=max_failures, window=window
     )

@@ -60,6 +60,7 @@ def login():
                 now=utcnow(),
                 max_failures=current_app.config["UMPRO_LOGIN_MAX_FAILURES"],
                 window=current_app.config["UMPRO_LOGIN_WINDOW"],
+                max_address_failures=current_app.config["UMPRO_LOGIN_MAX_FAILURES_PER_ADDRESS"],
             )
         except services.SignInRefused as refused:
             db.session.commit()  # the failed attempt counts
