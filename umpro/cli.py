@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from umpro import backups
-from umpro.auth import audit
+from umpro.auth import audit, checkpoints
 from umpro.auth import services as auth
 from umpro.auth.models import ApiKey
 from umpro.db import utcnow
@@ -89,9 +89,18 @@ cli.add_command(audit_group)
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Vérifier la chaîne du journal des accès (code 1 si elle est rompue)."""
-    report = audit.verify_chain(db.session)
+    report = checkpoints.verify(
+        db.session,
+        path=current_app.config.get("UMPRO_AUDIT_CHECKPOINTS"),
+        key=audit.audit_key(),
+        now=utcnow(),
+    )
     if report.ok:
         click.echo(f"Journal des accès intact : {report.rows} lignes vérifiées.")
+        if report.legacy_rows:
+            click.echo(
+                f"Dont {report.legacy_rows} lignes anciennes, antérieures à la clé du journal."
+            )
         return
     click.echo(
         f"Journal des accès ALTÉRÉ : première ligne en défaut n° {report.bad_id} "

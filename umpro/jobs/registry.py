@@ -147,3 +147,11 @@ register_job(
     "umpro.delegation.jobs:run_overdue",
     "Signale une fois chaque tâche déléguée en retard ; prévient le médecin et le délégué.",
 )
+register_job(
+    "audit_checkpoint",
+    "Point de contrôle du journal des accès",
+    every(hours=1),
+    "umpro.auth.checkpoints:run_checkpoint_job",
+    "Vérifie la chaîne du journal des accès et signe son état (nombre de lignes, dernière "
+    "empreinte) hors de la base : une troncature du journal devient visible.",
+)
