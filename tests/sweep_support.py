@@ -33,8 +33,12 @@ def populate(session, practice, *, name: str) -> dict[str, int]:
     request = factories.make_request(session, other_patient, gp)
     task = factories.make_task(session, gp, team_.patient, team_.dt2)
     membership_id = session.scalar(select(_table_model("protocol_membership").id).limit(1))
-    feed, _ = calendars.create_feed(
-        session, actor=None, owner=gp, data=calendars.FeedInput(label=name), now=utcnow()
+    feed, secret = calendars.create_feed(
+        session,
+        actor=None,
+        owner=open_gp,
+        data=calendars.FeedInput(label=name, detail="full"),
+        now=utcnow(),
     )
     create_api_key(session, staff=gp, label=name)
     secretary = factories.make_staff(session, practice, profession="secretary", family_name=name)
@@ -64,6 +68,7 @@ def populate(session, practice, *, name: str) -> dict[str, int]:
         "feed_id": feed.id,
         "change_id": change.id,
         "key_id": _first_id(session, "api_key", practice.id),
+        "token": secret,
     }
     return ids
 
