@@ -87,6 +87,9 @@ def test_a_refused_grant_is_never_applied(frozen_now, sign_in, session, practice
     session.commit()
     b.post(f"/equipe/{target.id}", data=_form(target, profession="nurse"))
     change = session.scalar(select(StaffChange))
+    unclear = b2.post(f"/equipe/changements/{change.id}/decision", data={"decision": "peut-être"})
+    assert unclear.status_code == 422
+    assert "Choisissez de confirmer ou de refuser" in page_text(unclear)
     b2.post(f"/equipe/changements/{change.id}/decision", data={"decision": "refuse"})
     session.expire_all()
     assert session.get(StaffChange, change.id).status == "refused"

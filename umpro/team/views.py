@@ -6,7 +6,7 @@ from flask_login import current_user
 from umpro.auth import services as auth_services
 from umpro.auth.permissions import require
 from umpro.db import utcnow
-from umpro.errors import DomainError
+from umpro.errors import DomainError, Invalid
 from umpro.extensions import db
 from umpro.forms import attach_error
 from umpro.team import security, services
@@ -114,7 +114,10 @@ def _saved_message(change) -> str:
 @require("staff_change.decide")
 def change_decide(change_id: int):
     change = security.get_change(db.session, actor=current_user, change_id=change_id)
-    confirm = request.form.get("decision") == "confirm"
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "refuse"):
+        raise Invalid("Choisissez de confirmer ou de refuser ce changement.", field="decision")
+    confirm = decision == "confirm"
     security.decide_change(
         db.session, actor=current_user, change=change, confirm=confirm, now=utcnow()
     )
