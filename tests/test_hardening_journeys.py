@@ -1,0 +1,79 @@
+"""Browser journey (issue 14), in a real Chromium: a secretary finds a patient by a
+partial name typed without accents, books, moves and cancels the appointment."""
+
+import os
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories
+from tests.browser import chromium_page, require_chromium, serve
+from umpro.scheduling.models import Appointment
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served(app, session, practice):
+    require_chromium()
+    factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
+    gp = factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")
+    factories.make_appointment_type(session, practice, label="Consultation")
+    day = factories.future_weekday(1)
+    factories.make_patient(
+        session,
+        practice,
+        family_name="Lefèvre",
+        given_names="Hélène",
+        birth_date=day.replace(year=1950),
+    )
+    factories.make_patient(session, practice, family_name="Lefort", given_names="Paul")
+    session.commit()
+    ids = {"gp": gp.id, "day": day}
+    session.close()
+    with serve(app) as base_url:
+        yield base_url, ids
+
+
+def test_secretary_finds_books_moves_and_cancels(served, session, tmp_path):
+    base_url, ids = served
+    shots = os.environ.get("UMPRO_SCREENSHOTS") or str(tmp_path)
+    day = ids["day"].isoformat()
+    with chromium_page() as page:
+        page.goto(f"{base_url}/login")
+        page.get_by_label("Adresse e-mail").fill("secr@exemple.fr")
+        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(f"{base_url}/")
+        page.goto(f"{base_url}/agenda/?jour={day}")
+        page.locator(".free a", has_text="09:00").first.click()
+        page.wait_for_url("**/agenda/rendez-vous/nouveau?**")
+        page.get_by_label("Rechercher un patient").fill("helene lef")  # no accent, partial
+        option = page.get_by_role("radio", name="LEFÈVRE Hélène")
+        option.wait_for()
+        assert page.get_by_role("radio", name="LEFORT Paul").count() == 0
+        option.check()
+        page.get_by_label("Type de rendez-vous").select_option(label="Consultation (15 min)")
+        page.get_by_role("button", name="Prendre le rendez-vous").click()
+        assert page.get_by_text("Rendez-vous pris le").is_visible()
+        page.screenshot(path=f"{shots}/journey-booked.png", full_page=True)
+
+        page.locator(".appt a", has_text="LEFÈVRE").first.click()
+        page.wait_for_url("**/agenda/rendez-vous/*")
+        page.get_by_label("Nouvelle heure").fill("10:30")
+        page.get_by_role("button", name="Déplacer", exact=True).click()
+        page.wait_for_load_state()
+        assert page.get_by_text("Rendez-vous déplacé au").is_visible()
+        assert "10:30" in page.locator("dl.facts").inner_text()
+
+        page.get_by_label("Motif de l'annulation").fill("Patiente hospitalisée")
+        page.get_by_role("button", name="Annuler le rendez-vous").click()
+        page.wait_for_url(f"**/agenda/?jour={day}")
+        assert page.get_by_text("Rendez-vous annulé.").is_visible()
+        assert "LEFÈVRE" not in page.locator(".agenda").inner_text()  # the slot is free again
+        page.screenshot(path=f"{shots}/journey-cancelled.png", full_page=True)
+
+    (appointment,) = session.scalars(select(Appointment)).all()
+    assert appointment.status == "cancelled"
+    assert appointment.cancel_reason == "Patiente hospitalisée"
+    assert factories.local(ids["day"], "10:30") == appointment.start_at
