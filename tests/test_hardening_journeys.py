@@ -1,5 +1,6 @@
-"""Browser journey (issue 14), in a real Chromium: a secretary finds a patient by a
-partial name typed without accents, books, moves and cancels the appointment."""
+"""Browser journeys (issue 14), in a real Chromium: a secretary finds a patient by a
+partial name typed without accents, books, moves and cancels the appointment; a
+professional creates a calendar subscription and the feed downloads."""
 
 import os
 
@@ -77,3 +78,34 @@ def test_secretary_finds_books_moves_and_cancels(served, session, tmp_path):
     assert appointment.status == "cancelled"
     assert appointment.cancel_reason == "Patiente hospitalisée"
     assert factories.local(ids["day"], "10:30") == appointment.start_at
+
+
+def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
+    app, session, practice, tmp_path
+):
+    import urllib.request
+
+    require_chromium()
+    gp = factories.make_open_staff(session, practice, email="dr.martin@exemple.fr")
+    patient = factories.make_patient(session, practice, family_name="Durand")
+    start = factories.local(factories.future_weekday(2), "09:00")
+    factories.make_appointment(session, gp, patient, start_at=start)
+    session.commit()
+    session.close()
+    with serve(app) as base_url, chromium_page() as page:
+        page.goto(f"{base_url}/login")
+        page.get_by_label("Adresse e-mail").fill("dr.martin@exemple.fr")
+        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(f"{base_url}/")
+        page.goto(f"{base_url}/profil/calendriers")
+        page.get_by_role("button", name="Créer l'adresse").click()
+        url = page.locator("#feed-url").input_value()
+        assert url.endswith(".ics") and "/calendriers/" in url
+        page.screenshot(path=f"{tmp_path}/feed.png", full_page=True)
+        local_url = base_url + url[url.index("/calendriers/") :]
+        with urllib.request.urlopen(local_url, timeout=20) as response:  # noqa: S310 - http
+            body = response.read().decode()
+            assert response.headers["Content-Type"].startswith("text/calendar")
+    assert body.startswith("BEGIN:VCALENDAR") and body.count("BEGIN:VEVENT") == 1
+    assert "DURAND" not in body.upper()  # busy-only by default: no patient name
