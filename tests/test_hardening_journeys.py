@@ -1,6 +1,7 @@
 """Browser journeys (issue 14), in a real Chromium: a secretary finds a patient by a
 partial name typed without accents, books, moves and cancels the appointment; a
-professional creates a calendar subscription and the feed downloads."""
+professional creates a calendar subscription and the feed downloads; a GP hands off an
+Asalée task, the nurse accepts it and records a red flag, the GP acknowledges it."""
 
 import os
 
@@ -109,3 +110,56 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
             assert response.headers["Content-Type"].startswith("text/calendar")
     assert body.startswith("BEGIN:VCALENDAR") and body.count("BEGIN:VEVENT") == 1
     assert "DURAND" not in body.upper()  # busy-only by default: no patient name
+
+
+def _sign_in(page, base_url, email):
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tmp_path):
+    from umpro.delegation.models import CareTask
+
+    require_chromium()
+    team = factories.delegation_team(session, practice)
+    factories.make_consent(session, team.patient, team.dt2, actor=team.gp)
+    gp_email, nurse_email, patient_id = team.gp.email, team.nurse.email, team.patient.id
+    family_name = team.patient.family_name.upper()
+    session.commit()
+    session.close()
+    with serve(app) as base_url, chromium_page() as page:
+        _sign_in(page, base_url, gp_email)
+        page.goto(
+            f"{base_url}/delegation/patients/{patient_id}/nouvelle-tache?protocole=asalee-dt2"
+        )
+        for box in page.locator("input[name=inclusion_met]").all():
+            box.check()
+        page.get_by_role("button", name="Confier la tâche").click()
+        page.wait_for_url("**/delegation/taches/*")
+        task_url = page.url
+        page.get_by_role("button", name="Se déconnecter").click()
+
+        _sign_in(page, base_url, nurse_email)
+        page.goto(f"{base_url}/delegation/taches")
+        assert page.locator("main").get_by_text(family_name).count() >= 1
+        page.goto(task_url)
+        page.get_by_role("button", name="Accepter").click()
+        page.get_by_role("button", name="Commencer la prise en charge").click()
+        page.get_by_label("Douleur thoracique").check()
+        page.get_by_role("button", name="Enregistrer les résultats et terminer").click()
+        assert page.get_by_text("Signe d'alerte : la tâche revient au médecin").is_visible()
+        page.screenshot(path=f"{tmp_path}/task-red-flag.png", full_page=True)
+        page.get_by_role("button", name="Se déconnecter").click()
+
+        _sign_in(page, base_url, gp_email)
+        page.goto(f"{base_url}/delegation/boite")
+        assert page.get_by_text("Reprise : signe d'alerte").first.is_visible()
+        page.goto(task_url)
+        page.get_by_role("button", name="J'ai pris connaissance").click()
+        page.goto(f"{base_url}/delegation/boite")
+        assert page.get_by_text("Rien à prendre en compte.").is_visible()
+    task = session.scalar(select(CareTask))
+    assert task.is_taken_back and task.acknowledged_at is not None
