@@ -22,6 +22,23 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _audit_key() -> str:
+    """The access log's HMAC key (issue 14): UMPRO_AUDIT_KEY, else generated once into
+    instance/audit_key. Kept outside the database, so a database writer cannot re-sign."""
+    if key := os.environ.get("UMPRO_AUDIT_KEY"):
+        return key
+    path = INSTANCE_DIR / "audit_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker created it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -36,6 +53,7 @@ class Config:
     # Sign-in.
     UMPRO_IDLE_TIMEOUT = timedelta(minutes=_env_int("UMPRO_IDLE_TIMEOUT_MINUTES", 30))
     UMPRO_LOGIN_MAX_FAILURES = _env_int("UMPRO_LOGIN_MAX_FAILURES", 5)
+    UMPRO_LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("UMPRO_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     UMPRO_LOGIN_WINDOW = timedelta(minutes=_env_int("UMPRO_LOGIN_WINDOW_MINUTES", 15))
 
     SESSION_COOKIE_NAME = "umpro_session"
@@ -85,9 +103,18 @@ class Config:
     UMPRO_SCHEDULER_HEARTBEAT_SECONDS = _env_int("UMPRO_SCHEDULER_HEARTBEAT_SECONDS", 15)
     UMPRO_JOB_MISFIRE_GRACE_SECONDS = _env_int("UMPRO_JOB_MISFIRE_GRACE_SECONDS", 600)
 
+    #: Signed checkpoints of the access log (count and head), outside the database.
+    UMPRO_AUDIT_CHECKPOINTS = os.environ.get(
+        "UMPRO_AUDIT_CHECKPOINTS", str(INSTANCE_DIR / "audit_checkpoints.jsonl")
+    )
+
     @property
     def SECRET_KEY(self) -> str:
         return _secret_key()
+
+    @property
+    def UMPRO_AUDIT_KEY(self) -> str:
+        return _audit_key()
 
 
 class DevelopmentConfig(Config):
@@ -106,9 +133,16 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
+    #: Tests that check checkpoints give their own file.
+    UMPRO_AUDIT_CHECKPOINTS = ""
+
     @property
     def SECRET_KEY(self) -> str:
         return "test-secret-key-not-for-production"
+
+    @property
+    def UMPRO_AUDIT_KEY(self) -> str:
+        return "test-audit-key-not-for-production"
 
 
 CONFIGS = {

@@ -36,15 +36,9 @@ def _load_user(token: str):
 
 @login_manager.request_loader
 def _load_user_from_api_key(req):
-    if not is_api_request():
-        return None
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    staff = services.authenticate_api_key(db.session, key=header[7:].strip(), now=utcnow())
-    if db.session.dirty:
-        db.session.commit()
-    return staff
+    # Keys are checked before CSRF (``_check_csrf``); a request without a valid key is
+    # anonymous here.
+    return g.get("api_key_staff")
 
 
 def _forget_previous_user():
@@ -52,16 +46,32 @@ def _forget_previous_user():
     # locale on the app context. A request normally gets a fresh one, but not when an
     # app context is already pushed (tests, CLI): all are worked out anew per request.
     g.pop("_login_user", None)
+    g.pop("api_key_staff", None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     refresh_babel()
 
 
-def _uses_api_key() -> bool:
-    return is_api_request() and request.headers.get("Authorization", "").startswith("Bearer ")
+def _authenticate_api_key():
+    """The staff member a valid ``Authorization: Bearer`` key of an API request acts as."""
+    header = request.headers.get("Authorization", "")
+    if not is_api_request() or not header.startswith("Bearer "):
+        return None
+    staff = services.authenticate_api_key(db.session, key=header[7:].strip(), now=utcnow())
+    if db.session.dirty:
+        db.session.commit()
+    return staff
 
 
 def _check_csrf():
-    if request.method in UNSAFE_METHODS and not _uses_api_key():
+    # Only a request actually authenticated by a valid key skips CSRF (issue 14, fix 7):
+    # a bogus Bearer header next to a session cookie is a forged form post like any other.
+    # Such a request acts as the key's account, never as the session's.
+    staff = _authenticate_api_key()
+    if staff is not None:
+        g.api_key_staff = staff
+        g._login_user = staff
+        return
+    if request.method in UNSAFE_METHODS:
         csrf.protect()
 
 

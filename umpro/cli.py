@@ -1,6 +1,7 @@
 """``flask --app wsgi umpro …``: demo data, API keys, the access log's check."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -9,8 +10,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from umpro import backups
-from umpro.auth import audit
+from umpro.auth import audit, checkpoints
 from umpro.auth import services as auth
+from umpro.auth.models import ApiKey
+from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.team.models import Staff
 
@@ -37,15 +40,46 @@ cli.add_command(api_key)
 @api_key.command("create")
 @click.argument("email")
 @click.option("--label", default="cli")
-def api_key_create(email: str, label: str) -> None:
+@click.option("--days", type=click.IntRange(1, 3650), help="Durée de validité en jours.")
+def api_key_create(email: str, label: str, days: int | None) -> None:
     """Créer une clé qui agit au nom du compte EMAIL (affichée une seule fois)."""
     staff = db.session.scalar(select(Staff).where(Staff.email == auth.normalise_email(email)))
     if staff is None or not staff.is_active:
         raise click.ClickException(f"Aucun compte actif pour {email}.")
-    key = auth.create_api_key(db.session, staff=staff, label=label)
+    expires_at = utcnow() + timedelta(days=days) if days else None
+    key = auth.create_api_key(db.session, staff=staff, label=label, expires_at=expires_at)
     db.session.commit()
     click.echo(f"Clé créée pour {staff.email} (conservez-la : elle ne sera plus affichée) :")
     click.echo(key)
+
+
+@api_key.command("list")
+def api_key_list() -> None:
+    """Lister les clés : n°, compte, libellé, état, dernier usage, expiration."""
+    keys = db.session.scalars(select(ApiKey).order_by(ApiKey.practice_id, ApiKey.id)).all()
+    now = utcnow()
+    for key in keys:
+        if key.revoked_at is not None:
+            state = f"revoked:{key.revoked_at.isoformat()}"
+        elif key.expires_at is not None and key.expires_at <= now:
+            state = "expired"
+        else:
+            state = "active"
+        used = key.last_used_at.isoformat() if key.last_used_at else "-"
+        expires = key.expires_at.isoformat() if key.expires_at else "-"
+        click.echo(f"{key.id}\t{key.staff.email}\t{key.label}\t{state}\t{used}\t{expires}")
+
+
+@api_key.command("revoke")
+@click.argument("key_id", type=int)
+def api_key_revoke(key_id: int) -> None:
+    """Révoquer la clé n° KEY_ID (elle n'ouvre plus rien, immédiatement)."""
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise click.ClickException(f"Aucune clé n° {key_id}.")
+    auth.revoke_api_key(db.session, actor=key.staff, key_id=key.id, now=utcnow())
+    db.session.commit()
+    click.echo(f"Clé n° {key_id} révoquée.")
 
 
 audit_group = AppGroup("audit", help="Journal des accès.")
@@ -55,9 +89,18 @@ cli.add_command(audit_group)
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Vérifier la chaîne du journal des accès (code 1 si elle est rompue)."""
-    report = audit.verify_chain(db.session)
+    report = checkpoints.verify(
+        db.session,
+        path=current_app.config.get("UMPRO_AUDIT_CHECKPOINTS"),
+        key=audit.audit_key(),
+        now=utcnow(),
+    )
     if report.ok:
         click.echo(f"Journal des accès intact : {report.rows} lignes vérifiées.")
+        if report.legacy_rows:
+            click.echo(
+                f"Dont {report.legacy_rows} lignes anciennes, antérieures à la clé du journal."
+            )
         return
     click.echo(
         f"Journal des accès ALTÉRÉ : première ligne en défaut n° {report.bad_id} "
@@ -83,7 +126,8 @@ def restore(path: str, yes: bool) -> None:
     if not yes:
         click.confirm("Toutes les données actuelles seront remplacées. Continuer ?", abort=True)
     backups.restore(db.engine, Path(path))
-    report = audit.verify_chain(db.session)
+    # A backup predates the latest checkpoints, and may predate the key: chain only.
+    report = audit.verify_chain(db.session, max_legacy=None)
     click.echo(
         f"Base restaurée depuis {path}. Journal des accès : {report.rows} lignes, "
         f"{'intact' if report.ok else 'ALTÉRÉ à la ligne ' + str(report.bad_id)}."

@@ -1,10 +1,12 @@
 """Error pages in French, JSON errors under /api/v1/ (DESIGN §5)."""
 
 import logging
+import time
 
-from flask import Flask, make_response, render_template
+from flask import Flask, g, make_response, render_template
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from umpro.errors import DomainError
@@ -75,6 +77,36 @@ def _as_response(rendered):
     return make_response(rendered)
 
 
+#: Seconds a client waits before retrying while the database does not answer.
+RETRY_AFTER = 30
+#: A database outage is logged once per this many seconds, not once per request.
+_OUTAGE_LOG_EVERY = 60.0
+_last_outage_logged = [float("-inf")]
+
+
+def _is_outage(error: DBAPIError) -> bool:
+    # OperationalError: the server is down, refuses, or the file cannot be opened or is
+    # locked; connection_invalidated: a connection died under a statement.
+    return isinstance(error, OperationalError) or error.connection_invalidated
+
+
+def _database_unavailable(error: DBAPIError):
+    now = time.monotonic()
+    if now - _last_outage_logged[0] >= _OUTAGE_LOG_EVERY:
+        _last_outage_logged[0] = now
+        log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.close()
+    # The error page must not ask the dead database who is signed in.
+    if "_login_user" not in g:
+        g._login_user = AnonymousUserMixin()
+    response = _as_response(_render(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -94,6 +126,12 @@ def init_app(app: Flask) -> None:
         if is_api_request():
             return api_error(error.status, error.code, error.message, error.field)
         return _render(error.status, error.message)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if _is_outage(error):
+            return _database_unavailable(error)
+        return unexpected(error)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

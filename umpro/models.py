@@ -2,7 +2,7 @@
 
 from umpro import domain_modules
 from umpro.auth.models import AccessLog, ApiKey, AuthSession, LoginAttempt
-from umpro.team.models import Practice, Room, Staff, assisted_gp
+from umpro.team.models import Practice, Room, Staff, StaffChange, assisted_gp
 
 DOMAIN_MODELS = list(domain_modules("models"))
 
@@ -14,5 +14,6 @@ __all__ = [
     "Practice",
     "Room",
     "Staff",
+    "StaffChange",
     "assisted_gp",
 ]

@@ -60,12 +60,36 @@ def is_clinician(user) -> bool:
 # --- Foundation -------------------------------------------------------------------
 
 
-@rule("team.manage", "rooms.manage", "audit.view", "jobs.manage")
+@rule("team.manage", "rooms.manage", "audit.view", "jobs.manage", "api_keys.manage")
 def _admin_only(user, obj) -> bool:
     return user.is_admin
 
 
-@rule("team.list", "profile.edit", "api.me", "nav.agenda", "nav.patients")
+@rule("staff_change.decide")
+def _staff_change_decide(user, change) -> bool:
+    """A second admin: neither the one who asked for the access grant nor its target."""
+    return user.is_admin and (
+        change is None or user.id not in (change.requested_by_id, change.staff_id)
+    )
+
+
+@rule("staff_change.acknowledge")
+def _staff_change_acknowledge(user, change) -> bool:
+    """The account concerned, or an admin who did not make the change."""
+    return (
+        change is None
+        or user.id == change.staff_id
+        or (user.is_admin and user.id != change.requested_by_id)
+    )
+
+
+@rule(
+    "team.list",
+    "profile.edit",
+    "api.me",
+    "nav.agenda",
+    "nav.patients",
+)
 def _any_member(user, obj) -> bool:
     return True
 

@@ -4,6 +4,7 @@ Services take a session and explicit arguments; they flush, never commit.
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -15,6 +16,8 @@ from umpro.auth.models import ApiKey, AuthSession, LoginAttempt
 from umpro.auth.passwords import verify_password
 from umpro.errors import DomainError, NotFound
 from umpro.team.models import Staff
+
+log = logging.getLogger(__name__)
 
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
@@ -29,10 +32,10 @@ class SignInThrottled(SignInRefused):
     status = 429
     code = "throttled"
 
-    def __init__(self, retry_at: datetime):
+    def __init__(self, retry_at: datetime, *, what: str = "pour ce compte"):
         self.retry_at = retry_at
         super().__init__(
-            "Trop de tentatives de connexion pour ce compte. Réessayez à partir de "
+            f"Trop de tentatives de connexion {what}. Réessayez à partir de "
             f"{format_datetime(retry_at, 'HH:mm')}."
         )
 
@@ -72,6 +75,30 @@ def throttled_until(
     return recent[-1] + window
 
 
+def address_throttled_until(
+    session: Session, *, ip: str, now: datetime, max_failures: int, window: timedelta
+) -> datetime | None:
+    """When a client address may try again, if ``max_failures`` failed from it within
+    ``window`` whatever the accounts tried (one password sprayed on many accounts).
+    A success from the address does not reset the count: the sprayer may own an account."""
+    if not ip:
+        return None
+    recent = session.scalars(
+        select(LoginAttempt.at)
+        .where(
+            LoginAttempt.ip == ip,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > now - window,
+            LoginAttempt.at <= now,
+        )
+        .order_by(LoginAttempt.at.desc())
+        .limit(max_failures)
+    ).all()
+    if len(recent) < max_failures:
+        return None
+    return recent[-1] + window
+
+
 def sign_in(
     session: Session,
     *,
@@ -81,6 +108,7 @@ def sign_in(
     now: datetime,
     max_failures: int = 5,
     window: timedelta = timedelta(minutes=15),
+    max_address_failures: int = 20,
 ) -> Staff:
     """Check the credentials and open a sign-in session for the staff member returned.
 
@@ -88,9 +116,16 @@ def sign_in(
 
     Refuses, with the same message, an unknown e-mail and a wrong password; refuses a
     deactivated account; refuses any attempt once ``max_failures`` failed for that
-    e-mail within ``window`` (counted in the database, so it holds across workers).
+    e-mail within ``window``, or once ``max_address_failures`` failed from the client
+    address ``ip`` within ``window`` (both counted in the database, so they hold across
+    workers).
     """
     email = normalise_email(email)
+    retry_at = address_throttled_until(
+        session, ip=ip, now=now, max_failures=max_address_failures, window=window
+    )
+    if retry_at is not None:
+        raise SignInThrottled(retry_at, what="depuis votre adresse réseau")
     retry_at = throttled_until(
         session, email=email, now=now, max_failures=max_failures, window=window
     )
@@ -156,8 +191,11 @@ def end_all_sessions(session: Session, *, staff: Staff, now: datetime) -> None:
 API_KEY_PREFIX = "umpro"
 
 
-def create_api_key(session: Session, *, staff: Staff, label: str = "") -> str:
-    """Create a key acting as ``staff``; returns the key, shown once (only its hash is kept)."""
+def create_api_key(
+    session: Session, *, staff: Staff, label: str = "", expires_at: datetime | None = None
+) -> str:
+    """Create a key acting as ``staff``, living until revoked or ``expires_at``; returns
+    the key, shown once (only its hash is kept)."""
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = f"{API_KEY_PREFIX}_{prefix}_{secret}"
@@ -168,6 +206,7 @@ def create_api_key(session: Session, *, staff: Staff, label: str = "") -> str:
             prefix=prefix,
             key_hash=token_hash(key),
             label=label,
+            expires_at=expires_at,
         )
     )
     session.flush()
@@ -186,15 +225,43 @@ def authenticate_api_key(session: Session, *, key: str, now: datetime) -> Staff 
         return None
     if not api_key.staff.is_active:
         return None
+    if api_key.expires_at is not None and api_key.expires_at <= now:
+        log.info("api key %s refused: expired", api_key.id)
+        return None
+    log.info("api key %s used by staff %s", api_key.id, api_key.staff_id)
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_SEEN_GRANULARITY:
         api_key.last_used_at = now
         session.flush()
     return api_key.staff
 
 
-def revoke_api_key(session: Session, *, actor: Staff, key_id: int, now: datetime) -> None:
+def revoke_api_key(session: Session, *, actor: Staff, key_id: int, now: datetime) -> ApiKey:
+    """Revoke one key of the actor's practice (an admin's task, or the key's own account)."""
     api_key = session.get(ApiKey, key_id)
     if api_key is None or api_key.practice_id != actor.practice_id:
         raise NotFound("Clé inconnue.")
-    api_key.revoked_at = now
+    if api_key.revoked_at is None:
+        api_key.revoked_at = now
+        log.info("api key %s revoked by staff %s", api_key.id, actor.id)
     session.flush()
+    return api_key
+
+
+def revoke_keys_of(session: Session, *, staff: Staff, now: datetime) -> None:
+    """Revoke every live key of an account (its password reset, its deactivation)."""
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.staff_id == staff.id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def list_api_keys(session: Session, *, practice_id: int) -> list[ApiKey]:
+    """Every key of a practice, live ones first (a practice has a handful)."""
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.practice_id == practice_id)
+            .order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
+        )
+    )

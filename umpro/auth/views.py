@@ -23,6 +23,7 @@ from umpro.auth.passwords import hash_password, verify_password
 from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.extensions import db
+from umpro.team import security
 from umpro.team.models import Staff
 from umpro.timeutil import local_to_utc
 from umpro.web import client_ip, public
@@ -59,6 +60,7 @@ def login():
                 now=utcnow(),
                 max_failures=current_app.config["UMPRO_LOGIN_MAX_FAILURES"],
                 window=current_app.config["UMPRO_LOGIN_WINDOW"],
+                max_address_failures=current_app.config["UMPRO_LOGIN_MAX_FAILURES_PER_ADDRESS"],
             )
         except services.SignInRefused as refused:
             db.session.commit()  # the failed attempt counts
@@ -87,7 +89,8 @@ def logout():
 def profile(prefs=None, password=None):
     prefs = prefs or PreferencesForm(prefix="prefs", locale=current_user.locale)
     password = password or ChangePasswordForm(prefix="pw")
-    return render_template("auth/profile.html", prefs=prefs, password=password)
+    changes = security.changes_to_show(db.session, viewer=current_user)
+    return render_template("auth/profile.html", prefs=prefs, password=password, changes=changes)
 
 
 @bp.post("/profil/preferences")

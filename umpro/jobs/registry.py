@@ -155,3 +155,11 @@ register_job(
     "Enregistre chaque nuit les chiffres de la veille de chaque médecin (patientèle, file "
     "active) ; les pages de la patientèle lisent ces photographies.",
 )
+register_job(
+    "audit_checkpoint",
+    "Point de contrôle du journal des accès",
+    every(hours=1),
+    "umpro.auth.checkpoints:run_checkpoint_job",
+    "Vérifie la chaîne du journal des accès et signe son état (nombre de lignes, dernière "
+    "empreinte) hors de la base : une troncature du journal devient visible.",
+)

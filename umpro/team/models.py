@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime
@@ -88,6 +88,34 @@ class Room(PracticeOwned, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffChange(PracticeOwned, Base):
+    """An edit of an account that grants clinical access (issue 14, fix 1).
+
+    With a second admin in the practice it waits (``pending``) until another admin
+    confirms it; with a single admin it is applied at once and stays shown to the
+    account and to every admin until acknowledged.
+    """
+
+    __tablename__ = "staff_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The edit asked for (``team.services.StaffInput`` fields), applied on confirmation.
+    data: Mapped[dict] = mapped_column(JSON)
+    before_profession: Mapped[str] = mapped_column(String(32))
+    after_profession: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # pending, applied, refused
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+    requested_by: Mapped[Staff] = relationship(foreign_keys=[requested_by_id])
 
 
 ROOM_KINDS = {

@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from umpro.auth.passwords import hash_password, password_problem
-from umpro.auth.services import end_all_sessions, normalise_email
+from umpro.auth.services import end_all_sessions, normalise_email, revoke_keys_of
+from umpro.db import utcnow
 from umpro.errors import Conflict, Invalid, NotFound
-from umpro.team.models import ROOM_KINDS, Practice, Room, Staff
+from umpro.team import security
+from umpro.team.models import ROOM_KINDS, Practice, Room, Staff, StaffChange
 from umpro.team.professions import CLINICIANS, SUPERVISED, Profession
 
 RPPS_RE = re.compile(r"^\d{11}$")
@@ -126,13 +128,43 @@ def create_staff(
     return staff
 
 
-def update_staff(session: Session, *, actor: Staff, staff: Staff, data: StaffInput) -> Staff:
-    """Edit a member. An admin cannot remove their own admin flag (the team would lose it)."""
+def update_staff(
+    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime | None = None
+) -> StaffChange | None:
+    """Edit a member; returns the ``StaffChange`` when the edit grants clinical access.
+
+    Refuses an admin changing their own profession or admin flag. An edit that grants
+    clinical access waits for a second admin's confirmation (nothing is applied yet) or,
+    in a practice with a single admin, is applied and shown until acknowledged. Changes
+    of profession, RPPS, supervisor and admin flag are written to the access log.
+    """
+    now = now or utcnow()
     _check(session, staff.practice_id, data, staff)
     if staff.id == actor.id and not data.is_admin:
         raise Invalid(
             "Vous ne pouvez pas retirer vos propres droits d'administration.", field="is_admin"
         )
+    if staff.id == actor.id and data.profession != staff.profession:
+        raise Invalid(
+            "Vous ne pouvez pas modifier votre propre profession : "
+            "un autre administrateur doit le faire.",
+            field="profession",
+        )
+    change = None
+    if security.grants_clinical_access(staff.profession, data.profession):
+        change = security.open_change(session, actor=actor, staff=staff, data=data, now=now)
+        if change.status == security.PENDING:
+            return change
+    apply_staff_input(session, actor=actor, staff=staff, data=data, now=now)
+    return change
+
+
+def apply_staff_input(
+    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime
+) -> None:
+    """Write an already authorised edit (checked again: the team may have changed)."""
+    _check(session, staff.practice_id, data, staff)
+    before = security.snapshot(staff)
     staff.email = normalise_email(data.email)
     staff.given_name = data.given_name.strip()
     staff.family_name = data.family_name.strip()
@@ -142,31 +174,45 @@ def update_staff(session: Session, *, actor: Staff, staff: Staff, data: StaffInp
     staff.is_admin = data.is_admin
     staff.assisted_gps = _assisted(session, staff.practice_id, data.assisted_gp_ids)
     session.flush()
-    return staff
+    security.log_changes(session, actor=actor, staff=staff, before=before, now=now)
 
 
 def set_active(
     session: Session, *, actor: Staff, staff: Staff, active: bool, now: datetime
 ) -> None:
-    """Deactivate (ends every sign-in session at once) or reactivate a member; never oneself."""
+    """Deactivate (ends every sign-in session and revokes every API key at once) or
+    reactivate a member; never oneself."""
     if staff.id == actor.id:
         raise Invalid("Vous ne pouvez pas désactiver votre propre compte.")
     staff.is_active = active
     staff.deactivated_at = None if active else now
     if not active:
         end_all_sessions(session, staff=staff, now=now)
+        revoke_keys_of(session, staff=staff, now=now)
     session.flush()
+    security.log_event(
+        session,
+        actor=actor,
+        staff=staff,
+        event="reactivated" if active else "deactivated",
+        detail="",
+        now=now,
+    )
 
 
 def reset_password(
     session: Session, *, actor: Staff, staff: Staff, password: str, now: datetime
 ) -> None:
-    """Set a new password; the member's open sessions end."""
+    """Set a new password; the member's open sessions end and API keys are revoked."""
     if problem := password_problem(password):
         raise Invalid(problem, field="password")
     staff.password_hash = hash_password(password)
     end_all_sessions(session, staff=staff, now=now)
+    revoke_keys_of(session, staff=staff, now=now)
     session.flush()
+    security.log_event(
+        session, actor=actor, staff=staff, event="password_reset", detail="", now=now
+    )
 
 
 def list_staff(session: Session, *, practice_id: int, active_only: bool = False) -> list[Staff]:

@@ -1,14 +1,15 @@
 """Team administration pages (admin only): staff members and rooms."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.auth import services as auth_services
 from umpro.auth.permissions import require
 from umpro.db import utcnow
-from umpro.errors import DomainError
+from umpro.errors import DomainError, Invalid
 from umpro.extensions import db
 from umpro.forms import attach_error
-from umpro.team import services
+from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
 from umpro.team.models import ROOM_KINDS, Room
 from umpro.team.professions import Profession
@@ -40,7 +41,8 @@ def _input(form: StaffForm) -> services.StaffInput:
 @require("team.manage")
 def staff_list():
     members = services.list_staff(db.session, practice_id=current_user.practice_id)
-    return render_template("team/staff_list.html", members=members)
+    changes = security.changes_to_show(db.session, viewer=current_user)
+    return render_template("team/staff_list.html", members=members, changes=changes)
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
@@ -78,18 +80,74 @@ def staff_edit(staff_id: int):
         form.assisted_gp_ids.data = [g.id for g in staff.assisted_gps]
     if form.validate_on_submit():
         try:
-            services.update_staff(db.session, actor=current_user, staff=staff, data=_input(form))
+            change = services.update_staff(
+                db.session, actor=current_user, staff=staff, data=_input(form), now=utcnow()
+            )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Modifications enregistrées.", "success")
+            flash(_saved_message(change), "success" if change is None else "warning")
             return redirect(url_for("team.staff_list"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "team/staff_form.html", form=form, staff=staff, reset=ResetPasswordForm()
     ), status
+
+
+def _saved_message(change) -> str:
+    if change is None:
+        return "Modifications enregistrées."
+    if change.status == security.PENDING:
+        return (
+            "Ce changement donne accès aux données cliniques : il attend la confirmation "
+            "d'un autre administrateur et n'est pas encore appliqué."
+        )
+    return (
+        "Modifications enregistrées. Ce changement donne accès aux données cliniques sans "
+        "second administrateur : il reste signalé jusqu'à sa prise en compte."
+    )
+
+
+@bp.post("/changements/<int:change_id>/decision")
+@require("staff_change.decide")
+def change_decide(change_id: int):
+    change = security.get_change(db.session, actor=current_user, change_id=change_id)
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "refuse"):
+        raise Invalid("Choisissez de confirmer ou de refuser ce changement.", field="decision")
+    confirm = decision == "confirm"
+    security.decide_change(
+        db.session, actor=current_user, change=change, confirm=confirm, now=utcnow()
+    )
+    flash("Changement d'accès confirmé." if confirm else "Changement d'accès refusé.", "success")
+    return redirect(url_for("team.staff_list"))
+
+
+@bp.post("/changements/<int:change_id>/prise-en-compte")
+@require("staff_change.acknowledge")
+def change_acknowledge(change_id: int):
+    change = security.get_change(db.session, actor=current_user, change_id=change_id)
+    security.acknowledge_change(db.session, actor=current_user, change=change, now=utcnow())
+    flash("Changement d'accès pris en compte.", "success")
+    target = "team.staff_list" if current_user.is_admin else "auth.profile"
+    return redirect(url_for(target))
+
+
+@bp.get("/cles-api")
+@require("api_keys.manage")
+def api_key_list():
+    keys = auth_services.list_api_keys(db.session, practice_id=current_user.practice_id)
+    return render_template("team/api_key_list.html", keys=keys, now=utcnow())
+
+
+@bp.post("/cles-api/<int:key_id>/revocation")
+@require("api_keys.manage")
+def api_key_revoke(key_id: int):
+    auth_services.revoke_api_key(db.session, actor=current_user, key_id=key_id, now=utcnow())
+    flash("Clé d'API révoquée.", "success")
+    return redirect(url_for("team.api_key_list"))
 
 
 @bp.post("/<int:staff_id>/activation")

@@ -10,7 +10,6 @@
 Aggregates only: no patient is named, so reading them is not logged per patient.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from datetime import date
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
+from umpro import csv_export
 from umpro.delegation import states
 from umpro.delegation.models import (
     RESPONDENTS,
@@ -157,7 +157,7 @@ CSV_HEADER = [
 def to_csv(rows: list[ProtocolIndicators]) -> str:
     """French CSV (``;`` separator, decimal comma, BOM so that spreadsheets read UTF-8)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_export.writer(out)
     writer.writerow(CSV_HEADER)
     for row in rows:
         means = [_mean(row, r) for r in RESPONDENTS]
