@@ -306,3 +306,16 @@ def delegation_team(session, practice):
     for code in ("cystite", "odynophagie"):
         make_membership(session, protocols[code], team.apn)
     return team
+
+
+# --- Same-day care (issue 12) ----------------------------------------------------------
+
+
+def make_hold_policy(session, practice, *, staff=None, actor=None, **overrides):
+    """A hold policy (the practice default when ``staff`` is None): 25 % of each opening,
+    Monday to Friday, 15-minute slots, released 60 minutes ahead."""
+    from umpro.scheduling.services.holds import PolicyInput, set_policy
+
+    actor = actor or make_staff(session, practice, profession="coordinator", is_admin=True)
+    values = {"mode": "share", "share_percent": 25} | overrides
+    return set_policy(session, actor=actor, staff=staff, data=PolicyInput(**values))

@@ -147,3 +147,11 @@ register_job(
     "umpro.delegation.jobs:run_overdue",
     "Signale une fois chaque tâche déléguée en retard ; prévient le médecin et le délégué.",
 )
+register_job(
+    "unscheduled_holds",
+    "Créneaux réservés aux soins non programmés",
+    every(minutes=5),
+    "umpro.scheduling.jobs:run_holds",
+    "Prépare les créneaux réservés des trois prochains jours, libère ceux encore libres au "
+    "délai prévu et compte comme perdus ceux passés sans rendez-vous.",
+)

@@ -154,7 +154,7 @@ def book_appointment(
         now=now,
     )
     held = holds.plan_claim(
-        session, staff=staff, start_at=start_at, end_at=end_at, source=source, now=now
+        session, actor=actor, staff=staff, start_at=start_at, end_at=end_at, source=source, now=now
     )
     if held or source == "regulator":
         is_unscheduled = True

@@ -356,6 +356,7 @@ def _transition(session: Session, row_id: int, *, to: str, now: datetime, **valu
 def plan_claim(
     session: Session,
     *,
+    actor: Staff,
     staff: Staff,
     start_at: datetime,
     end_at: datetime,
@@ -363,7 +364,8 @@ def plan_claim(
     now: datetime,
 ) -> list[Hold]:
     """The holds a booking of [start_at, end_at) would take. Refuses (422) taking a hold
-    before its own day, except by the regulator (whose 48 h rule is checked apart)."""
+    before its own day, except by the regulator (whose 48 h rule is checked apart) and
+    by the holder themself (a GP taking back a red flag in their own held time)."""
     tz = staff.practice.timezone
     holds = [
         h
@@ -379,7 +381,9 @@ def plan_claim(
         if h.state == HELD
     ]
     for hold in holds:
-        if source == "regulator" or (source in DESK_SOURCES and is_own_day(hold, tz=tz, now=now)):
+        if source == "regulator" or actor.id == staff.id:
+            continue
+        if source in DESK_SOURCES and is_own_day(hold, tz=tz, now=now):
             continue
         day = to_local(hold.start_at, tz)
         raise Invalid(

@@ -55,6 +55,8 @@ class Slot:
     start_at: datetime
     end_at: datetime
     room_id: int | None
+    #: A slot held for same-day care (offered by the same-day services only).
+    is_held: bool = False
 
 
 def _round_up(instant: datetime, origin: datetime) -> datetime:
