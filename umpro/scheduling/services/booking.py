@@ -104,6 +104,7 @@ def book_appointment(
     is_unscheduled: bool | None = None,
     regulator_name: str = "",
     regulator_reference: str = "",
+    note: str = "",
     ip: str = "",
 ) -> Appointment:
     """Book ``patient`` with ``staff``. Whoever may ``agenda.book`` in that agenda, or a
@@ -197,7 +198,16 @@ def book_appointment(
     if regulator_reference or regulator_name:
         changes["regulator_name"] = (None, regulator_name)
         changes["regulator_reference"] = (None, regulator_reference)
-    _record(session, appointment, actor=actor, action="create", changes=changes, now=now, ip=ip)
+    _record(
+        session,
+        appointment,
+        actor=actor,
+        action="create",
+        changes=changes,
+        now=now,
+        note=note,
+        ip=ip,
+    )
     session.flush()
     return appointment
 

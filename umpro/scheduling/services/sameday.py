@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
+from umpro.errors import Forbidden, Invalid
 from umpro.patients.models import Patient
 from umpro.scheduling.models import (
     HELD,
@@ -17,7 +18,7 @@ from umpro.scheduling.models import (
     Appointment,
     AppointmentType,
 )
-from umpro.scheduling.services import holds
+from umpro.scheduling.services import booking, holds
 from umpro.scheduling.services.junior import supervisor_absence
 from umpro.scheduling.services.openings import load_template
 from umpro.scheduling.services.regulation import REGULATOR_WINDOW, out_of_hours, sas_open
@@ -211,6 +212,58 @@ def desk_proposals(
             limit=2,
         )
     return proposal
+
+
+#: Urgency levels of a same-day request, as the desk asks them.
+URGENCIES = {
+    "hour": "Dans l'heure",
+    "today": "Aujourd'hui",
+    "48h": "Sous 48 heures",
+}
+
+
+def book_same_day(
+    session: Session,
+    *,
+    actor: Staff,
+    patient: Patient,
+    staff: Staff,
+    appointment_type: AppointmentType,
+    start_at: datetime,
+    source: str,
+    reason: str,
+    urgency: str,
+    now: datetime,
+    ip: str = "",
+) -> Appointment:
+    """Book a same-day request from the desk screen (flagged unscheduled; the reason and
+    the urgency go to the appointment's history). Whoever may ``sameday.desk``; refuses
+    a source other than phone, desk or walk-in, a missing reason, an unknown urgency,
+    and every rule of ``book_appointment`` (a held slot of another day among them)."""
+    if not can(actor, "sameday.desk"):
+        raise Forbidden("Vous ne pouvez pas prendre de soins non programmés à l'accueil.")
+    if source not in holds.DESK_SOURCES:
+        raise Invalid("Choisissez téléphone, accueil ou sans rendez-vous.", field="source")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Indiquez le motif de la demande.", field="reason")
+    if len(reason) > 200:
+        raise Invalid("Le motif tient en 200 caractères au plus.", field="reason")
+    if urgency not in URGENCIES:
+        raise Invalid("Choisissez le niveau d'urgence.", field="urgency")
+    return booking.book_appointment(
+        session,
+        actor=actor,
+        patient=patient,
+        staff=staff,
+        appointment_type=appointment_type,
+        start_at=start_at,
+        source=source,
+        is_unscheduled=True,
+        note=f"Soins non programmés — urgence : {URGENCIES[urgency].lower()} ; motif : {reason}",
+        now=now,
+        ip=ip,
+    )
 
 
 def takeback_slots(
