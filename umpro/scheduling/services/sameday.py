@@ -196,20 +196,23 @@ def desk_proposals(
             session, junior=s, day=local_today(tz, now), tz=tz, template=template
         )
     ]
+    by_type: dict[int, tuple[AppointmentType, list[Staff]]] = {}
     for member in others:
         fitting = [t for t in types if t.allows(member.profession)]
-        if not fitting:
-            continue
+        if fitting:
+            by_type.setdefault(fitting[0].id, (fitting[0], []))[1].append(member)
+    # One search per type, not per person: the query count stays bounded.
+    for appointment_type, group in by_type.values():
         proposal.others += find_slots(
             session,
             practice_id=actor.practice_id,
             tz=tz,
-            appointment_type=fitting[0],
-            staff=[member],
+            appointment_type=appointment_type,
+            staff=group,
             start_from=now,
             until=day_end,
             now=now,
-            limit=2,
+            limit=2 * len(group),
         )
     return proposal
 
