@@ -227,3 +227,14 @@ def test_the_slot_api_and_the_page_offer_the_same_slots(desk):
 def test_openapi_documents_the_new_routes(desk):
     paths = desk.b.api("GET", "/api/v1/openapi.json").json["paths"]
     assert "/unscheduled-slots" in paths and "/reports/unscheduled" in paths
+
+
+def test_day_and_week_views_show_held_slots_with_a_label(desk, session):
+    post(desk.b, desk, f"{desk.day}T11:15", unscheduled=True, source="phone")
+    day = desk.b.get(f"/agenda/?jour={desk.day}")
+    assert day.status_code == 200
+    assert day.text.count('class="held ') == 2 * 9 - 1  # two GPs, 9 held each, one used
+    assert "créneau réservé aux soins non programmés (réservé snp)" in day.text
+    assert 'class="badge badge-snp">SNP<' in day.text
+    week = desk.b.get(f"/agenda/semaine/{desk.gp2.id}?semaine={desk.day}")
+    assert week.status_code == 200 and 'class="held ' in week.text
