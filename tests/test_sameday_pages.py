@@ -238,3 +238,45 @@ def test_day_and_week_views_show_held_slots_with_a_label(desk, session):
     assert 'class="badge badge-snp">SNP<' in day.text
     week = desk.b.get(f"/agenda/semaine/{desk.gp2.id}?semaine={desk.day}")
     assert week.status_code == 200 and 'class="held ' in week.text
+
+
+def test_the_policy_page_saves_and_refuses_in_french(desk, sign_in, session):
+    b, _ = sign_in("coordinator", is_admin=True)
+    assert b.get("/agenda/soins-non-programmes/reglages").status_code == 200
+    bad = b.post(
+        "/agenda/soins-non-programmes/reglages",
+        data={"mode": "share", "share_percent": "150", "weekdays": ["0"], "slot_minutes": "15"},
+    )
+    assert bad.status_code == 422 and "de 0 à 100 %" in page_text(bad)
+    overlap = b.post(
+        "/agenda/soins-non-programmes/reglages",
+        data={
+            "staff": desk.gp.id,
+            "mode": "blocks",
+            "blocks": "lundi 11:00-12:00\nlundi 11:30-12:00",
+            "weekdays": ["0"],
+            "slot_minutes": "15",
+            "release_lead": "30",
+        },
+    )
+    assert overlap.status_code == 422 and "se chevauchent le lundi" in page_text(overlap)
+    good = b.post(
+        "/agenda/soins-non-programmes/reglages",
+        data={
+            "staff": desk.gp.id,
+            "mode": "blocks",
+            "blocks": "lundi 11:00-12:00",
+            "weekdays": ["0", "1"],
+            "slot_minutes": "20",
+            "release_lead": "",
+        },
+    )
+    assert good.status_code == 302
+    page = page_text(b.get(f"/agenda/soins-non-programmes/reglages?staff={desk.gp.id}"))
+    assert "Lundi 11:00–12:00" in page and "jamais" in page
+
+
+@pytest.mark.parametrize("profession", ["nurse", "student", "secretary", "regulator"])
+def test_the_policy_page_is_closed_to_others(desk, sign_in, profession):
+    b, _ = sign_in(profession)
+    assert b.get("/agenda/soins-non-programmes/reglages").status_code == 403

@@ -129,6 +129,26 @@ def _check_policy(session: Session, *, staff: Staff | None, data: PolicyInput) -
             )
 
 
+def parse_blocks(text: str) -> tuple[tuple[int, time, time], ...]:
+    """Blocks typed one a line, « lundi 11:00-12:00 » (French day names)."""
+    days = {name.lower(): n for n, name in enumerate(WEEKDAYS)}
+    blocks = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            day, hours = line.split(maxsplit=1)
+            start, end = (part.strip() for part in hours.replace("–", "-").split("-"))
+            blocks.append((days[day.lower()], time.fromisoformat(start), time.fromisoformat(end)))
+        except (KeyError, ValueError):
+            raise Invalid(
+                f"Ligne {number} illisible : écrivez par exemple « lundi 11:00-12:00 ».",
+                field="blocks",
+            ) from None
+    return tuple(blocks)
+
+
 def set_policy(
     session: Session, *, actor: Staff, staff: Staff | None, data: PolicyInput
 ) -> HoldPolicy:

@@ -5,17 +5,18 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from umpro.auth.permissions import require
+from umpro.auth.permissions import can, require
 from umpro.db import utcnow
 from umpro.errors import DomainError, Invalid
 from umpro.extensions import db
 from umpro.patients.models import SEXES, Patient
 from umpro.patients.services.identity import PatientInput, create_patient
 from umpro.patients.services.search import search_patients
-from umpro.scheduling.services import accounting, catalogue, sameday
+from umpro.scheduling.models import WEEKDAYS
+from umpro.scheduling.services import accounting, catalogue, holds, sameday
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import ctx, members, today, tz
 from umpro.team import services as team
@@ -247,3 +248,71 @@ def sameday_figures_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# --- Hold policies -----------------------------------------------------------------------
+
+
+def _may_edit_some_policy() -> bool:
+    return can(current_user, "holds.manage") or can(current_user, "holds.manage", current_user)
+
+
+def _policy_input(form) -> holds.PolicyInput:
+    def number(name, label, *, optional=False):
+        raw = (form.get(name) or "").strip()
+        if not raw and optional:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise Invalid(f"{label} : un nombre entier.", field=name) from None
+
+    return holds.PolicyInput(
+        mode=form.get("mode", ""),
+        share_percent=number("share_percent", "Part réservée")
+        if form.get("mode") == "share"
+        else 0,
+        weekdays=tuple(int(d) for d in form.getlist("weekdays") if d.isdigit()),
+        slot_minutes=number("slot_minutes", "Durée d'un créneau"),
+        release_lead_minutes=number("release_lead", "Délai de libération", optional=True),
+        blocks=holds.parse_blocks(form.get("blocks", "")) if form.get("mode") == "blocks" else (),
+    )
+
+
+@bp.route("/soins-non-programmes/reglages", methods=["GET", "POST"])
+def hold_policies():
+    if not _may_edit_some_policy():
+        abort(403)
+    staff_id = request.values.get("staff", type=int)
+    if staff_id is None and not can(current_user, "holds.manage"):
+        staff_id = current_user.id  # a GP edits their own policy
+    staff = (
+        team.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
+        if staff_id
+        else None
+    )
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            holds.set_policy(
+                db.session, actor=current_user, staff=staff, data=_policy_input(request.form)
+            )
+        except DomainError as error:
+            errors, status = {error.field or "form": error.message}, error.status
+        else:
+            flash("Réservation de créneaux enregistrée.", "success")
+            return redirect(url_for("scheduling.hold_policies", staff=staff_id or None))
+    policies = holds.load_policies(db.session, practice_id=current_user.practice_id)
+    editable = [m for m in members() if can(current_user, "holds.manage", m)]
+    return render_template(
+        "scheduling/hold_policies.html",
+        policies=policies,
+        staff=staff,
+        current=policies.get(staff.id if staff else None),
+        editable=editable,
+        may_default=can(current_user, "holds.manage"),
+        names={m.id: m.display_name for m in members()},
+        weekdays=WEEKDAYS,
+        errors=errors,
+        form=request.form if request.method == "POST" else None,
+    ), status
