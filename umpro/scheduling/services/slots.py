@@ -21,7 +21,7 @@ from umpro.auth.permissions import can
 from umpro.patients.models import Patient
 from umpro.scheduling.models import HELD, LIVE_STATUSES, Appointment, AppointmentType
 from umpro.scheduling.services import holds
-from umpro.scheduling.services.junior import supervisor_absence
+from umpro.scheduling.services.junior import supervised_periods, supervisor_absence
 from umpro.scheduling.services.openings import days_between, load_template, openings_for
 from umpro.team.models import Staff
 from umpro.timeutil import to_local
@@ -227,20 +227,25 @@ def find_slots(
         for day in days_between(first_day, last_day):
             if supervisor_absence(session, junior=member, day=day, tz=tz, template=template):
                 continue
+            # A docteur junior consults only while their supervisor is on duty.
+            supervised = supervised_periods(template, junior=member, day=day)
             for opening in openings_for(template, staff_id=member.id, day=day):
                 if not opening.allows(appointment_type.id):
                     continue
+                pieces = [(opening.start_at, opening.end_at)]
+                if supervised is not None:
+                    pieces = [
+                        (max(s, opening.start_at), min(e, opening.end_at))
+                        for s, e in supervised
+                        if s < opening.end_at and opening.start_at < e
+                    ]
                 room_id = opening.room_id if appointment_type.needs_room else None
                 busy = list(merge(staff_busy, by_room[room_id])) if room_id else staff_busy
                 starts = [b[0] for b in busy]
-                for start, end in _free_in(
-                    opening.start_at,
-                    min(opening.end_at, until),
-                    earliest,
-                    duration,
-                    busy,
-                    starts,
-                ):
-                    slots.append(Slot(member, start, end, room_id))
+                for piece_start, piece_end in pieces:
+                    for start, end in _free_in(
+                        piece_start, min(piece_end, until), earliest, duration, busy, starts
+                    ):
+                        slots.append(Slot(member, start, end, room_id))
     slots.sort(key=lambda s: (s.staff.id != preferred_staff_id, s.start_at, s.staff.id))
     return slots[:limit]
