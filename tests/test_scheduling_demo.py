@@ -29,7 +29,7 @@ def test_demo_agenda_is_realistic_and_idempotent(session):
     load_demo(session, password="motdepasse-de-demo")
     session.commit()
     types, rules, weekly, appointments = _counts(session)
-    assert types == 7 and rules > 30 and weekly == 1
+    assert types == 8 and rules > 30 and weekly == 1  # 7 + the same-day type
     assert set(scheduling_demo.TYPES) == set(session.scalars(select(AppointmentType.label)))
     if session.scalar(select(func.count(Patient.id))):
         assert appointments > 150

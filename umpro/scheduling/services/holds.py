@@ -150,25 +150,32 @@ def parse_blocks(text: str) -> tuple[tuple[int, time, time], ...]:
 
 
 def set_policy(
-    session: Session, *, actor: Staff, staff: Staff | None, data: PolicyInput
+    session: Session,
+    *,
+    actor: Staff | None,
+    staff: Staff | None,
+    data: PolicyInput,
+    practice_id: int | None = None,
 ) -> HoldPolicy:
     """Create or replace the hold policy of ``staff`` (None: the practice default).
 
-    Who may ``holds.manage`` it (admins; a GP for their own). Refuses a share outside
-    0–100 %, overlapping blocks, blocks outside the staff member's openings, no day."""
-    if staff is not None and staff.practice_id != actor.practice_id:
+    Who may ``holds.manage`` it (admins; a GP for their own; ``actor=None``: the demo,
+    with ``practice_id``). Refuses a share outside 0–100 %, overlapping blocks, blocks
+    outside the staff member's openings, no day."""
+    practice_id = practice_id if actor is None else actor.practice_id
+    if staff is not None and staff.practice_id != practice_id:
         raise NotFound("Membre de l'équipe introuvable.", field="staff_id")
-    if not can(actor, "holds.manage", staff):
+    if actor is not None and not can(actor, "holds.manage", staff):
         raise Forbidden("Vous ne pouvez pas modifier cette réservation de créneaux.")
     _check_policy(session, staff=staff, data=data)
     policy = session.scalar(
         select(HoldPolicy).where(
-            HoldPolicy.practice_id == actor.practice_id,
+            HoldPolicy.practice_id == practice_id,
             HoldPolicy.staff_id.is_(None) if staff is None else HoldPolicy.staff_id == staff.id,
         )
     )
     if policy is None:
-        policy = HoldPolicy(practice_id=actor.practice_id, staff_id=staff.id if staff else None)
+        policy = HoldPolicy(practice_id=practice_id, staff_id=staff.id if staff else None)
         session.add(policy)
     policy.mode = data.mode
     policy.share_percent = data.share_percent
