@@ -224,6 +224,7 @@ def find_slots(
     slots: list[Slot] = []
     for member in staff:
         staff_busy = sorted(by_staff[member.id])
+        merged: dict[int | None, tuple[list, list]] = {}
         for day in days_between(first_day, last_day):
             if supervisor_absence(session, junior=member, day=day, tz=tz, template=template):
                 continue
@@ -240,8 +241,12 @@ def find_slots(
                         if s < opening.end_at and opening.start_at < e
                     ]
                 room_id = opening.room_id if appointment_type.needs_room else None
-                busy = list(merge(staff_busy, by_room[room_id])) if room_id else staff_busy
-                starts = [b[0] for b in busy]
+                if room_id not in merged:  # once per (staff member, room), not per opening
+                    busy = (
+                        list(merge(staff_busy, sorted(by_room[room_id]))) if room_id else staff_busy
+                    )
+                    merged[room_id] = (busy, [b[0] for b in busy])
+                busy, starts = merged[room_id]
                 for piece_start, piece_end in pieces:
                     for start, end in _free_in(
                         piece_start, min(piece_end, until), earliest, duration, busy, starts
