@@ -233,8 +233,8 @@ class Appointment(PracticeOwned, Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: SAS bookings: who regulated the call and the regulation's reference.
-    regulator_name: Mapped[str] = mapped_column(String(120), default="")
-    regulator_reference: Mapped[str] = mapped_column(String(60), default="")
+    regulator_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    regulator_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
     patient: Mapped[Patient] = relationship()
