@@ -333,3 +333,16 @@ def make_visit(session, staff, patient, *, on, status="fulfilled", type=None, ho
     return make_appointment(
         session, staff, patient, start_at=local(on, hour), status=status, type=type
     )
+
+
+# --- Same-day care (issue 12) ----------------------------------------------------------
+
+
+def make_hold_policy(session, practice, *, staff=None, actor=None, **overrides):
+    """A hold policy (the practice default when ``staff`` is None): 25 % of each opening,
+    Monday to Friday, 15-minute slots, released 60 minutes ahead."""
+    from umpro.scheduling.services.holds import PolicyInput, set_policy
+
+    actor = actor or make_staff(session, practice, profession="coordinator", is_admin=True)
+    values = {"mode": "share", "share_percent": 25} | overrides
+    return set_policy(session, actor=actor, staff=staff, data=PolicyInput(**values))

@@ -19,7 +19,7 @@ def test_demo_is_idempotent_and_lists_accounts(app, session):
     assert session.scalar(select(func.count()).select_from(Room)) == rooms
 
     listing = runner.invoke(args=["umpro", "demo", "--list"]).output.strip().splitlines()
-    assert len(listing) == count == 11
+    assert len(listing) == count == 12
     for line in listing:
         assert re.fullmatch(r"[^\t@]+@[^\t]+\t[a-z_]+\t(yes|no)", line), line
     professions = [line.split("\t")[1] for line in listing]

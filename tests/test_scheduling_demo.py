@@ -12,6 +12,7 @@ from umpro.scheduling.models import (
     Appointment,
     AppointmentType,
     AvailabilityRule,
+    HeldSlot,
     WeeklyAbsence,
 )
 
@@ -29,8 +30,10 @@ def test_demo_agenda_is_realistic_and_idempotent(session):
     load_demo(session, password="motdepasse-de-demo")
     session.commit()
     types, rules, weekly, appointments = _counts(session)
-    assert types == 7 and rules > 30 and weekly == 1
-    assert set(scheduling_demo.TYPES) == set(session.scalars(select(AppointmentType.label)))
+    assert types == 8 and rules > 30 and weekly == 1  # 7 + the same-day type
+    assert set(scheduling_demo.TYPES) | {scheduling_demo.SAME_DAY_TYPE} == set(
+        session.scalars(select(AppointmentType.label))
+    )
     if session.scalar(select(func.count(Patient.id))):
         assert appointments > 150
         now = utcnow()
@@ -40,12 +43,20 @@ def test_demo_agenda_is_realistic_and_idempotent(session):
             ).all()
         )
         assert statuses.get("fulfilled", 0) > 20 and statuses.get("booked", 0) > 20
-        # The reports demo adds three years of past consultations, ending 3 weeks ago.
+        # The ordinary appointments of the week around today: the reports demo adds three
+        # years of past consultations, the held slots' history goes back 4 weeks.
         first, last = session.execute(
             select(func.min(Appointment.start_at), func.max(Appointment.start_at)).where(
-                Appointment.start_at > now - timedelta(days=14)
+                Appointment.start_at > now - timedelta(days=14),
+                Appointment.is_unscheduled.is_(False),
             )
         ).one()
+        states = dict(
+            session.execute(select(HeldSlot.state, func.count()).group_by(HeldSlot.state)).all()
+        )
+        assert min(states.get(s, 0) for s in ("used", "released", "lost", "held")) > 10, states
+        regulated = select(func.count()).where(Appointment.source == "regulator")
+        assert session.scalar(regulated) > 0
         assert now - timedelta(days=4) < first.replace(tzinfo=now.tzinfo)
         assert last.replace(tzinfo=now.tzinfo) < now + timedelta(days=5)
     load_demo(session, password="motdepasse-de-demo")

@@ -56,6 +56,7 @@ TEAM = [
     Member("thomas.petit", "Thomas", "Petit", Profession.SECRETARY),
     Member("amina.diallo", "Amina", "Diallo", Profession.HEALTH_MEDIATOR),
     Member("helene.bernard", "Hélène", "Bernard", Profession.COORDINATOR, is_admin=True),
+    Member("paul.girard", "Paul", "Girard", Profession.REGULATOR),
 ]
 
 ROOMS = [

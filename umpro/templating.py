@@ -36,6 +36,12 @@ class NavItem:
 
 NAV = [
     NavItem("scheduling.day_view", "Agenda", "Rendez-vous de l'équipe", "nav.agenda"),
+    NavItem(
+        "scheduling.sameday_desk",
+        "Soins non programmés",
+        "Demandes du jour : créneaux réservés",
+        "nav.sameday",
+    ),
     NavItem("patients.search", "Patients", "Recherche et dossier partagé", "nav.patients"),
     NavItem(
         "delegation.queue",

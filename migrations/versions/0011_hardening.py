@@ -1,7 +1,7 @@
 """Hardening: login attempts by address, API key expiry, staff changes to confirm
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-26 13:00:00
 
 """
@@ -13,7 +13,7 @@ import umpro.db
 
 # revision identifiers, used by Alembic.
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

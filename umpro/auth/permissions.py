@@ -458,3 +458,44 @@ def _reports_worklists_admin(user, obj) -> bool:
 @rule("nav.reports")
 def _reports_nav(user, obj) -> bool:
     return _reports_patient_list(user, None) or _reports_worklists_admin(user, None)
+
+
+# --- Same-day care: holds, desk screen, SAS regulation, figures (issue 12) -------------
+# ``obj`` is the Staff whose agenda or policy is concerned; None means the practice.
+
+#: Take same-day demand at the desk (phone, desk, walk-in).
+_SAMEDAY_DESK = frozenset(
+    {Profession.SECRETARY, Profession.COORDINATOR, Profession.MEDICAL_ASSISTANT, Profession.GP}
+)
+
+
+@rule("holds.manage")
+def _holds_manage(user, obj) -> bool:
+    """The practice default: admins. A staff member's policy: admins and the GP
+    themself (nurses, students and the regulator never)."""
+    if user.is_admin:
+        return True
+    owner = _agenda_owner(obj) if obj is not None else None
+    return owner is not None and owner.id == user.id and user.profession == Profession.GP
+
+
+@rule("agenda.regulate")
+def _agenda_regulate(user, obj) -> bool:
+    """Book with source ``regulator``: the SAS operator's account, in any clinician's
+    agenda (the 48 h and SAS-hours rules are the booking service's)."""
+    return user.profession == Profession.REGULATOR
+
+
+@rule("appointment.create")
+def _appointment_create(user, obj) -> bool:
+    return _agenda_manage(user, obj) or _agenda_regulate(user, obj)
+
+
+@rule("sameday.desk", "nav.sameday")
+def _sameday_desk(user, obj) -> bool:
+    return user.profession in _SAMEDAY_DESK
+
+
+@rule("reports.unscheduled")
+def _reports_unscheduled(user, obj) -> bool:
+    return user.is_admin or user.profession in (Profession.GP, Profession.COORDINATOR)

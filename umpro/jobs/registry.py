@@ -163,3 +163,11 @@ register_job(
     "Vérifie la chaîne du journal des accès et signe son état (nombre de lignes, dernière "
     "empreinte) hors de la base : une troncature du journal devient visible.",
 )
+register_job(
+    "unscheduled_holds",
+    "Créneaux réservés aux soins non programmés",
+    every(minutes=5),
+    "umpro.scheduling.jobs:run_holds",
+    "Prépare les créneaux réservés des trois prochains jours, libère ceux encore libres au "
+    "délai prévu et compte comme perdus ceux passés sans rendez-vous.",
+)

@@ -13,12 +13,19 @@ from umpro.errors import Forbidden, NotFound
 from umpro.extensions import db
 from umpro.patients.models import Patient
 from umpro.scheduling.models import Appointment, AppointmentType
-from umpro.scheduling.parsing import BadInput, parse_bound, parse_ids, parse_instant, parse_int
-from umpro.scheduling.services import booking, catalogue, reading, slots
+from umpro.scheduling.parsing import (
+    BadInput,
+    parse_bound,
+    parse_day,
+    parse_ids,
+    parse_instant,
+    parse_int,
+)
+from umpro.scheduling.services import accounting, booking, catalogue, reading, sameday, slots
 from umpro.team import services as team
 from umpro.team.api import staff_json
 from umpro.team.models import Room
-from umpro.timeutil import to_local
+from umpro.timeutil import local_day_bounds, to_local
 from umpro.web import client_ip, json_body
 
 #: Longest period one list or slot search may cover.
@@ -75,6 +82,8 @@ def appointment_json(a: Appointment, *, with_patient: bool = True) -> dict:
         "type": {"id": a.type.id, "label": a.type.label, "colour": a.type.colour},
         "room": {"id": a.room.id, "name": a.room.name} if a.room else None,
         "cancel_reason": a.cancel_reason,
+        "regulator_name": a.regulator_name,
+        "regulator_reference": a.regulator_reference,
         "created_at": _local_iso(a.created_at),
         "updated_at": _local_iso(a.updated_at),
     }
@@ -132,34 +141,21 @@ def slot_search():
         db.session, practice_id=current_user.practice_id, active_only=True
     )
     prefer = request.args.get("prefer")
-    preferred = parse_int(prefer, field="prefer", label="Préféré") if prefer else None
-    if raw_patient := request.args.get("patient"):
-        # The patient's médecin traitant first.
-        patient = _get_patient(raw_patient, field="patient")
-        record_access(
-            db.session,
-            actor=current_user,
-            action="slots.search",
-            patient_id=patient.id,
-            target=f"patient:{patient.id}",
-            ip=client_ip(),
-        )
-        db.session.commit()
-        if preferred is None and patient.treating_gp is not None:
-            preferred = patient.treating_gp.id
+    raw_patient = request.args.get("patient")
     limit = min(parse_int(request.args.get("limit", "20"), field="limit", label="Limite"), 200)
-    found = slots.find_slots(
+    found = slots.offer_slots(
         db.session,
-        practice_id=current_user.practice_id,
-        tz=_tz(),
+        actor=current_user,
         appointment_type=appointment_type,
         staff=members,
+        patient=_get_patient(raw_patient, field="patient") if raw_patient else None,
+        preferred_staff_id=parse_int(prefer, field="prefer", label="Préféré") if prefer else None,
         start_from=start,
         until=end,
         now=utcnow(),
-        min_notice=timedelta(minutes=current_app.config["UMPRO_MIN_NOTICE_MINUTES"]),
+        min_notice_minutes=current_app.config["UMPRO_MIN_NOTICE_MINUTES"],
         limit=max(limit, 1),
-        preferred_staff_id=preferred,
+        ip=client_ip(),
     )
     rooms = {r.id: r for r in team_rooms()}
     return jsonify(
@@ -252,8 +248,20 @@ def _required(data: dict, name: str, label: str):
     return data[name]
 
 
+def _unscheduled_flag(data: dict) -> bool | None:
+    """``unscheduled`` (or the older ``is_unscheduled``): a boolean or absent."""
+    for name in ("unscheduled", "is_unscheduled"):
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, bool):
+            raise BadInput("Indiquez vrai ou faux.", field=name)
+        return value
+    return None
+
+
 @bp.post("/appointments")
-@require("agenda.book")
+@require("appointment.create")
 def appointment_create():
     data = json_body()
     tz = _tz()
@@ -283,9 +291,9 @@ def appointment_create():
         end_at=end,
         room_id=parse_int(room_id, field="room_id", label="Salle") if room_id else None,
         source=data.get("source") or "desk",
-        is_unscheduled=data.get("is_unscheduled")
-        if isinstance(data.get("is_unscheduled"), bool)
-        else None,
+        is_unscheduled=_unscheduled_flag(data),
+        regulator_name=str(data.get("regulator_name") or ""),
+        regulator_reference=str(data.get("regulator_reference") or ""),
         now=utcnow(),
         ip=client_ip(),
     )
@@ -383,6 +391,82 @@ def appointment_cancel(appointment_id: int):
     body = appointment_json(appointment)
     db.session.commit()
     return jsonify(body)
+
+
+@bp.get("/unscheduled-slots")
+@require("agenda.view")
+def unscheduled_slots():
+    """Free held slots of one day (default today), for the desk and the regulator."""
+    tz = _tz()
+    now = utcnow()
+    raw_day = request.args.get("date")
+    day = parse_day(raw_day, field="date") if raw_day else to_local(now, tz).date()
+    start, end = local_day_bounds(day, tz)
+    members = _staff_list(request.args.get("staff")) or team.list_staff(
+        db.session, practice_id=current_user.practice_id, active_only=True
+    )
+    offers = sameday.free_held_slots(
+        db.session,
+        practice_id=current_user.practice_id,
+        tz=tz,
+        staff=[
+            m
+            for m in members
+            if can(current_user, "agenda.book", m) or can(current_user, "agenda.regulate", m)
+        ],
+        start_at=start,
+        end_at=end,
+        now=now,
+    )
+    return jsonify(
+        {
+            "items": [
+                {
+                    "staff_id": o.staff.id,
+                    "type_id": o.type_id,
+                    "start": _local_iso(o.start_at),
+                    "end": _local_iso(o.end_at),
+                    "room_id": o.room_id,
+                }
+                for o in offers
+            ]
+        }
+    )
+
+
+@bp.get("/reports/unscheduled")
+@require("reports.unscheduled")
+def unscheduled_report():
+    """Held slots used, released, lost; unscheduled share; SAS indicators; per week."""
+    tz = _tz()
+    today = to_local(utcnow(), tz).date()
+    raw_from, raw_to = request.args.get("from"), request.args.get("to")
+    first = parse_day(raw_from, field="from") if raw_from else today - timedelta(days=27)
+    last = parse_day(raw_to, field="to") if raw_to else today
+    members = _staff_list(request.args.get("staff"))
+    report = accounting.unscheduled_report(
+        db.session,
+        practice_id=current_user.practice_id,
+        tz=tz,
+        first_day=first,
+        last_day=last,
+        staff_ids=[m.id for m in members] if members is not None else None,
+    )
+    return jsonify(
+        {
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "weeks": [
+                {"week": week.isoformat(), **figures.as_dict()}
+                for week, figures in sorted(report.practice_week.items())
+            ],
+            "staff": [
+                {"staff_id": staff_id, "week": week.isoformat(), **figures.as_dict()}
+                for (staff_id, week), figures in sorted(report.by_week.items())
+            ],
+            "total": report.total.as_dict(),
+        }
+    )
 
 
 from umpro.scheduling import api_docs  # noqa: E402, F401 - registers the OpenAPI description

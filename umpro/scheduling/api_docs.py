@@ -96,6 +96,8 @@ openapi.schemas(
                 "type": {"type": "object"},
                 "room": openapi.ref("Room"),
                 "cancel_reason": {"type": "string"},
+                "regulator_name": {"type": "string"},
+                "regulator_reference": {"type": "string"},
                 "created_at": {"type": "string", "format": "date-time"},
                 "updated_at": {"type": "string", "format": "date-time"},
             },
@@ -114,7 +116,61 @@ openapi.schemas(
                 "end": {"type": "string", "description": "Par défaut : début + durée du type"},
                 "room_id": {"type": "integer", "description": "Par défaut : salle de la plage"},
                 "source": {"type": "string", "enum": ["desk", "phone", "walk-in", "regulator"]},
-                "is_unscheduled": {"type": "boolean"},
+                "unscheduled": {
+                    "type": "boolean",
+                    "description": "Soins non programmés (créneau réservé du jour)",
+                },
+                "is_unscheduled": {"type": "boolean", "description": "Ancien nom de unscheduled"},
+                "regulator_name": {
+                    "type": "string",
+                    "description": "Régulation SAS saisie à l'accueil : nom du régulateur",
+                },
+                "regulator_reference": {
+                    "type": "string",
+                    "description": "Régulation SAS : référence de la régulation",
+                },
+            },
+        },
+        "UnscheduledSlot": {
+            "type": "object",
+            "required": ["staff_id", "type_id", "start", "end", "room_id"],
+            "properties": {
+                "staff_id": {"type": "integer"},
+                "type_id": {"type": ["integer", "null"]},
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+                "room_id": {"type": ["integer", "null"]},
+            },
+        },
+        "UnscheduledFigures": {
+            "type": "object",
+            "required": ["held", "used", "released", "lost"],
+            "properties": {
+                "week": {"type": "string", "format": "date", "description": "Lundi de la semaine"},
+                "staff_id": {"type": "integer"},
+                "held": {"type": "integer"},
+                "used": {"type": "integer"},
+                "released": {"type": "integer"},
+                "lost": {"type": "integer"},
+                "pending": {"type": "integer", "description": "Encore réservés"},
+                "held_hours": {"type": "number"},
+                "appointments": {"type": "integer"},
+                "unscheduled": {"type": "integer"},
+                "unscheduled_share": {"type": "number", "description": "En %"},
+                "regulated_outside_list": {"type": "integer"},
+                "regulated_cap": {"type": "integer"},
+                "meets_hours_condition": {"type": "boolean"},
+            },
+        },
+        "UnscheduledReport": {
+            "type": "object",
+            "required": ["weeks", "staff", "total"],
+            "properties": {
+                "from": {"type": "string", "format": "date"},
+                "to": {"type": "string", "format": "date"},
+                "weeks": {"type": "array", "items": openapi.ref("UnscheduledFigures")},
+                "staff": {"type": "array", "items": openapi.ref("UnscheduledFigures")},
+                "total": openapi.ref("UnscheduledFigures"),
             },
         },
         "AppointmentChange": {
@@ -171,6 +227,35 @@ openapi.paths(
                     _query("limit", "Nombre maximal de créneaux (200 au plus)", kind="integer"),
                 ],
                 "responses": {**openapi.ok(openapi.list_of("Slot")), **openapi.ERRORS},
+            }
+        },
+        "/unscheduled-slots": {
+            "get": {
+                "summary": "Les créneaux réservés aux soins non programmés encore libres d'un jour",
+                "operationId": "listUnscheduledSlots",
+                "parameters": [
+                    _query("date", "Jour AAAA-MM-JJ (par défaut aujourd'hui)"),
+                    _STAFF,
+                ],
+                "responses": {
+                    **openapi.ok(openapi.list_of("UnscheduledSlot")),
+                    **openapi.ERRORS,
+                },
+            }
+        },
+        "/reports/unscheduled": {
+            "get": {
+                "summary": "Soins non programmés : créneaux réservés, utilisés, libérés, perdus",
+                "operationId": "unscheduledReport",
+                "parameters": [
+                    _query("from", "Premier jour AAAA-MM-JJ (par défaut il y a 4 semaines)"),
+                    _query("to", "Dernier jour AAAA-MM-JJ inclus (par défaut aujourd'hui)"),
+                    _STAFF,
+                ],
+                "responses": {
+                    **openapi.ok(openapi.ref("UnscheduledReport")),
+                    **openapi.ERRORS,
+                },
             }
         },
         "/appointments": {

@@ -10,11 +10,18 @@ from sqlalchemy.orm import Session
 
 from umpro.errors import DomainError
 from umpro.patients.models import Patient
-from umpro.scheduling.models import Appointment, AppointmentType, AvailabilityRule, WeeklyAbsence
-from umpro.scheduling.services import booking, catalogue, templates
+from umpro.scheduling.models import (
+    HELD,
+    Appointment,
+    AppointmentType,
+    AvailabilityRule,
+    HoldPolicy,
+    WeeklyAbsence,
+)
+from umpro.scheduling.services import booking, catalogue, holds, templates
 from umpro.scheduling.services.openings import days_between, load_template, openings_for
 from umpro.team.models import Room, Staff
-from umpro.timeutil import local_today
+from umpro.timeutil import local_day_bounds, local_today
 
 SEED = 20_261_123
 #: label → (minutes, professions, colour, home visit, teleconsultation)
@@ -218,10 +225,112 @@ def _book_one(session, rng, desk, member, kind, patients, start, now) -> None:
         pass  # e.g. the patient already has an appointment at that time: not booked
 
 
+#: The same-day type: a short consultation taken in a held slot.
+SAME_DAY_TYPE = "Soins non programmés"
+#: Days of held-slot history shown by the figures on first start.
+HOLD_HISTORY_DAYS = 28
+
+
+def _holds(session, practice, members, types, now: datetime) -> None:
+    """Every GP holds 25 % of each opening (15-minute slots, released an hour ahead);
+    the last four weeks show held slots used at the desk, a few by the SAS regulator,
+    released before noon and lost in the afternoon."""
+    if session.scalar(select(HoldPolicy.id).where(HoldPolicy.practice_id == practice.id)):
+        return
+    if SAME_DAY_TYPE not in types:
+        types[SAME_DAY_TYPE] = catalogue.save_type(
+            session,
+            actor=None,
+            practice_id=practice.id,
+            data=catalogue.TypeInput(
+                label=SAME_DAY_TYPE,
+                duration_minutes=15,
+                professions=["gp", "junior_doctor"],
+                colour="red",
+                is_unscheduled=True,
+            ),
+        )
+    holds.set_policy(
+        session,
+        actor=None,
+        staff=None,
+        practice_id=practice.id,
+        data=holds.PolicyInput(mode="share", share_percent=25, weekdays=(0, 1, 2, 3, 4)),
+    )
+    patients = list(session.scalars(select(Patient.id).where(Patient.practice_id == practice.id)))
+    desk = members.get("marie.dubois")
+    if not patients or desk is None:
+        return
+    tz = practice.timezone
+    today = local_today(tz, now)
+    first = today - timedelta(days=HOLD_HISTORY_DAYS)
+    start_at, _ = local_day_bounds(first, tz)
+    holds.materialise(
+        session,
+        practice_id=practice.id,
+        tz=tz,
+        first_day=first,
+        last_day=today + timedelta(days=2),
+        now=start_at,
+    )
+    gps = {m.id: m for m in members.values() if m.profession == "gp"}
+    rng = random.Random(SEED + 12)
+    kind = types[SAME_DAY_TYPE]
+    for day in days_between(first, today - timedelta(days=1)):
+        offers = [
+            h
+            for h in holds.holds_between(
+                session,
+                practice_id=practice.id,
+                tz=tz,
+                staff_ids=list(gps),
+                start_at=local_day_bounds(day, tz)[0],
+                end_at=local_day_bounds(day, tz)[1],
+                now=local_day_bounds(day, tz)[0],
+            )
+            if h.state == HELD
+        ]
+        for hold in offers:
+            roll = rng.random()
+            if roll < 0.55:
+                regulated = roll < 0.06
+                _book_held(session, rng, desk, gps[hold.staff_id], kind, patients, hold, regulated)
+        # The job's two passes: before noon (released), at the end of the day (lost).
+        day_start = local_day_bounds(day, tz)[0]
+        holds.release_due(session, practice_id=practice.id, now=day_start + timedelta(hours=11))
+        holds.release_due(session, practice_id=practice.id, now=day_start + timedelta(hours=23))
+
+
+def _book_held(session, rng, desk, gp, kind, patients, hold, regulated: bool) -> None:
+    booked_at = hold.start_at - timedelta(hours=rng.randint(2, 3))
+    if regulated:
+        booked_at = hold.start_at - timedelta(hours=rng.randint(18, 30))
+    try:
+        appointment = booking.book_appointment(
+            session,
+            actor=desk,
+            patient=session.get(Patient, rng.choice(patients)),
+            staff=gp,
+            appointment_type=kind,
+            start_at=hold.start_at,
+            source="regulator" if regulated else rng.choice(["phone", "phone", "walk-in"]),
+            regulator_name="Dr Girard (SAS 69)" if regulated else "",
+            regulator_reference=f"SAS-{rng.randint(10000, 99999)}" if regulated else "",
+            now=booked_at,
+        )
+        booking.set_status(
+            session, actor=desk, appointment=appointment, status="fulfilled", now=hold.end_at
+        )
+    except DomainError:
+        pass  # outside SAS hours, the patient busy then…: that slot stays unused
+
+
 def load(session: Session, *, practice, members: dict[str, Staff], now: datetime) -> None:
-    """Types, rules and the week of appointments, each only if not there yet."""
+    """Types, rules, the week of appointments and the held slots, each only if not there
+    yet."""
     types = _types(session, practice)
     since = local_today(practice.timezone, now) - timedelta(days=90)
     _rules(session, practice, members, types, since)
     session.flush()
     _week_of_appointments(session, practice, members, types, now)
+    _holds(session, practice, members, types, now)

@@ -49,6 +49,14 @@ class BookingForm(FlaskForm):
     day = DateField("Date", validators=[Optional(), plausible])
     time = TimeField("Heure", validators=[Optional()])
     source = SelectField("Origine", choices=list(SOURCES.items()), default="phone")
+    regulator_name = StringField(
+        "Nom du régulateur (SAS)",
+        validators=[Optional(), Length(max=120)],
+        description="Origine « Régulation (SAS) » saisie à l'accueil : qui a régulé l'appel.",
+    )
+    regulator_reference = StringField(
+        "Référence de la régulation", validators=[Optional(), Length(max=60)]
+    )
 
 
 class MoveForm(FlaskForm):

@@ -22,7 +22,7 @@ MAX_ROWS = 24 * 60 // ROW_MINUTES
 
 @dataclass
 class Block:
-    kind: str  # "appointment", "free", "absence", "closed"
+    kind: str  # "appointment", "free", "held", "absence", "closed"
     start_at: datetime
     end_at: datetime
     row: int = 1
@@ -127,3 +127,17 @@ def column_blocks(
                 chunk = chunk_end
     blocks.sort(key=lambda b: (b.start_at, b.kind != "absence"))
     return blocks, cancelled
+
+
+def mark_held(blocks: list[Block], holds: Iterable, state_labels: dict[str, str]) -> None:
+    """Free blocks that overlap a slot still held for same-day care become ``held``
+    blocks, labelled with the state (a released one stays free, labelled « libéré »)."""
+    for block in blocks:
+        if block.kind != "free":
+            continue
+        for hold in holds:
+            if hold.start_at < block.end_at and block.start_at < hold.end_at:
+                if hold.state == "held":
+                    block.kind = "held"
+                block.label = state_labels.get(hold.state, hold.state)
+                break

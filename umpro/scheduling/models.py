@@ -232,6 +232,9 @@ class Appointment(PracticeOwned, Timestamped, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: SAS bookings: who regulated the call and the regulation's reference.
+    regulator_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    regulator_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
     patient: Mapped[Patient] = relationship()
@@ -271,6 +274,100 @@ class AppointmentEvent(PracticeOwned, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[Staff | None] = relationship()
+
+
+# --- Unscheduled care (soins non programmés): holds -----------------------------------
+
+#: How a policy holds time: a share of each opening, or explicit weekly blocks.
+HOLD_SHARE, HOLD_BLOCKS = "share", "blocks"
+#: What became of a held slot. ``held`` is the only state that changes.
+HELD, USED, RELEASED, LOST = "held", "used", "released", "lost"
+HOLD_STATES = {
+    HELD: "Réservé SNP",
+    USED: "Utilisé",
+    RELEASED: "Libéré",
+    LOST: "Perdu",
+}
+
+
+class HoldPolicy(PracticeOwned, Timestamped, Base):
+    """Time held for same-day demand: one per staff member, and the practice default
+    (``staff_id`` null). ``weekdays`` lists the days it applies to (0 = Monday)."""
+
+    __tablename__ = "hold_policy"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "staff_id"),
+        CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="share"),
+        CheckConstraint("slot_minutes > 0 AND slot_minutes <= 120", name="slot"),
+        CheckConstraint("release_lead_minutes >= 0", name="lead"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(8), default=HOLD_SHARE)
+    share_percent: Mapped[int] = mapped_column(SmallInteger, default=0)
+    weekdays: Mapped[list[int]] = mapped_column(JSON, default=lambda: [0, 1, 2, 3, 4])
+    #: Length of one held slot (a same-day consultation).
+    slot_minutes: Mapped[int] = mapped_column(SmallInteger, default=15)
+    #: A held slot still free this long before it starts becomes an ordinary slot.
+    release_lead_minutes: Mapped[int | None] = mapped_column(Integer, default=60)
+
+    staff: Mapped[Staff | None] = relationship()
+    blocks: Mapped[list["HoldBlock"]] = relationship(
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="(HoldBlock.weekday, HoldBlock.start_time)",
+    )
+
+
+class HoldBlock(Base):
+    """An explicit weekly block of held time, in wall-clock hours."""
+
+    __tablename__ = "hold_block"
+    __table_args__ = (
+        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+        CheckConstraint("start_time < end_time", name="hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("hold_policy.id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+
+
+class HeldSlot(PracticeOwned, Base):
+    """One held slot, written when its day comes near (the release job) or when it is
+    booked, so that its end — used, released or lost — is kept for the figures. The
+    state leaves ``held`` by a conditional UPDATE only: a release racing a booking
+    ends with one of them."""
+
+    __tablename__ = "held_slot"
+    __table_args__ = (
+        UniqueConstraint("staff_id", "start_at"),
+        CheckConstraint("start_at < end_at", name="period"),
+        Index("ix_held_slot_practice_start", "practice_id", "start_at"),
+        Index("ix_held_slot_state_release", "state", "release_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
+    #: When a still-free held slot becomes ordinary (null: never; it ends lost).
+    release_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(10), default=HELD)
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment.id", ondelete="SET NULL")
+    )
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def state_label(self) -> str:
+        return HOLD_STATES.get(self.state, self.state)
 
 
 # --- PostgreSQL: no two live appointments overlap (exclusion constraints) -----------

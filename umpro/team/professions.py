@@ -14,6 +14,8 @@ class Profession(StrEnum):
     HEALTH_MEDIATOR = "health_mediator"
     STUDENT = "student"
     COORDINATOR = "coordinator"
+    #: SAS operator outside the practice: books within 48 h, sees no clinical data.
+    REGULATOR = "regulator"
 
 
 LABELS = {
@@ -27,6 +29,7 @@ LABELS = {
     Profession.HEALTH_MEDIATOR: "Médiateur en santé",
     Profession.STUDENT: "Étudiant",
     Profession.COORDINATOR: "Coordinateur",
+    Profession.REGULATOR: "Régulateur du SAS",
 }
 
 #: Professions that hold an RPPS number and may see clinical data.

@@ -23,6 +23,7 @@ from umpro.delegation.views.thread import steps_of
 from umpro.errors import DomainError
 from umpro.extensions import db
 from umpro.forms import attach_error
+from umpro.scheduling.services import sameday
 from umpro.timeutil import local_to_utc
 
 
@@ -102,10 +103,9 @@ def _render(task, *, status: int = 200, results=None, result_errors=None, **form
     if is_requester and task.status != states.ENTERED_IN_ERROR:
         gp_types = sessions.types_for(db.session, staff=user, purpose="follow_up")
         if gp_types and task.inbox_reason in ("escalation", "rejection", "failure"):
-            # Same-day held slots come with the unscheduled-care holds; until then, the
-            # GP's next free slots today and tomorrow.
-            gp_slots = sessions.next_slots(
-                db.session, staff=user, appointment_type=gp_types[0], now=now, days=1
+            # The GP's held slots of today and tomorrow first, then their free slots.
+            gp_slots = sameday.takeback_slots(
+                db.session, gp=user, appointment_type=gp_types[0], now=now
             )
     forms["booking"].type_id.choices = [(t.id, t.label) for t in session_types]
     forms["follow_up"].type_id.choices = [(t.id, t.label) for t in gp_types]

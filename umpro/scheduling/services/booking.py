@@ -28,12 +28,14 @@ from umpro.scheduling.models import (
     AppointmentEvent,
     AppointmentType,
 )
+from umpro.scheduling.services import holds
 from umpro.scheduling.services.placement import (
     STALE,
     check_free,
     check_placement,
     flush_or_conflict,
 )
+from umpro.scheduling.services.regulation import check_regulator_booking
 from umpro.team.models import Room, Staff
 
 #: Status changes a user may make (cancelling has its own service: it needs a reason).
@@ -100,27 +102,44 @@ def book_appointment(
     room_id: int | None = None,
     source: str = "desk",
     is_unscheduled: bool | None = None,
+    regulator_name: str = "",
+    regulator_reference: str = "",
+    note: str = "",
     ip: str = "",
 ) -> Appointment:
-    """Book ``patient`` with ``staff``. Whoever may ``agenda.book`` in that agenda.
+    """Book ``patient`` with ``staff``. Whoever may ``agenda.book`` in that agenda, or a
+    regulator (``agenda.regulate``) with source ``regulator``.
 
     Refuses (French message, nothing saved): a patient, staff member, type or room of
     another practice (404), an agenda the actor may not book in (403), an unknown source,
     any placement rule of ``check_placement`` (422), a time already taken for the staff
-    member, the room or the patient (409)."""
+    member, the room or the patient (409); the regulation rules (48 h, SAS hours, who) and
+    a slot held for same-day care before its own day (422, see ``holds``/``regulation``)."""
     _same_practice(
         actor,
         (patient, "Patient introuvable.", "patient_id"),
         (staff, "Membre de l'équipe introuvable.", "staff_id"),
         (appointment_type, "Type de rendez-vous introuvable.", "type_id"),
     )
-    if not can(actor, "agenda.book", staff):
+    if not (
+        can(actor, "agenda.book", staff)
+        or (source == "regulator" and can(actor, "agenda.regulate", staff))
+    ):
         raise Forbidden(
             f"Vous ne pouvez pas prendre de rendez-vous dans l'agenda de {staff.display_name}.",
             field="staff_id",
         )
     if source not in SOURCES:
         raise Invalid("Origine du rendez-vous inconnue.", field="source")
+    regulator_name, regulator_reference = check_regulator_booking(
+        actor=actor,
+        staff=staff,
+        source=source,
+        start_at=start_at,
+        now=now,
+        regulator_name=regulator_name,
+        regulator_reference=regulator_reference,
+    )
     if room_id is not None:
         _same_practice(actor, (session.get(Room, room_id), "Salle introuvable.", "room_id"))
     end_at = end_at or start_at + timedelta(minutes=appointment_type.duration_minutes)
@@ -135,6 +154,11 @@ def book_appointment(
         exclude_id=None,
         now=now,
     )
+    held = holds.plan_claim(
+        session, actor=actor, staff=staff, start_at=start_at, end_at=end_at, source=source, now=now
+    )
+    if held or source == "regulator":
+        is_unscheduled = True
     appointment = Appointment(
         practice_id=staff.practice_id,
         staff=staff,
@@ -148,12 +172,21 @@ def book_appointment(
         is_unscheduled=(
             appointment_type.is_unscheduled if is_unscheduled is None else is_unscheduled
         ),
+        regulator_name=regulator_name,
+        regulator_reference=regulator_reference,
         created_by_id=actor.id,
         created_at=now,
         updated_at=now,
     )
     session.add(appointment)
     flush_or_conflict(session)
+    holds.claim(
+        session,
+        holds=held,
+        appointment_id=appointment.id,
+        practice_id=staff.practice_id,
+        now=now,
+    )
     changes = {
         "staff_id": (None, staff.id),
         "type_id": (None, appointment_type.id),
@@ -162,7 +195,19 @@ def book_appointment(
         "end_at": (None, end_at),
         "status": (None, BOOKED),
     }
-    _record(session, appointment, actor=actor, action="create", changes=changes, now=now, ip=ip)
+    if regulator_reference or regulator_name:
+        changes["regulator_name"] = (None, regulator_name)
+        changes["regulator_reference"] = (None, regulator_reference)
+    _record(
+        session,
+        appointment,
+        actor=actor,
+        action="create",
+        changes=changes,
+        now=now,
+        note=note,
+        ip=ip,
+    )
     session.flush()
     return appointment
 

@@ -1,16 +1,21 @@
 """The docteur junior: no consultation without a reachable supervisor; ~200 acts a month."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from umpro.scheduling.models import FULFILLED, Appointment
-from umpro.scheduling.services.openings import AgendaTemplate, closures_for, load_template
+from umpro.scheduling.services.openings import (
+    AgendaTemplate,
+    closures_for,
+    load_template,
+    openings_for,
+)
 from umpro.team.models import Staff
 from umpro.team.professions import Profession
-from umpro.timeutil import local_day_bounds
+from umpro.timeutil import local_day_bounds, to_local
 
 #: Acts a month expected of a docteur junior (DESIGN §1).
 MONTHLY_TARGET = 200
@@ -55,6 +60,39 @@ def supervisor_absence(
             "pas de consultation du docteur junior sans supervision."
         )
     return None
+
+
+def supervisor_off_duty(
+    template: AgendaTemplate, *, junior: Staff, start_at: datetime, end_at: datetime
+) -> str | None:
+    """A French sentence when no opening of the junior's supervisor covers
+    [start_at, end_at) (openings already leave out absences and holidays); else None.
+    ``template`` holds the supervisor's rules for that day."""
+    if not needs_supervisor(junior) or junior.supervisor_id is None:
+        return None
+    day = to_local(start_at, template.tz).date()
+    if any(
+        o.contains(start_at, end_at)
+        for o in openings_for(template, staff_id=junior.supervisor_id, day=day)
+    ):
+        return None
+    return (
+        f"Le maître de stage de {junior.display_name} ne consulte pas à cette heure-là : "
+        "pas de consultation du docteur junior sans supervision."
+    )
+
+
+def supervised_periods(
+    template: AgendaTemplate, *, junior: Staff, day: date
+) -> list[tuple[datetime, datetime]] | None:
+    """The periods of ``day`` when the junior's supervisor is on duty (None: the staff
+    member needs no supervisor)."""
+    if not needs_supervisor(junior) or junior.supervisor_id is None:
+        return None
+    return [
+        (o.start_at, o.end_at)
+        for o in openings_for(template, staff_id=junior.supervisor_id, day=day)
+    ]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from umpro.scheduling.holidays import holiday_name
 from umpro.scheduling.models import ABSENCE_KINDS, Absence, AvailabilityRule, WeeklyAbsence
-from umpro.timeutil import local_day_bounds
+from umpro.timeutil import local_day_bounds, local_to_utc
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,34 @@ def wall_clock(day: date, wall: time, tz: str) -> datetime:
     """The UTC instant of a rule's wall-clock time (rules are not in DST gaps in practice;
     if one is, the first offset is taken rather than failing a whole agenda)."""
     return datetime.combine(day, wall).replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+#: How far ahead an open-ended rule is checked against DST changes.
+DST_HORIZON_YEARS = 10
+
+
+def check_rule_hours(
+    *, weekday: int, start: time, end: time, valid_from: date, valid_until: date | None, tz: str
+) -> None:
+    """Refuse (French message) a weekly rule whose start or end falls in a DST gap or
+    fold on one of its days: it would be shifted silently otherwise. Only the days of a
+    DST change are tried (two a year)."""
+    last = valid_until or valid_from.replace(year=valid_from.year + DST_HORIZON_YEARS)
+    zone = ZoneInfo(tz)
+    for year in range(valid_from.year, last.year + 1):
+        for month in (3, 10):
+            # The change falls on the last Sunday of March and October in Europe; try
+            # the whole last week of those months so that other zones are covered too.
+            for day_number in range(24, 32):
+                day = date(year, month, day_number)
+                if day.weekday() != weekday or not valid_from <= day <= last:
+                    continue
+                before = datetime.combine(day, time()).replace(tzinfo=zone).utcoffset()
+                after = datetime.combine(day, time(23, 59)).replace(tzinfo=zone).utcoffset()
+                if before == after:
+                    continue
+                for wall, field_name in ((start, "start_time"), (end, "end_time")):
+                    local_to_utc(day, wall, tz, field=field_name)
 
 
 def load_template(

@@ -21,7 +21,7 @@ from umpro.scheduling.models import (
     Appointment,
     AppointmentType,
 )
-from umpro.scheduling.services.junior import supervisor_absence
+from umpro.scheduling.services.junior import supervisor_absence, supervisor_off_duty
 from umpro.scheduling.services.openings import closures_for, load_template, openings_for
 from umpro.team.models import Room, Staff
 from umpro.team.professions import label as profession_label
@@ -119,7 +119,9 @@ def check_placement(
             f"{staff.display_name}.",
             field="type_id",
         )
-    if message := supervisor_absence(session, junior=staff, day=day, tz=tz, template=template):
+    if message := supervisor_absence(
+        session, junior=staff, day=day, tz=tz, template=template
+    ) or supervisor_off_duty(template, junior=staff, start_at=start_at, end_at=end_at):
         raise Invalid(message, field="staff_id")
     room = None
     if appointment_type.needs_room:

@@ -6,16 +6,22 @@ room. Other domains add busy periods (the unscheduled-care holds) by appending a
 to ``BUSY_PROVIDERS``.
 """
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from heapq import merge
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from umpro.scheduling.models import LIVE_STATUSES, Appointment, AppointmentType
-from umpro.scheduling.services.junior import supervisor_absence
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can
+from umpro.patients.models import Patient
+from umpro.scheduling.models import HELD, LIVE_STATUSES, Appointment, AppointmentType
+from umpro.scheduling.services import holds
+from umpro.scheduling.services.junior import supervised_periods, supervisor_absence
 from umpro.scheduling.services.openings import days_between, load_template, openings_for
 from umpro.team.models import Staff
 from umpro.timeutil import to_local
@@ -24,6 +30,9 @@ from umpro.timeutil import to_local
 MIN_NOTICE = timedelta(minutes=30)
 #: Slots start on multiples of this step after an opening or a busy period.
 STEP = timedelta(minutes=5)
+#: Longest live period (appointment types are capped at 480 minutes by a constraint):
+#: the lower bound of every overlap query and bisection.
+MAX_DURATION = timedelta(minutes=480)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ class Slot:
     start_at: datetime
     end_at: datetime
     room_id: int | None
+    #: A slot held for same-day care (offered by the same-day services only).
+    is_held: bool = False
 
 
 def _round_up(instant: datetime, origin: datetime) -> datetime:
@@ -53,28 +64,108 @@ def _round_up(instant: datetime, origin: datetime) -> datetime:
     return origin + steps * STEP
 
 
-def _busy(session, practice_id, staff_ids, start_at, end_at) -> tuple[dict, dict]:
+def _busy(session, practice_id, staff_ids, room_ids, start_at, end_at) -> tuple[dict, dict]:
+    """Live appointments of the staff members and of the rooms of their openings over
+    [start_at, end_at), bounded on both sides (durations are capped at MAX_DURATION), as
+    start-sorted (start, end) lists by staff and by room."""
     rows = session.execute(
         select(Appointment.staff_id, Appointment.room_id, Appointment.start_at, Appointment.end_at)
         .where(
             Appointment.practice_id == practice_id,
             Appointment.status.in_(LIVE_STATUSES),
             Appointment.start_at < end_at,
+            Appointment.start_at > start_at - MAX_DURATION,
             Appointment.end_at > start_at,
-            or_(Appointment.staff_id.in_(staff_ids), Appointment.room_id.is_not(None)),
+            or_(Appointment.staff_id.in_(staff_ids), Appointment.room_id.in_(room_ids or [-1])),
         )
         .order_by(Appointment.start_at)
     )
-    by_staff, by_room = defaultdict(list), defaultdict(list)
     periods = [Busy(*row) for row in rows]
     for provider in BUSY_PROVIDERS:
         periods += list(provider(session, staff_ids, start_at, end_at))
+    by_staff, by_room = defaultdict(list), defaultdict(list)
     for period in periods:
         if period.staff_id is not None:
             by_staff[period.staff_id].append((period.start_at, period.end_at))
         if period.room_id is not None:
             by_room[period.room_id].append((period.start_at, period.end_at))
     return by_staff, by_room
+
+
+def _free_in(opening_start, limit, earliest, duration, busy, starts) -> Iterable[tuple]:
+    """Free (start, end) of ``duration`` in [opening_start, limit): one pass over the
+    start-sorted ``busy`` periods that can touch the opening (found by bisection)."""
+    start = opening_start
+    if start < earliest:
+        start = _round_up(earliest, opening_start)
+    first = bisect_left(starts, opening_start - MAX_DURATION)
+    last = bisect_left(starts, limit)
+    for busy_start, busy_end in busy[first:last]:
+        if busy_end <= start:
+            continue
+        while start + duration <= min(busy_start, limit):
+            yield start, start + duration
+            start += duration
+        start = max(start, _round_up(busy_end, opening_start))
+    while start + duration <= limit:
+        yield start, start + duration
+        start += duration
+
+
+def offer_slots(
+    session: Session,
+    *,
+    actor: Staff,
+    appointment_type: AppointmentType,
+    start_from: datetime,
+    until: datetime,
+    now: datetime,
+    min_notice_minutes: int,
+    staff: list[Staff] | None = None,
+    patient: Patient | None = None,
+    preferred_staff_id: int | None = None,
+    limit: int = 20,
+    ip: str = "",
+) -> list[Slot]:
+    """The free slots the actor may book, earliest first, the patient's médecin traitant
+    first (or ``preferred_staff_id``): used by the booking page and ``GET /slots``.
+
+    Leaves out staff the actor may not book for (``agenda.book``; the regulator's
+    ``agenda.regulate``) and held slots (only the same-day search offers them). A search
+    for a patient is written to the access log."""
+    members = staff
+    if members is None:
+        members = session.scalars(
+            select(Staff).where(Staff.practice_id == actor.practice_id, Staff.is_active.is_(True))
+        ).all()
+    members = [
+        s for s in members if can(actor, "agenda.book", s) or can(actor, "agenda.regulate", s)
+    ]
+    if patient is not None:
+        record_access(
+            session,
+            actor=actor,
+            action="slots.search",
+            patient_id=patient.id,
+            target=f"patient:{patient.id}",
+            ip=ip,
+            now=now,
+        )
+        if preferred_staff_id is None and patient.treating_gp is not None:
+            preferred_staff_id = patient.treating_gp.id
+    return find_slots(
+        session,
+        practice_id=actor.practice_id,
+        tz=actor.practice.timezone,
+        appointment_type=appointment_type,
+        staff=members,
+        start_from=start_from,
+        until=until,
+        now=now,
+        min_notice=timedelta(minutes=min_notice_minutes),
+        limit=limit,
+        preferred_staff_id=preferred_staff_id,
+    )
 
 
 def find_slots(
@@ -90,14 +181,19 @@ def find_slots(
     min_notice: timedelta = MIN_NOTICE,
     limit: int = 20,
     preferred_staff_id: int | None = None,
+    include_held: bool = False,
 ) -> list[Slot]:
     """Up to ``limit`` free slots, earliest first; ``preferred_staff_id``'s first (e.g. the
-    patient's médecin traitant). Staff who may not perform the type are left out. Query
-    count is bounded: rules, absences, weekly absences, appointments."""
+    patient's médecin traitant). Staff who may not perform the type are left out; held
+    slots still held are busy unless ``include_held``. Query count is bounded: rules,
+    absences, weekly absences, hold policies and rows, appointments. Linear in the
+    number of openings, busy periods and slots."""
     staff = [s for s in staff if s.is_active and appointment_type.allows(s.profession)]
     if not staff or until <= start_from:
         return []
     earliest = max(start_from, now + min_notice)
+    if until <= earliest:
+        return []
     first_day, last_day = to_local(earliest, tz).date(), to_local(until, tz).date()
     ids = [s.id for s in staff]
     supervisors = [s.supervisor_id for s in staff if s.supervisor_id]
@@ -109,28 +205,52 @@ def find_slots(
         last_day=last_day,
         tz=tz,
     )
-    by_staff, by_room = _busy(session, practice_id, ids, earliest, until)
+    room_ids = sorted({r.room_id for i in ids for r in template.rules.get(i, []) if r.room_id})
+    by_staff, by_room = _busy(session, practice_id, ids, room_ids, earliest, until)
+    if not include_held:
+        for hold in holds.holds_between(
+            session,
+            practice_id=practice_id,
+            tz=tz,
+            staff_ids=ids,
+            start_at=earliest,
+            end_at=until,
+            now=now,
+            template=template,
+        ):
+            if hold.state == HELD:
+                by_staff[hold.staff_id].append((hold.start_at, hold.end_at))
     duration = timedelta(minutes=appointment_type.duration_minutes)
     slots: list[Slot] = []
     for member in staff:
+        staff_busy = sorted(by_staff[member.id])
+        merged: dict[int | None, tuple[list, list]] = {}
         for day in days_between(first_day, last_day):
             if supervisor_absence(session, junior=member, day=day, tz=tz, template=template):
                 continue
+            # A docteur junior consults only while their supervisor is on duty.
+            supervised = supervised_periods(template, junior=member, day=day)
             for opening in openings_for(template, staff_id=member.id, day=day):
                 if not opening.allows(appointment_type.id):
                     continue
+                pieces = [(opening.start_at, opening.end_at)]
+                if supervised is not None:
+                    pieces = [
+                        (max(s, opening.start_at), min(e, opening.end_at))
+                        for s, e in supervised
+                        if s < opening.end_at and opening.start_at < e
+                    ]
                 room_id = opening.room_id if appointment_type.needs_room else None
-                busy = by_staff[member.id] + (by_room[room_id] if room_id else [])
-                start = opening.start_at
-                if start < earliest:
-                    start = _round_up(earliest, opening.start_at)
-                while start + duration <= min(opening.end_at, until):
-                    end = start + duration
-                    clash = max((e for s, e in busy if s < end and start < e), default=None)
-                    if clash is not None:
-                        start = _round_up(clash, opening.start_at)
-                        continue
-                    slots.append(Slot(member, start, end, room_id))
-                    start = end
+                if room_id not in merged:  # once per (staff member, room), not per opening
+                    busy = (
+                        list(merge(staff_busy, sorted(by_room[room_id]))) if room_id else staff_busy
+                    )
+                    merged[room_id] = (busy, [b[0] for b in busy])
+                busy, starts = merged[room_id]
+                for piece_start, piece_end in pieces:
+                    for start, end in _free_in(
+                        piece_start, min(piece_end, until), earliest, duration, busy, starts
+                    ):
+                        slots.append(Slot(member, start, end, room_id))
     slots.sort(key=lambda s: (s.staff.id != preferred_staff_id, s.start_at, s.staff.id))
     return slots[:limit]

@@ -22,6 +22,7 @@ from umpro.scheduling.models import (
     AvailabilityRule,
     WeeklyAbsence,
 )
+from umpro.scheduling.services.openings import check_rule_hours
 from umpro.team.models import Room, Staff
 from umpro.team.services import get_staff
 
@@ -134,6 +135,14 @@ def save_rule(
     _require_staff(data.staff_id)
     staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
     _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
+    check_rule_hours(
+        weekday=data.weekday,
+        start=data.start_time,
+        end=data.end_time,
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        tz=staff.practice.timezone,
+    )
     exclude = rule.id if rule is not None else None
     room = None
     if data.room_id is not None:

@@ -12,15 +12,23 @@ from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.scheduling.grid import Column, Grid, bounds, column_blocks, minute_of, place
+from umpro.scheduling.grid import (
+    Column,
+    Grid,
+    bounds,
+    column_blocks,
+    mark_held,
+    minute_of,
+    place,
+)
 from umpro.scheduling.holidays import holiday_name
-from umpro.scheduling.models import Appointment
-from umpro.scheduling.services import catalogue, junior
+from umpro.scheduling.models import HOLD_STATES, Appointment
+from umpro.scheduling.services import catalogue, holds, junior
 from umpro.scheduling.services.openings import AgendaTemplate, closures_for, openings_for
 from umpro.team import services as team
 from umpro.team.models import Room, Staff
 from umpro.team.professions import Profession
-from umpro.timeutil import local_today, to_local
+from umpro.timeutil import local_day_bounds, local_today, to_local
 from umpro.web import client_ip
 
 #: Column order of the team day view.
@@ -101,6 +109,7 @@ def build_grid(
             appointment
         )
     columns, spans = [], []
+    held = _holds_of(cells, template, now)
     for staff, day, title in cells:
         openings = openings_for(template, staff_id=staff.id, day=day)
         blocks, apart = column_blocks(
@@ -109,6 +118,7 @@ def build_grid(
             closures=closures_for(template, staff_id=staff.id, day=day),
             now=now,
         )
+        mark_held(blocks, held.get(staff.id, []), HOLD_STATES)
         room_ids = {o.room_id for o in openings if o.room_id in rooms}
         columns.append(
             Column(
@@ -132,6 +142,28 @@ def build_grid(
     if first <= now_minute < last:
         grid.now_row = grid.row_of_minute(now_minute)
     return grid
+
+
+def _holds_of(cells, template, now) -> dict[int, list]:
+    """Held slots of the cells' staff over the cells' days, by staff id (fixed queries)."""
+    if not cells:
+        return {}
+    zone = tz()
+    start_at, _ = local_day_bounds(min(day for _, day, _ in cells), zone)
+    _, end_at = local_day_bounds(max(day for _, day, _ in cells), zone)
+    found = defaultdict(list)
+    for hold in holds.holds_between(
+        db.session,
+        practice_id=current_user.practice_id,
+        tz=zone,
+        staff_ids={staff.id for staff, _, _ in cells} & template.staff_ids,
+        start_at=start_at,
+        end_at=end_at,
+        now=now,
+        template=template,
+    ):
+        found[hold.staff_id].append(hold)
+    return found
 
 
 def log_shown(appointments: list[Appointment], *, action: str, target: str) -> set[int]:

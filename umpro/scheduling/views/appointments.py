@@ -3,7 +3,7 @@ actions: move, cancel with a reason, mark arrived / fulfilled / no-show."""
 
 from datetime import datetime, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from umpro.auth.audit import record_access
@@ -126,17 +126,18 @@ def _slots(form: BookingForm, patient: Patient | None) -> list[slots.Slot]:
     start = now
     if form.day.data:
         start = max(now, local_to_utc(form.day.data, datetime.min.time(), tz()))
-    return slots.find_slots(
+    return slots.offer_slots(
         db.session,
-        practice_id=current_user.practice_id,
-        tz=tz(),
+        actor=current_user,
         appointment_type=appointment_type,
-        staff=[s for s in chosen if can(current_user, "agenda.book", s)],
+        staff=chosen,
+        patient=patient,
         start_from=start,
         until=start + timedelta(days=28),
         now=now,
+        min_notice_minutes=current_app.config["UMPRO_MIN_NOTICE_MINUTES"],
         limit=12,
-        preferred_staff_id=patient.treating_gp.id if patient and patient.treating_gp else None,
+        ip=client_ip(),
     )
 
 
@@ -172,6 +173,8 @@ def _book(form: BookingForm, patient: Patient | None):
         ),
         start_at=start_at,
         source=form.source.data,
+        regulator_name=form.regulator_name.data or "",
+        regulator_reference=form.regulator_reference.data or "",
         **ctx(),
     )
 
