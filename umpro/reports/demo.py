@@ -18,6 +18,7 @@ from umpro.patients.models import DECLINE_REASONS, Patient, RegistrationRequest,
 from umpro.reports.models import PatientListTarget
 from umpro.reports.services import figures as fig
 from umpro.reports.services import snapshots, targets
+from umpro.scheduling.demo import HOLD_HISTORY_DAYS
 from umpro.scheduling.models import FULFILLED, NOSHOW, Appointment, AppointmentType
 from umpro.team.models import Staff
 from umpro.timeutil import local_to_utc, local_today
@@ -71,9 +72,10 @@ def load(session: Session, *, practice, members: dict[str, Staff], now: datetime
 
 def _consultations(session, rng, practice, gps, kind, today: date, now: datetime) -> None:
     """Fulfilled consultations (and a few no-shows) of each declared patient with their
-    GP, every three to six months over three years; before the agenda demo's weeks."""
+    GP, every three to six months over three years; before the agenda demo's weeks and
+    its same-day history (held slots used at the desk over the last weeks)."""
     first = fig.years_before(today, YEARS)
-    last = today - timedelta(days=21)
+    last = today - timedelta(days=HOLD_HISTORY_DAYS + 7)
     declarations = session.execute(
         select(
             TreatingDeclaration.patient_id,
