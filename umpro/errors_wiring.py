@@ -2,11 +2,13 @@
 
 import logging
 
-from flask import Flask, make_response, render_template
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from umpro.auth import audit
+from umpro.db import read_only_transactions
 from umpro.errors import DomainError
 from umpro.extensions import db
 from umpro.web import BadRequestBody, api_error, is_api_request
@@ -48,17 +50,36 @@ def _render(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def open_unit_of_work():
+    """Before a request: a safe method reads without the write lock (SQLite); the access
+    log's rows wait for the commit point."""
+    read_only_transactions(request.method in SAFE_METHODS)
+    audit.start_buffer(db.session)
+
+
 def commit_or_roll_back(response):
     """The one commit point of a request (as ``indico/web/rh.py``): a response below 400
     commits the request's unit of work, any other rolls it back. Views never commit.
 
+    The access-log rows recorded by the request are written here: in the same
+    transaction for a write; for a read-only request, after its read transaction ends,
+    in a short writer transaction of their own (one row per view).
+
     A commit the database refuses (a constraint raced by another request) answers 409;
     any other database failure at commit answers 503, and nothing is half-saved.
     """
+    entries = audit.take_buffer(db.session)
     if response.status_code >= 400:
         db.session.rollback()
         return response
     try:
+        if request.method in SAFE_METHODS:
+            db.session.commit()
+            read_only_transactions(False)
+        audit.append(db.session, entries)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -71,11 +92,20 @@ def commit_or_roll_back(response):
     return response
 
 
+def close_unit_of_work(error=None):
+    audit.take_buffer(db.session)
+    read_only_transactions(False)
+
+
 def _as_response(rendered):
     return make_response(rendered)
 
 
 def init_app(app: Flask) -> None:
+    # First of the before-request hooks: the sign-in lookup already reads.
+    app.before_request_funcs.setdefault(None, []).insert(0, open_unit_of_work)
+    app.teardown_request(close_unit_of_work)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(

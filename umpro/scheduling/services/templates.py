@@ -21,6 +21,7 @@ from umpro.scheduling.models import (
     AppointmentType,
     AvailabilityRule,
     WeeklyAbsence,
+    overlapping,
 )
 from umpro.team.models import Room, Staff
 from umpro.team.services import get_staff
@@ -225,8 +226,7 @@ def appointments_during(session: Session, *, staff_id: int, start_at, end_at) ->
         select(func.count(Appointment.id)).where(
             Appointment.staff_id == staff_id,
             Appointment.status.in_(LIVE_STATUSES),
-            Appointment.start_at < end_at,
-            Appointment.end_at > start_at,
+            *overlapping(start_at, end_at),
         )
     )
 
