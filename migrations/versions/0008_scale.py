@@ -73,11 +73,6 @@ def upgrade():
         "access_log_patient",
         sa.Column("access_log_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["access_log_id"],
-            ["access_log.id"],
-            name=op.f("fk_access_log_patient_access_log_id_access_log"),
-        ),
         sa.PrimaryKeyConstraint("access_log_id", "patient_id", name=op.f("pk_access_log_patient")),
     )
     op.create_index(

@@ -100,7 +100,8 @@ class AccessLogPatient(Base):
     __tablename__ = "access_log_patient"
     __table_args__ = (Index("ix_access_log_patient_patient", "patient_id", "access_log_id"),)
 
-    access_log_id: Mapped[int] = mapped_column(ForeignKey("access_log.id"), primary_key=True)
+    # No foreign key: like the log itself, this is never updated nor deleted.
+    access_log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
