@@ -84,15 +84,16 @@ def generate(
     tick: Tick = lambda n: None,
 ) -> Summary:
     """Generate ``practices`` practices of ``patients`` patients and ``years`` of agenda
-    each. Refuses a database that already holds a generated practice. Flushes, never
-    commits (the command commits once per practice)."""
+    each, numbered after the generated practices already in the database (their
+    accounts: ``account_email(key, number)``). Flushes, never commits."""
     now = now or utcnow()
     if patients < 10 or years <= 0 or practices < 1:
         raise Invalid("Il faut au moins 10 patients, une durée positive et un cabinet.")
-    if session.scalar(select(Practice.id).where(Practice.slug == practice_slug(1))):
-        raise Invalid("Cette base contient déjà un cabinet généré : utilisez une base vide.")
+    existing = session.scalar(
+        select(func.count(Practice.id)).where(Practice.slug.like(practice_slug(0)[:-1] + "%"))
+    )
     summary = Summary()
-    for number in range(1, practices + 1):
+    for number in range(existing + 1, existing + practices + 1):
         rng = random.Random(seed * 1_000 + number)
         _Practice(session, rng, number, now, summary, tick).build(
             patients=patients, years=years, password=password
@@ -341,9 +342,10 @@ class _Practice:
         requesters = [self.members[k].id for k in GP_KEYS]
         delegated = [p for p in self.protocols if self.delegates.get(p.id)]
         every_state = list(states.STATUSES)
-        # 2 % of the patients, every state represented; one task per patient (so at most
-        # one open task per patient and protocol).
-        for index, patient_id in enumerate(self.patient_ids[1::50]):
+        # 2 % of the patients (at least 20, so that every state shows); one task per
+        # patient, so at most one open task per patient and protocol.
+        step = max(1, min(50, len(self.patient_ids) // 20))
+        for index, patient_id in enumerate(self.patient_ids[1::step]):
             protocol = delegated[index % len(delegated)]
             status = every_state[index % len(every_state)]
             owner = rng.choice(self.delegates[protocol.id])
