@@ -96,6 +96,11 @@ def upgrade():
             )
     elif dialect == "postgresql":
         op.execute(PG_DURATION)
+        # Missing from 0002 (found by tests/test_scale_schema.py); SQLite would need the
+        # table rebuilt, so there the check stays the models' only.
+        op.execute(
+            "ALTER TABLE patient ADD CONSTRAINT ck_patient_sex CHECK (sex IN ('F', 'M', 'I'))"
+        )
 
 
 def downgrade():
@@ -106,6 +111,7 @@ def downgrade():
         _overlap_triggers(_OLD_CLASH)
     elif dialect == "postgresql":
         op.execute("ALTER TABLE appointment DROP CONSTRAINT IF EXISTS ck_appointment_max_duration")
+        op.execute("ALTER TABLE patient DROP CONSTRAINT IF EXISTS ck_patient_sex")
     op.drop_index("ix_access_log_patient_patient", table_name="access_log_patient")
     op.drop_table("access_log_patient")
     with op.batch_alter_table("access_log") as batch_op:
