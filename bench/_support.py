@@ -11,7 +11,6 @@ import re
 import statistics
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -199,7 +198,6 @@ def make_app(url: str):
     )
 
 
-@contextmanager
 def signed_in(app, email: str):
     """A Flask test client signed in as ``email``."""
     client = app.test_client()
@@ -208,4 +206,4 @@ def signed_in(app, email: str):
     answer = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
     if answer.status_code != 302:
         raise RuntimeError(f"connexion refusée pour {email} ({answer.status_code})")
-    yield client
+    return client

@@ -96,50 +96,94 @@ def _workday(tz: str):
     return day
 
 
+class Site:
+    """One generated database served in process: its app, statement counter, signed-in
+    clients and the path of each main page."""
+
+    def __init__(self, url: str, label: str) -> None:
+        from umpro.extensions import db
+
+        self.label = label
+        self.app = make_app(url)
+        self.ids = ids = _ids(self.app)
+        with self.app.app_context():
+            self.counter = StatementCounter(db.engine)
+        day = _workday(ids["tz"]).isoformat()
+        staff = ids["staff"]
+        all_staff = ",".join(str(i) for i in staff.values())
+        self.desk = signed_in(self.app, ids["email"]("marie.dubois"))
+        gp = signed_in(self.app, ids["email"]("claire.martin"))
+        nurse = signed_in(self.app, ids["email"]("nathalie.roux"))
+        self.pages = {
+            "sign_in_page": (self.app.test_client(), "/login"),
+            "day_view": (self.desk, f"/agenda/?jour={day}"),
+            "week_view": (self.desk, f"/agenda/semaine/{staff['claire.martin']}?semaine={day}"),
+            "patient_search": (self.desk, "/patients/?q=mar"),
+            "slot_search": (
+                self.desk,
+                f"/api/v1/slots?type={ids['consult']}&staff={all_staff}&limit=50",
+            ),
+            "patient_page": (gp, f"/patients/{ids['patient']}"),
+            "gp_inbox": (gp, "/delegation/boite"),
+            "nurse_queue": (nurse, "/delegation/taches"),
+        }
+
+    def hit(self, name: str) -> None:
+        client, path = self.pages[name]
+        answer = client.get(path)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{self.label} {name}: {path} → {answer.status_code}")
+
+    def close(self) -> None:
+        from umpro.extensions import db
+
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def measure_sites(sites: list["Site"]) -> list[dict[str, tuple[float, float, int]]]:
+    """p50, p95 and statements of each main page on each site. The runs of the sites
+    alternate, so that a ratio between two sites compares figures of the same moments
+    (this machine's load varies)."""
+    import time
+
+    from bench._support import percentiles
+
+    figures: list[dict] = [{} for _ in sites]
+    for name in sites[0].pages:
+        samples: list[list[float]] = [[] for _ in sites]
+        statements = [site.counter.of(lambda s=site, n=name: s.hit(n)) for site in sites]
+        for site in sites:
+            site.hit(name)  # warm-up
+        for _ in range(RUNS):
+            for index, site in enumerate(sites):
+                started = time.perf_counter()
+                site.hit(name)
+                samples[index].append(time.perf_counter() - started)
+        for index in range(len(sites)):
+            figures[index][name] = (*percentiles(samples[index]), statements[index])
+    for index, site in enumerate(sites):
+        figures[index]["booking"] = _bookings(site.desk, site.counter, site.ids)
+    return figures
+
+
 def measure_pages(url: str, label: str) -> dict[str, tuple[float, float, int]]:
     """p50, p95 and statements of each main page on the database at ``url``."""
-    from umpro.extensions import db
+    site = Site(url, label)
+    try:
+        return measure_sites([site])[0]
+    finally:
+        site.close()
 
-    app = make_app(url)
-    ids = _ids(app)
-    day = _workday(ids["tz"]).isoformat()
-    staff = ids["staff"]
-    all_staff = ",".join(str(i) for i in staff.values())
-    figures = {}
-    with app.app_context():
-        counter = StatementCounter(db.engine)
 
-    def page(client, path, name, status=200):
-        def hit():
-            answer = client.get(path)
-            if answer.status_code != status:
-                raise RuntimeError(f"{label} {name}: {path} → {answer.status_code}")
-
-        statements = counter.of(hit)
-        p50, p95 = timed(hit, RUNS)
-        figures[name] = (p50, p95, statements)
-
-    anonymous = app.test_client()
-    page(anonymous, "/login", "sign_in_page")
-    with signed_in(app, ids["email"]("marie.dubois")) as desk:
-        page(desk, f"/agenda/?jour={day}", "day_view")
-        page(desk, f"/agenda/semaine/{staff['claire.martin']}?semaine={day}", "week_view")
-        page(desk, "/patients/?q=mar", "patient_search")
-        page(
-            desk,
-            f"/api/v1/slots?type={ids['consult']}&staff={all_staff}&limit=50",
-            "slot_search",
-        )
-        figures["booking"] = _bookings(desk, counter, ids)
-    with signed_in(app, ids["email"]("claire.martin")) as gp:
-        page(gp, f"/patients/{ids['patient']}", "patient_page")
-        page(gp, "/delegation/boite", "gp_inbox")
-    with signed_in(app, ids["email"]("nathalie.roux")) as nurse:
-        page(nurse, "/delegation/taches", "nurse_queue")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    return figures
+def _compare(urls: list[str], labels: list[str]) -> list[dict]:
+    sites = [Site(url, label) for url, label in zip(urls, labels, strict=True)]
+    try:
+        return measure_sites(sites)
+    finally:
+        for site in sites:
+            site.close()
 
 
 def _bookings(client, counter, ids) -> tuple[float, float, int]:
@@ -190,8 +234,10 @@ def run() -> dict:
     else:
         notes.append("PostgreSQL injoignable : lignes PostgreSQL omises.")
     for kind, label in databases:
-        large = measure_pages(database_url(kind, *LARGE), f"{label} large")
-        small = measure_pages(database_url(kind, *SMALL), f"{label} small")
+        large, small = _compare(
+            [database_url(kind, *LARGE), database_url(kind, *SMALL)],
+            [f"{label} large", f"{label} small"],
+        )
         size = f"{LARGE[1]:g} ans/{LARGE[0]} patients"
         for name, (p50, p95, statements) in large.items():
             target, max_statements = TARGETS.get(name, (None, None))
@@ -238,8 +284,13 @@ def run() -> dict:
 def _practices_rows() -> list[dict]:
     """PostgreSQL: the same pages with 10 practices in the database against 1."""
     size = SMALL
-    one = measure_pages(database_url("postgresql", *size, practices=1), "PG 1 cabinet")
-    ten = measure_pages(database_url("postgresql", *size, practices=10), "PG 10 cabinets")
+    one, ten = _compare(
+        [
+            database_url("postgresql", *size, practices=1),
+            database_url("postgresql", *size, practices=10),
+        ],
+        ["PG 1 cabinet", "PG 10 cabinets"],
+    )
     rows = []
     for name, (p50, _, statements) in ten.items():
         base = one[name][0]
