@@ -1,5 +1,6 @@
 """Declarative base, naming convention, UTC datetime type and common mixins."""
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -93,6 +94,17 @@ def read_only_transactions(flag: bool) -> None:
     """Let the transactions that open from now on (in this context) be read-only ones
     (``True``) or writers (``False``, the default: CLI, jobs, unsafe requests, tests)."""
     _reading.set(flag)
+
+
+@contextmanager
+def writer_transactions():
+    """Inside a read-only request, let the transactions opened in the block take the
+    write lock first (SQLite), then go back to reading."""
+    token = _reading.set(False)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 @event.listens_for(Engine, "begin")
