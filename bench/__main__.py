@@ -78,17 +78,23 @@ def main(argv: list[str]) -> int:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["load_average_at_start"] = list(os.getloadavg())
     results["quick"] = os.environ.get("BENCH_QUICK") == "1"
+    failed: list[str] = []
     for name in wanted:
         print(f"== bench {name}", flush=True)
         module = importlib.import_module(f"bench.{name}")
-        figures = module.run()
+        try:
+            figures = module.run()
+        except Exception as error:  # noqa: BLE001 - one failed module must not lose the others
+            print(f"   échec de {name} : {error!r}", file=sys.stderr)
+            failed.append(name)
+            figures = {"error": repr(error)}
         figures["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         figures["machine"] = {
             "python": platform.python_version(),
             "platform": platform.platform(),
             "processor": platform.processor() or platform.machine(),
         }
-        if name == "ical":
+        if name == "ical" and "error" not in figures:
             figures["rows"] = ical_rows(figures)
         results[name] = figures
         rows = [
@@ -108,7 +114,7 @@ def main(argv: list[str]) -> int:
     print(f"double_bookings: {results.get('double_bookings')}")
     print(f"load average at start: {results['load_average_at_start']}")
     print(f"Résultats écrits dans {RESULTS.relative_to(ROOT)}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
