@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
         module = importlib.import_module(f"bench.{name}")
         try:
             figures = module.run()
-        except Exception as error:
+        except Exception as error:  # one failed module must not lose the others
             print(f"   échec de {name} : {error!r}", file=sys.stderr)
             failed.append(name)
             figures = {"error": repr(error)}
