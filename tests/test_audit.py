@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from tests import factories
 from tests.conftest import ON_PG
-from umpro.auth.audit import GENESIS, record_access, verify_chain
+from umpro.auth.audit import GENESIS, record_access, seen_by_query, verify_chain
 from umpro.auth.models import AccessLog
 
 
@@ -25,17 +25,36 @@ def _allow_tampering(session):
         session.execute(text("DROP TRIGGER access_log_no_delete"))
 
 
-def test_rows_are_chained(session, gp):
-    first = record_access(
-        session, actor=gp, action="patient.view", patient_id=7, target="patient:7"
-    )
-    second = record_access(session, actor=gp, action="patient.search", patient_ids=[7, 8])
-    rows = [*first, *second]
+def test_rows_are_chained_one_row_per_view(session, gp):
+    record_access(session, actor=gp, action="patient.view", patient_id=7, target="patient:7")
+    record_access(session, actor=gp, action="patient.search", patient_ids=[8, 7, 9])
+    rows = session.scalars(select(AccessLog).order_by(AccessLog.id)).all()
     assert rows[0].prev_hash == GENESIS
-    assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
-    assert [r.patient_id for r in rows] == [7, 7, 8]
+    assert rows[1].prev_hash == rows[0].hash
+    assert [(r.patient_id, r.patient_ids) for r in rows] == [(7, "7"), (None, "7,8,9")]
     assert rows[0].role == "gp" and rows[0].practice_id == gp.practice_id
     assert verify_chain(session).ok
+
+
+def test_who_saw_a_patient_is_an_indexed_lookup(session, gp):
+    record_access(session, actor=gp, action="patient.search", patient_ids=[3, 4])
+    record_access(session, actor=gp, action="patient.view", patient_id=4)
+    record_access(session, actor=gp, action="patient.view", patient_id=5)
+    seen = session.scalars(select(AccessLog.action).where(seen_by_query(4)).order_by(AccessLog.id))
+    assert list(seen) == ["patient.search", "patient.view"]
+
+
+def test_the_hash_covers_the_list_of_patients(session, gp):
+    record_access(session, actor=gp, action="patient.search", patient_ids=[3, 4])
+    session.commit()
+    _allow_tampering(session)
+    session.execute(text("UPDATE access_log SET patient_ids = '3'"))
+    session.commit()
+    report = verify_chain(session)
+    if ON_PG:  # the database outlives the test there
+        session.execute(text("ALTER TABLE access_log ENABLE TRIGGER access_log_append_only"))
+        session.commit()
+    assert not report.ok and report.reason == "contenu modifié"
 
 
 def test_update_and_delete_refused_by_the_database(session, gp):

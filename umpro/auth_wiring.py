@@ -3,9 +3,10 @@
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import refresh as refresh_babel
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
 from umpro.auth import services
-from umpro.db import utcnow
+from umpro.db import utcnow, writer_transactions
 from umpro.extensions import csrf, db, login_manager
 from umpro.web import api_error, is_api_request
 
@@ -21,17 +22,35 @@ def init_app(app: Flask) -> None:
     app.before_request(_require_sign_in)
 
 
+def _retried_as_writer(lookup):
+    """Run ``lookup`` (which may refresh a last-seen time, at most once a minute). On
+    SQLite a read-only request's deferred transaction cannot start writing once another
+    request has committed (SQLITE_BUSY_SNAPSHOT): then redo it in a short writer
+    transaction of its own, and go back to reading."""
+    try:
+        return lookup()
+    except OperationalError:
+        db.session.rollback()
+        with writer_transactions():
+            staff = lookup()
+            db.session.commit()
+        return staff
+
+
 @login_manager.user_loader
 def _load_user(token: str):
-    staff = services.load_signed_in(
-        db.session,
-        token=token,
-        now=utcnow(),
-        idle_timeout=current_app.config["UMPRO_IDLE_TIMEOUT"],
-    )
-    if db.session.dirty:
-        db.session.commit()
-    return staff
+    def lookup():
+        staff = services.load_signed_in(
+            db.session,
+            token=token,
+            now=utcnow(),
+            idle_timeout=current_app.config["UMPRO_IDLE_TIMEOUT"],
+        )
+        if db.session.dirty:
+            db.session.commit()
+        return staff
+
+    return _retried_as_writer(lookup)
 
 
 @login_manager.request_loader
@@ -56,10 +75,14 @@ def _authenticate_api_key():
     header = request.headers.get("Authorization", "")
     if not is_api_request() or not header.startswith("Bearer "):
         return None
-    staff = services.authenticate_api_key(db.session, key=header[7:].strip(), now=utcnow())
-    if db.session.dirty:
-        db.session.commit()
-    return staff
+
+    def lookup():
+        staff = services.authenticate_api_key(db.session, key=header[7:].strip(), now=utcnow())
+        if db.session.dirty:
+            db.session.commit()  # the key's last use, kept even when the request fails
+        return staff
+
+    return _retried_as_writer(lookup)
 
 
 def _check_csrf():

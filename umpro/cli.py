@@ -14,6 +14,7 @@ from umpro.auth import audit, checkpoints
 from umpro.auth import services as auth
 from umpro.auth.models import ApiKey
 from umpro.db import utcnow
+from umpro.errors import DomainError
 from umpro.extensions import db
 from umpro.team.models import Staff
 
@@ -108,6 +109,34 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@cli.command("generate")
+@click.option("--patients", type=click.IntRange(min=10), default=20_000, show_default=True)
+@click.option("--years", type=click.FloatRange(min=0.05), default=3.0, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--practices", type=click.IntRange(min=1), default=1, show_default=True)
+def generate_command(patients: int, years: float, seed: int, practices: int) -> None:
+    """Générer un grand cabinet déterministe (bancs d'essai) dans une base vide."""
+    from umpro import generate
+
+    units = generate.work_units(patients=patients, years=years, practices=practices)
+    with click.progressbar(length=units, label="Génération", file=sys.stderr) as bar:
+        try:
+            summary = generate.generate(
+                db.session,
+                patients=patients,
+                years=years,
+                seed=seed,
+                practices=practices,
+                password=current_app.config["UMPRO_DEMO_PASSWORD"],
+                tick=bar.update,
+            )
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        db.session.commit()
+    for name, count in summary.counts.items():
+        click.echo(f"{name}\t{count}")
 
 
 @cli.command("backup")

@@ -1,5 +1,7 @@
 """Declarative base, naming convention, UTC datetime type and common mixins."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, ForeignKey, MetaData, event
@@ -83,14 +85,38 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """SQLite: every transaction takes the write lock first (``BEGIN IMMEDIATE``).
+#: True while a read-only request runs (set by ``errors_wiring``): its transactions then
+#: open deferred on SQLite and take no write lock.
+_reading: ContextVar[bool] = ContextVar("umpro_read_only_transactions", default=False)
 
-    A deferred transaction that reads, then writes, fails with SQLITE_BUSY when another
-    writer committed in between; almost every request here writes (the access log at
-    least), so serialising writers up front is both simpler and correct. Booking checks
-    made inside such a transaction cannot race. Readers are never blocked (WAL).
+
+def read_only_transactions(flag: bool) -> None:
+    """Let the transactions that open from now on (in this context) be read-only ones
+    (``True``) or writers (``False``, the default: CLI, jobs, unsafe requests, tests)."""
+    _reading.set(flag)
+
+
+@contextmanager
+def writer_transactions():
+    """Inside a read-only request, let the transactions opened in the block take the
+    write lock first (SQLite), then go back to reading."""
+    token = _reading.set(False)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """SQLite: a writer's transaction takes the write lock first (``BEGIN IMMEDIATE``);
+    a read-only request's opens deferred (``BEGIN``) and never blocks another request.
+
+    A deferred transaction that reads, then writes, fails with SQLITE_BUSY_SNAPSHOT when
+    another writer committed in between: so a read-only request writes nothing in its
+    transaction; its access-log rows are written after rendering, in a short writer
+    transaction of their own. Booking checks, made in writers' transactions, cannot race.
+    Readers are never blocked (WAL).
     """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _reading.get() else "BEGIN IMMEDIATE")

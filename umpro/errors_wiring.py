@@ -3,12 +3,14 @@
 import logging
 import time
 
-from flask import Flask, g, make_response, render_template
+from flask import Flask, g, make_response, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from umpro.auth import audit
+from umpro.db import read_only_transactions
 from umpro.errors import DomainError
 from umpro.extensions import db
 from umpro.web import BadRequestBody, api_error, is_api_request
@@ -50,27 +52,57 @@ def _render(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def open_unit_of_work():
+    """Before a request: a safe method reads without the write lock (SQLite); the access
+    log's rows wait for the commit point."""
+    read_only_transactions(request.method in SAFE_METHODS)
+    audit.start_buffer(db.session)
+
+
 def commit_or_roll_back(response):
     """The one commit point of a request (as ``indico/web/rh.py``): a response below 400
     commits the request's unit of work, any other rolls it back. Views never commit.
 
+    The access-log rows recorded by the request are written here: in the same
+    transaction for a write; for a read-only request, after its read transaction ends,
+    in a short writer transaction of their own (one row per view).
+
     A commit the database refuses (a constraint raced by another request) answers 409;
     any other database failure at commit answers 503, and nothing is half-saved.
     """
+    entries = audit.take_buffer(db.session)
     if response.status_code >= 400:
         db.session.rollback()
         return response
     try:
+        if request.method in SAFE_METHODS:
+            db.session.commit()
+            read_only_transactions(False)
+        audit.append(db.session, entries)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         log.warning("commit refused by a constraint", exc_info=True)
         return _as_response(_render(409))
+    except DBAPIError as error:
+        if _is_outage(error):
+            return _database_unavailable(error)
+        db.session.rollback()
+        log.exception("commit failed")
+        return _as_response(_render(503))
     except SQLAlchemyError:
         db.session.rollback()
         log.exception("commit failed")
-        return _as_response(_render(503, "Service momentanément indisponible : réessayez."))
+        return _as_response(_render(503))
     return response
+
+
+def close_unit_of_work(error=None):
+    audit.take_buffer(db.session)
+    read_only_transactions(False)
 
 
 def _as_response(rendered):
@@ -108,6 +140,10 @@ def _database_unavailable(error: DBAPIError):
 
 
 def init_app(app: Flask) -> None:
+    # First of the before-request hooks: the sign-in lookup already reads.
+    app.before_request_funcs.setdefault(None, []).insert(0, open_unit_of_work)
+    app.teardown_request(close_unit_of_work)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(

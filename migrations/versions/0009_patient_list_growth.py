@@ -1,7 +1,7 @@
 """Patient-list growth
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-26 12:37:39.725628
 
 """
@@ -13,7 +13,7 @@ import umpro.db
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

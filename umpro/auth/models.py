@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DDL, Boolean, ForeignKey, Index, Integer, String, event
+from sqlalchemy import DDL, Boolean, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime
@@ -82,13 +82,32 @@ class AccessLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     staff_id: Mapped[int | None] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(32), default="")
+    #: The one patient concerned, when one is (also listed in ``patient_ids``).
     patient_id: Mapped[int | None] = mapped_column(Integer)
+    #: Every patient shown by this access, sorted ids joined by commas ("" when none);
+    #: covered by the hash. ``AccessLogPatient`` indexes it for "who saw patient X".
+    patient_ids: Mapped[str] = mapped_column(Text, default="")
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLogPatient(Base):
+    """One patient listed by an access-log row: the index behind "who saw patient X".
+
+    Derived from ``AccessLog.patient_ids`` (which the hash covers); a view listing fifty
+    patients writes one log row and one executemany here, never fifty chained rows.
+    """
+
+    __tablename__ = "access_log_patient"
+    __table_args__ = (Index("ix_access_log_patient_patient", "patient_id", "access_log_id"),)
+
+    # No foreign key: like the log itself, this is never updated nor deleted.
+    access_log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 APPEND_ONLY_SQLITE = [

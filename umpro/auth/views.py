@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from umpro.auth import services
+from umpro.auth import audit, services
 from umpro.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm
 from umpro.auth.models import AccessLog
 from umpro.auth.passwords import hash_password, verify_password
@@ -136,7 +136,7 @@ def access_log():
             errors["staff"] = "Choisissez un membre de l'équipe."
     if filters["patient"]:
         if filters["patient"].isdigit():
-            query = query.where(AccessLog.patient_id == int(filters["patient"]))
+            query = query.where(audit.seen_by_query(int(filters["patient"])))
         else:
             errors["patient"] = "Le numéro de patient est un nombre."
     if filters["action"]:

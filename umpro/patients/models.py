@@ -264,7 +264,7 @@ class TreatingDeclaration(PracticeOwned, Timestamped, Base):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     patient: Mapped[Patient] = relationship()
-    gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin=True)
+    gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin="unnested")
 
     @property
     def end_reason_label(self) -> str:
@@ -367,7 +367,7 @@ class RegistrationRequest(PracticeOwned, Timestamped, Base):
     declaration_id: Mapped[int | None] = mapped_column(ForeignKey("treating_declaration.id"))
 
     patient: Mapped[Patient] = relationship()
-    gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin=True)
+    gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin="unnested")
     decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id])
 
     @property

@@ -8,7 +8,7 @@ overlapping row as a last line.
 """
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
     DDL,
@@ -63,6 +63,11 @@ STATUSES = {
 }
 #: Statuses that hold the time: these may not overlap.
 LIVE_STATUSES = (BOOKED, ARRIVED, FULFILLED)
+
+#: The longest an appointment may last (the database refuses longer ones). It bounds every
+#: overlap query from below, ``start_at > :start - MAX_DURATION``, so that an index on
+#: ``(x, start_at)`` answers with a short range instead of reading all earlier history.
+MAX_DURATION = timedelta(hours=12)
 
 SOURCES = {
     "desk": "Accueil",
@@ -387,16 +392,27 @@ EXCLUSION_DDL = [
 
 # --- SQLite: the same rule as triggers (the booking service checks first, inside a
 # transaction opened with BEGIN IMMEDIATE; these refuse whatever would slip past it) ---
+# One EXISTS per column, each bounded on both sides, so each is an index range on
+# ``(column, start_at)`` whatever the history's length.
 
-_CLASH_SQL = (
-    "EXISTS (SELECT 1 FROM appointment AS a"
-    " WHERE a.status IN ('booked', 'arrived', 'fulfilled')"
-    " AND a.start_at < NEW.end_at AND NEW.start_at < a.end_at AND a.id IS NOT NEW.id"
-    " AND (a.staff_id = NEW.staff_id OR a.patient_id = NEW.patient_id"
-    " OR a.room_id = NEW.room_id))"
-)
+_MAX_HOURS = int(MAX_DURATION.total_seconds() // 3600)
+
+
+def _clash_sql(column: str) -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM appointment AS a WHERE a.{column} = NEW.{column}"  # noqa: S608 - constant column names
+        " AND a.start_at < NEW.end_at"
+        f" AND a.start_at > datetime(NEW.start_at, '-{_MAX_HOURS} hours')"
+        " AND a.end_at > NEW.start_at AND a.status IN ('booked', 'arrived', 'fulfilled')"
+        " AND a.id IS NOT NEW.id)"
+    )
+
+
+_CLASH_SQL = "(" + " OR ".join(_clash_sql(c) for c in EXCLUSIONS.values()) + ")"
 #: The message a trigger raises (found in the IntegrityError by the booking service).
 SQLITE_OVERLAP = "appointment_overlap"
+#: The message of the duration cap's trigger (SQLite) / constraint (PostgreSQL).
+TOO_LONG = "appointment_too_long"
 OVERLAP_TRIGGERS_SQLITE = [
     f"""CREATE TRIGGER appointment_no_overlap_insert BEFORE INSERT ON appointment
 WHEN NEW.{_LIVE_SQL} AND {_CLASH_SQL}
@@ -405,7 +421,29 @@ BEGIN SELECT RAISE(ABORT, '{SQLITE_OVERLAP}'); END""",
 BEFORE UPDATE OF staff_id, patient_id, room_id, start_at, end_at, status ON appointment
 WHEN NEW.{_LIVE_SQL} AND {_CLASH_SQL}
 BEGIN SELECT RAISE(ABORT, '{SQLITE_OVERLAP}'); END""",
+    f"""CREATE TRIGGER appointment_max_duration_insert BEFORE INSERT ON appointment
+WHEN julianday(NEW.end_at) - julianday(NEW.start_at) > {_MAX_HOURS} / 24.0
+BEGIN SELECT RAISE(ABORT, '{TOO_LONG}'); END""",
+    f"""CREATE TRIGGER appointment_max_duration_update
+BEFORE UPDATE OF start_at, end_at ON appointment
+WHEN julianday(NEW.end_at) - julianday(NEW.start_at) > {_MAX_HOURS} / 24.0
+BEGIN SELECT RAISE(ABORT, '{TOO_LONG}'); END""",
 ]
+EXCLUSION_DDL.append(
+    "ALTER TABLE appointment ADD CONSTRAINT ck_appointment_max_duration"
+    f" CHECK (end_at - start_at <= interval '{_MAX_HOURS} hours')"
+)
+
+
+def overlapping(start_at: datetime, end_at: datetime) -> tuple:
+    """The predicates "this appointment overlaps [start_at, end_at)", bounded on both
+    sides of ``start_at`` so that an index range answers them."""
+    return (
+        Appointment.start_at < end_at,
+        Appointment.start_at > start_at - MAX_DURATION,
+        Appointment.end_at > start_at,
+    )
+
 
 for _statement in EXCLUSION_DDL:
     event.listen(

@@ -44,7 +44,9 @@ class Staff(PracticeOwned, Timestamped, Base):
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    practice: Mapped[Practice] = relationship(lazy="joined", innerjoin=True)
+    # "unnested": under an outer join (a declaration's GP) this stays a flat LEFT JOIN; a
+    # nested inner join there makes SQLite materialise every open declaration.
+    practice: Mapped[Practice] = relationship(lazy="joined", innerjoin="unnested")
     supervisor: Mapped["Staff | None"] = relationship(remote_side=[id])
     assisted_gps: Mapped[list["Staff"]] = relationship(
         secondary=assisted_gp,

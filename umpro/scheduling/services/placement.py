@@ -8,7 +8,7 @@ only gives the friendlier message, and ``flush_or_conflict`` maps a violation to
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,9 +17,11 @@ from umpro.errors import Conflict, Invalid
 from umpro.scheduling.holidays import holiday_name
 from umpro.scheduling.models import (
     LIVE_STATUSES,
+    MAX_DURATION,
     SQLITE_OVERLAP,
     Appointment,
     AppointmentType,
+    overlapping,
 )
 from umpro.scheduling.services.junior import supervisor_absence, supervisor_off_duty
 from umpro.scheduling.services.openings import closures_for, load_template, openings_for
@@ -66,6 +68,9 @@ def check_placement(
     tz = staff.practice.timezone
     if end_at <= start_at:
         raise Invalid("La fin du rendez-vous doit être après son début.", field="end")
+    if end_at - start_at > MAX_DURATION:
+        hours = int(MAX_DURATION.total_seconds() // 3600)
+        raise Invalid(f"Un rendez-vous dure au plus {hours} heures.", field="end")
     if end_at <= now:
         raise Invalid("Ce créneau est déjà passé : choisissez une heure à venir.", field="start")
     if not staff.is_active:
@@ -150,18 +155,15 @@ def check_free(
 ) -> None:
     """409 when a live appointment of the same staff, room or patient overlaps."""
     tz = staff.practice.timezone
-    same = [Appointment.staff_id == staff.id, Appointment.patient_id == patient_id]
+    # One bounded branch per column (each an index range on (column, start_at)).
+    columns = [(Appointment.staff_id, staff.id), (Appointment.patient_id, patient_id)]
     if room_id is not None:
-        same.append(Appointment.room_id == room_id)
+        columns.append((Appointment.room_id, room_id))
+    same = [and_(column == value, *overlapping(start_at, end_at)) for column, value in columns]
     query = (
         select(Appointment)
         .options(joinedload(Appointment.staff), joinedload(Appointment.room))
-        .where(
-            Appointment.status.in_(LIVE_STATUSES),
-            Appointment.start_at < end_at,
-            Appointment.end_at > start_at,
-            or_(*same),
-        )
+        .where(Appointment.status.in_(LIVE_STATUSES), or_(*same))
         .order_by(Appointment.start_at)
     )
     if exclude_id is not None:

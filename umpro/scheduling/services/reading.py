@@ -8,7 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from umpro.errors import NotFound
-from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, Appointment, AppointmentEvent
+from umpro.scheduling.models import (
+    CANCELLED,
+    ENTERED_IN_ERROR,
+    Appointment,
+    AppointmentEvent,
+    overlapping,
+)
 from umpro.team.models import Staff
 
 
@@ -50,8 +56,7 @@ def list_appointments(
         )
         .where(
             Appointment.practice_id == practice_id,
-            Appointment.start_at < end_at,
-            Appointment.end_at > start_at,
+            *overlapping(start_at, end_at),
         )
         .order_by(Appointment.start_at, Appointment.id)
     )

@@ -21,6 +21,7 @@ from umpro.scheduling.models import (
     AppointmentType,
     AvailabilityRule,
     WeeklyAbsence,
+    overlapping,
 )
 from umpro.scheduling.services.openings import check_rule_hours
 from umpro.team.models import Room, Staff
@@ -234,8 +235,7 @@ def appointments_during(session: Session, *, staff_id: int, start_at, end_at) ->
         select(func.count(Appointment.id)).where(
             Appointment.staff_id == staff_id,
             Appointment.status.in_(LIVE_STATUSES),
-            Appointment.start_at < end_at,
-            Appointment.end_at > start_at,
+            *overlapping(start_at, end_at),
         )
     )
 
