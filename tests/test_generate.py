@@ -11,6 +11,7 @@ from umpro import generate
 from umpro.auth.audit import verify_chain
 from umpro.delegation import states
 from umpro.delegation.models import CareTask
+from umpro.demo import TEAM
 from umpro.scheduling.models import LIVE_STATUSES, Appointment
 
 TINY = {"patients": 200, "years": 2 / 12}
@@ -47,7 +48,7 @@ def _overlaps(session) -> int:
 def test_a_tiny_practice_keeps_every_rule(frozen_now, session):
     summary = _generate(session, frozen_now)
     counts = summary.counts
-    assert counts["patients"] == 200 and counts["staff"] == 11
+    assert counts["patients"] == 200 and counts["staff"] == len(TEAM)  # the demo team
     # ~70 % of the patients have a declaration history (some with an earlier GP).
     assert 0.6 * 200 <= counts["declarations"] <= 0.95 * 200
     assert counts["registration_requests"] > 0 and counts["file_entries"] > 300

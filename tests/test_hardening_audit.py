@@ -80,6 +80,8 @@ def _rechain(session, sign):
             row.ip,
             row.outcome,
         ]
+        if row.patient_ids:  # one row per view lists its patients (migration 0008)
+            fields.append(row.patient_ids)
         new_hash = sign("|".join(fields).encode())
         session.execute(
             text(
@@ -94,7 +96,8 @@ def _rechain(session, sign):
 def test_the_chain_is_keyed(app, session, gp):
     import hmac
 
-    row = record_access(session, actor=gp, action="patient.view", patient_id=1)[0]
+    record_access(session, actor=gp, action="patient.view", patient_id=1)
+    row = session.scalars(select(AccessLog).order_by(AccessLog.id.desc())).first()
     fields = "|".join(
         [
             GENESIS,
@@ -107,6 +110,7 @@ def test_the_chain_is_keyed(app, session, gp):
             "",
             "",
             "ok",
+            "1",  # the patients listed
         ]
     ).encode()
     key = app.config["UMPRO_AUDIT_KEY"].encode()
