@@ -125,7 +125,9 @@ def test_the_page_and_the_csv(week, sign_in):
     text = page_text(page)
     assert page.status_code == 200
     assert "Soins non programmés" in text and "1 / 20" in text
-    assert 'data-chart="unscheduled-weeks"' in page.text  # the place for the chart
+    # The chart: an SVG with its title, description and data table (the week's figures).
+    assert "<svg" in page.text and "Créneaux réservés aux soins non programmés" in text
+    assert "<desc" in page.text and 'class="table chart-data"' in page.text
     csv = b.get(f"/agenda/soins-non-programmes.csv?du={MONDAY}&au=2027-01-17")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()

@@ -1,13 +1,13 @@
 """Same-day care pages: the desk screen (« Accueil SNP ») and the figures (« Soins non
 programmés », with its CSV export). No commit here: the after-request hook commits."""
 
-import csv
 import io
 from datetime import date, datetime, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro import charts, csv_export
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
 from umpro.errors import DomainError, Invalid
@@ -203,9 +203,31 @@ def sameday_figures():
     return render_template(
         "scheduling/sameday_figures.html",
         report=report,
+        chart=_weeks_chart(report),
         names=names,
         cap=accounting.SAS_WEEKLY_CAP,
         hours_condition=accounting.SAS_HOURS_CONDITION,
+    )
+
+
+def _weeks_chart(report):
+    """How the practice's held slots ended, week by week (its data table comes along)."""
+    weeks = sorted(report.practice_week.items())
+    if not weeks:
+        return None
+    return charts.line_chart(
+        title="Créneaux réservés aux soins non programmés, par semaine",
+        description=(
+            "Pour chaque semaine de la période, le nombre de créneaux réservés et ce qu'ils "
+            "sont devenus : utilisés pour un rendez-vous, libérés au délai prévu, ou perdus."
+        ),
+        labels=[f"{week:%d/%m}" for week, _ in weeks],
+        series=[
+            charts.Series("Réservés", [f.held for _, f in weeks], "series-1"),
+            charts.Series("Utilisés", [f.used for _, f in weeks], "series-2"),
+            charts.Series("Libérés", [f.released for _, f in weeks], "series-3"),
+            charts.Series("Perdus", [f.lost for _, f in weeks], "series-4"),
+        ],
     )
 
 
@@ -226,11 +248,10 @@ CSV_COLUMNS = [
 @bp.get("/soins-non-programmes.csv")
 @require("reports.unscheduled")
 def sameday_figures_csv():
-    # Plain csv for now: the lead switches this to the CSV-injection-safe helper.
     report, _ = _report()
     names = {m.id: m.display_name for m in members()}
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csv_export.writer(out)
     writer.writerow(["Semaine du", "Professionnel", *[label for _, label in CSV_COLUMNS]])
     for (staff_id, week), figures in sorted(
         report.by_week.items(), key=lambda i: (i[0][1], i[0][0])
