@@ -1,14 +1,53 @@
 """Form helpers shared by every domain."""
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
 from flask import flash, redirect
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
 
 from umpro.errors import DomainError
 from umpro.extensions import db
 
 T = TypeVar("T")
+MAX_INT = 2**31 - 1
+
+_SHORT_REFUSED = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_LONG_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def refuse_control_characters(form, field) -> None:
+    """A text field holds no control character (a multi-line one may hold line breaks and
+    tabs): they break exports and displays, and PostgreSQL refuses NUL."""
+    refused = _LONG_REFUSED if isinstance(field, TextAreaField) else _SHORT_REFUSED
+    if isinstance(field.data, str) and refused.search(field.data):
+        raise ValidationError("Ce texte contient un caractère de contrôle non autorisé.")
+
+
+def refuse_huge_numbers(form, field) -> None:
+    """A number (or each of a list of ids) fits a database integer; past it, it names
+    nothing and would overflow the query on PostgreSQL."""
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if any(isinstance(v, int) and not -MAX_INT <= v <= MAX_INT for v in values):
+        raise ValidationError("Nombre hors limites.")
+
+
+class FlaskForm(_FlaskForm):
+    """The app's form: every text field refuses control characters
+    (``refuse_control_characters``) and every number fits a database integer
+    (``refuse_huge_numbers``), on top of the fields' own validators."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list(found) for name, found in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            checks = extra.setdefault(name, [])
+            if isinstance(field, StringField):
+                checks.append(refuse_control_characters)
+            checks.append(refuse_huge_numbers)
+        return super().validate(extra)
 
 
 def attach_error(form, error: DomainError) -> None:

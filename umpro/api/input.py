@@ -159,8 +159,8 @@ def integer(data: dict, name: str, *, minimum: int, maximum: int, default=None) 
 
 
 def identifier(data: dict, name: str, *, required: str | None = None) -> int | None:
-    """An id (1..2**31-1), as a JSON integer or a string of digits; absent gives None,
-    or refuses when ``required`` (the field's French label) is given."""
+    """An id (1..2**31-1), a JSON integer; absent gives None, or refuses when ``required``
+    (the field's French label) is given."""
     value = data.get(name)
     if value in (None, ""):
         if required:
@@ -199,9 +199,7 @@ def mapping(data: dict, name: str) -> dict | None:
 
 
 def to_int(value, *, field: str, minimum: int, maximum: int) -> int:
-    """A JSON integer or a string of digits, within [minimum, maximum]."""
-    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
-        value = int(value.strip())
+    """A JSON integer within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid("Un nombre entier est attendu.", field=field)
     if not minimum <= value <= maximum:
@@ -210,8 +208,7 @@ def to_int(value, *, field: str, minimum: int, maximum: int) -> int:
 
 
 def to_id(value, *, field: str) -> int:
-    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
-        value = int(value.strip())
+    """A JSON integer within 1..MAX_ID."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid("Identifiant invalide : un nombre entier est attendu.", field=field)
     if not 1 <= value <= MAX_ID:
@@ -219,12 +216,14 @@ def to_id(value, *, field: str) -> int:
     return value
 
 
-def id_or_none(value) -> int | None:
-    """An id read leniently (a page's filter): None for anything else."""
-    try:
-        return to_id(value, field="")
-    except Invalid:
-        return None
+def id_or_none(value: str) -> int | None:
+    """An id typed in a page's filter: None for anything else."""
+    return _number(value) if _number(value) in range(1, MAX_ID + 1) else None
+
+
+def _number(raw: str) -> int | str:
+    """Digits (ASCII, a dozen at most) as an int; anything else unchanged (then refused)."""
+    return int(raw.strip()) if isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()) else raw
 
 
 def to_ids(value: str, *, field: str, max_items: int = 50) -> list[int]:
@@ -233,7 +232,7 @@ def to_ids(value: str, *, field: str, max_items: int = 50) -> list[int]:
     if len(parts) > max_items:
         raise Invalid(f"Au plus {max_items} identifiants.", field=field)
     try:
-        return [to_id(part, field=field) for part in parts]
+        return [to_id(_number(part), field=field) for part in parts]
     except Invalid:
         raise Invalid(
             "Identifiants attendus : des nombres séparés par des virgules.", field=field
@@ -292,7 +291,10 @@ def parse_bound(value: str, *, tz: str, field: str, end: bool = False) -> dateti
 
 def arg_id(name: str, *, required: str | None = None) -> int | None:
     """``?name=12``: an id, None when absent (or refused when ``required``, a label)."""
-    return identifier(request.args, name, required=required)
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return identifier({}, name, required=required)
+    return to_id(_number(raw), field=name)
 
 
 def arg_ids(name: str) -> list[int]:
@@ -304,4 +306,4 @@ def arg_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    return to_int(raw, field=name, minimum=minimum, maximum=maximum)
+    return to_int(_number(raw), field=name, minimum=minimum, maximum=maximum)

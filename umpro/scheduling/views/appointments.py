@@ -92,10 +92,8 @@ def _search_patients(query: str) -> list[Patient]:
 
 
 def _patient(raw) -> Patient | None:
-    try:
-        patient = db.session.get(Patient, read.to_id(raw, field="patient_id")) if raw else None
-    except Invalid:
-        patient = None
+    patient_id = read.id_or_none(raw) if raw else None
+    patient = db.session.get(Patient, patient_id) if patient_id else None
     if raw and (patient is None or patient.practice_id != current_user.practice_id):
         raise NotFound("Patient introuvable.", field="patient_query")
     return patient
@@ -148,9 +146,11 @@ def _book(form: BookingForm, patient: Patient | None):
     if slot:
         staff_id, _, start = slot.partition("|")
         try:
-            form.staff_id.data = read.to_id(staff_id, field="slot")
+            form.staff_id.data = read.id_or_none(staff_id)
             start_at = datetime.fromisoformat(start)
-        except (Invalid, ValueError):
+            if form.staff_id.data is None:
+                raise ValueError(staff_id)
+        except ValueError:
             raise Invalid("Créneau illisible : choisissez-en un dans la liste.") from None
     else:
         if form.day.data is None:
