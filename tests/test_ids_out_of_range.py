@@ -65,7 +65,8 @@ def test_ids_past_an_integer_key_are_404_in_every_path(admin):
     for rule, method in ID_RULES:
         for value in HUGE:
             response = _send(admin, method, _url(rule, value))
-            if response.status_code != 404:
+            # 404; werkzeug answers 405 when another method's rule of the same path exists.
+            if response.status_code not in (404, 405):
                 failures.append((method, rule, value, response.status_code))
         # The largest id names no object either: refused or unknown, never an error.
         response = _send(admin, method, _url(rule, MAX_ID))

@@ -72,7 +72,9 @@ def feed(token: str):
         window=timedelta(seconds=config["UMPRO_FEED_RATE_WINDOW_SECONDS"]),
     )
     if wait is not None:
-        # Answered 429: the count is rolled back, and stays past the limit until the window ends.
+        # The one commit a view keeps: a 429 is rolled back by the commit point, yet the
+        # refused download must still count (window_count, last_used_at) across workers.
+        db.session.commit()
         message = f"Trop de requêtes pour ce calendrier : réessayez dans {wait} secondes.\n"
         return Response(message, 429, {"Retry-After": str(wait)}, mimetype="text/plain")
     settings = feeds.FeedSettings.from_config(config)
