@@ -346,3 +346,35 @@ def make_hold_policy(session, practice, *, staff=None, actor=None, **overrides):
     actor = actor or make_staff(session, practice, profession="coordinator", is_admin=True)
     values = {"mode": "share", "share_percent": 25} | overrides
     return set_policy(session, actor=actor, staff=staff, data=PolicyInput(**values))
+
+
+# --- Edge: one input parser, ids and JSON never 500 (issues 10 and 14) --------------
+
+
+def api_world(session, practice):
+    """One object behind every JSON endpoint that takes an id in its path (a patient, a
+    pending request, a task, an appointment), and who may call each endpoint."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from umpro.db import utcnow
+
+    team = delegation_team(session, practice)
+    team.gp.is_admin = True
+    secretary = make_staff(session, practice, profession="secretary", is_admin=True)
+    start_at = utcnow().replace(microsecond=0) + timedelta(days=7)
+    kind = make_appointment_type(session, practice)
+    return SimpleNamespace(
+        team=team,
+        kind=kind,
+        callers=[team.gp, secretary, team.nurse],
+        ids={
+            "patient_id": team.patient.id,
+            "request_id": make_request(session, team.patient, team.gp).id,
+            "task_id": make_task(session, team.gp, team.patient, team.dt2).id,
+            "appointment_id": make_appointment(
+                session, team.gp, team.patient, start_at=start_at, type=kind
+            ).id,
+            "feed_id": 1,
+        },
+    )

@@ -91,9 +91,9 @@ def test_hand_off_accept_complete_through_the_api(client, session, team, keys):
     ("overrides", "status", "field", "message"),
     [
         ({"protocol_code": "inconnu"}, 422, "protocol_code", "Protocole inconnu : « inconnu »."),
-        ({"patient_id": "12"}, 422, "patient_id", "patient_id doit être un entier."),
+        ({"patient_id": "12"}, 422, "patient_id", "Identifiant invalide"),
         ({"patient_id": 999_999}, 404, None, "Patient introuvable."),
-        ({"due_on": "31/12/2030"}, 422, "due_on", "Date invalide : format AAAA-MM-JJ attendu."),
+        ({"due_on": "31/12/2030"}, 422, "due_on", "utilisez le format AAAA-MM-JJ."),
         ({"priority": "stat"}, 422, "priority", "Priorité inconnue (routine, urgent ou asap)."),
         ({"inclusion_met": "dt2"}, 422, "inclusion_met", "Une liste de clés"),
         (

@@ -96,7 +96,7 @@ def test_api_one_point_a_month(frozen_now, sign_in, session, practice):
         ("from=2026-05&to=2026-01", 422, "to"),
         ("from=2022-01&to=2026-01", 422, "from"),
         ("from=janvier", 422, "from"),
-        ("gp=abc", 400, "gp"),
+        ("gp=abc", 422, "gp"),  # one policy: a wrong value is 422
     ],
 )
 def test_api_bad_input(frozen_now, sign_in, query, status, field):

@@ -100,13 +100,13 @@ def test_slots_for_any_capable_staff(client, scene):
 @pytest.mark.parametrize(
     ("query", "status", "message"),
     [
-        ("", 400, "Précisez le type de rendez-vous"),
-        ("type=abc", 400, "identifiant numérique"),
+        ("", 422, "Précisez le type de rendez-vous"),
+        ("type=abc", 422, "Identifiant invalide"),
         ("type=999999", 404, "Type de rendez-vous introuvable."),
-        ("type={type}&from=2027-02-30", 400, "Date illisible"),
-        ("type={type}&from=2027-01-10&to=2027-01-01", 400, "La fin de la période"),
-        ("type={type}&from=2027-01-01&to=2027-06-01", 400, "dépasse 62 jours"),
-        ("type={type}&staff=x", 400, "Identifiants attendus"),
+        ("type={type}&from=2027-02-30", 422, "Date illisible"),
+        ("type={type}&from=2027-01-10&to=2027-01-01", 422, "La fin de la période"),
+        ("type={type}&from=2027-01-01&to=2027-06-01", 422, "dépasse 62 jours"),
+        ("type={type}&staff=x", 422, "Identifiants attendus"),
         ("type={type}&staff=999999", 404, "Membre de l'équipe introuvable."),
     ],
 )
@@ -180,9 +180,9 @@ def test_dst_local_times_are_refused_in_french(client, session, scene, start, me
 @pytest.mark.parametrize(
     ("overrides", "status", "message"),
     [
-        ({"start": "demain 9h"}, 400, "Date et heure illisibles"),
-        ({"start": None}, 400, "Début : champ obligatoire."),
-        ({"patient_id": "abc"}, 400, "identifiant numérique"),
+        ({"start": "demain 9h"}, 422, "Date et heure illisibles"),
+        ({"start": None}, 422, "Début : champ obligatoire."),
+        ({"patient_id": "abc"}, 422, "Identifiant invalide"),
         ({"patient_id": 999999}, 404, "Patient introuvable."),
         ({"type_id": "session_type"}, 422, "ne réalise pas « Séance Asalée »"),
         ({"start": "12:30"}, 422, "en dehors des plages d'ouverture"),
@@ -264,8 +264,8 @@ def test_patch_moves_and_refuses_a_stale_version(client, scene):
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
-        ({}, 400, "Version : champ obligatoire."),
-        ({"version": 1, "colour": "red"}, 400, "Champ non modifiable : colour."),
+        ({}, 422, "Version : champ obligatoire."),
+        ({"version": 1, "colour": "red"}, 422, "Champ non modifiable : colour."),
         ({"version": 1, "status": "fulfilled"}, 422, "n'a pas encore commencé"),
         ({"version": 1, "status": "volatilised"}, 422, "Statut inconnu."),
         ({"version": 1, "start": "2027-03-28T02:30"}, 422, "n'existe pas"),
@@ -365,7 +365,7 @@ def test_a_student_reads_the_agenda_without_other_peoples_patients(client, scene
 @pytest.mark.parametrize(
     "query", ["appointments?from=9999-12-31&to=9999-12-31", "appointments?from=0001-01-01"]
 )
-def test_dates_out_of_range_are_400_not_500(client, scene, query):
+def test_dates_out_of_range_are_422_not_500(client, scene, query):
     response = client.get(f"/api/v1/{query}", headers=scene["headers"])
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Date hors limites" in response.json["error"]["message"]

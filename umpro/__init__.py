@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from config import CONFIGS, INSTANCE_DIR
 from umpro import extensions as ext
+from umpro import web
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,7 @@ def create_app(config_name: str = "production", **overrides) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(INSTANCE_DIR),
     )
+    app.url_map.converters["int"] = web.IdConverter  # before any route: ids past 2**31-1 are 404
     app.config.from_object(CONFIGS[config_name]())
     app.config.update(overrides)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):

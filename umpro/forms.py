@@ -1,11 +1,53 @@
 """Form helpers shared by every domain."""
 
+import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import flash, redirect
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
 
 from umpro.errors import DomainError
 from umpro.extensions import db
+
+T = TypeVar("T")
+MAX_INT = 2**31 - 1
+
+_SHORT_REFUSED = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_LONG_REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def refuse_control_characters(form, field) -> None:
+    """A text field holds no control character (a multi-line one may hold line breaks and
+    tabs): they break exports and displays, and PostgreSQL refuses NUL."""
+    refused = _LONG_REFUSED if isinstance(field, TextAreaField) else _SHORT_REFUSED
+    if isinstance(field.data, str) and refused.search(field.data):
+        raise ValidationError("Ce texte contient un caractère de contrôle non autorisé.")
+
+
+def refuse_huge_numbers(form, field) -> None:
+    """A number (or each of a list of ids) fits a database integer; past it, it names
+    nothing and would overflow the query on PostgreSQL."""
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if any(isinstance(v, int) and not -MAX_INT <= v <= MAX_INT for v in values):
+        raise ValidationError("Nombre hors limites.")
+
+
+class FlaskForm(_FlaskForm):
+    """The app's form: every text field refuses control characters
+    (``refuse_control_characters``) and every number fits a database integer
+    (``refuse_huge_numbers``), on top of the fields' own validators."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list(found) for name, found in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            checks = extra.setdefault(name, [])
+            if isinstance(field, StringField):
+                checks.append(refuse_control_characters)
+            checks.append(refuse_huge_numbers)
+        return super().validate(extra)
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -24,18 +66,40 @@ def optional_int(value):
     return int(value)
 
 
+def attempt(
+    save: Callable[[], T], *, form=None, show: bool = True
+) -> tuple[T | None, DomainError | None]:
+    """Run one service call of a form page: ``(result, None)``, or ``(None, error)`` for a
+    refusal, with the French message on ``form``'s field (flashed when there is no form;
+    neither with ``show=False``, for a page that shows the error its own way).
+
+    The call runs in a savepoint: a refusal undoes what the service had changed, so the
+    page shown again reads clean objects and a redirect commits nothing of it. Views
+    never commit or roll back; the request's one commit point does
+    (``umpro.errors_wiring.commit_or_roll_back``).
+    """
+    try:
+        with db.session.begin_nested():
+            return save(), None
+    except DomainError as error:
+        if not show:
+            pass
+        elif form is not None:
+            attach_error(form, error)
+        else:
+            flash(error.message, "error")
+        return None, error
+
+
 def save_or_show(form, save: Callable[[], object], *, message: str, next_url: str):
     """Run one service call for a validated form, the way every edit page does.
 
-    Success: commit, flash ``message``, and return ``(redirect, None)``. A refusal: roll
-    back, show the French message next to its field, and return ``(None, status)``.
+    Success: flash ``message`` and return ``(redirect, None)``. A refusal: show the French
+    message next to its field and return ``(None, status)``; the page is shown again with
+    that status, so the commit point rolls the request back.
     """
-    try:
-        save()
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+    _, error = attempt(save, form=form)
+    if error is not None:
         return None, error.status
-    db.session.commit()
     flash(message, "success")
     return redirect(next_url), None

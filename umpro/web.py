@@ -1,6 +1,7 @@
 """Small helpers shared by the views and the API."""
 
 from flask import jsonify, request
+from werkzeug.routing import IntegerConverter
 
 API_PREFIX = "/api/v1/"
 
@@ -31,9 +32,12 @@ class BadRequestBody(Exception):
     pass
 
 
-def json_body() -> dict:
-    """The request's JSON object, or BadRequestBody (answered 400 in French)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequestBody("Le corps de la requête doit être un objet JSON.")
-    return data
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a URL: an id a PostgreSQL ``integer`` key can hold, else 404.
+
+    Past 2**31-1 the query would overflow on PostgreSQL (past 2**63-1 on SQLite too) and
+    answer 500; no object has such an id, so the URL names nothing.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits, min, 2**31 - 1 if max is None else max, signed)

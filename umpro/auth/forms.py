@@ -1,6 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from umpro.forms import FlaskForm
 
 
 class LoginForm(FlaskForm):

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from umpro.api import input as read
 from umpro.auth import audit, services
 from umpro.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm
 from umpro.auth.models import AccessLog
@@ -63,11 +64,10 @@ def login():
                 max_address_failures=current_app.config["UMPRO_LOGIN_MAX_FAILURES_PER_ADDRESS"],
             )
         except services.SignInRefused as refused:
-            db.session.commit()  # the failed attempt counts
+            # Answered 200 (the failed attempt is committed, so it counts) or 429.
             error = refused.message
             status = refused.status if refused.status == 429 else 200
         else:
-            db.session.commit()
             session.clear()  # a new session: nothing carries over from before sign-in
             login_user(staff)
             return redirect(_safe_next(request.args.get("next")))
@@ -77,7 +77,6 @@ def login():
 @bp.post("/logout")
 def logout():
     services.sign_out(db.session, token=current_user.get_id(), now=utcnow())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.", "info")
@@ -100,7 +99,6 @@ def save_preferences():
     if not form.validate():
         return profile(prefs=form), 422
     current_user.locale = form.locale.data
-    db.session.commit()
     flash("Préférences enregistrées.", "success")
     return redirect(url_for("auth.profile"))
 
@@ -112,7 +110,6 @@ def change_password():
     if form.validate():
         if verify_password(current_user.password_hash, form.current.data):
             current_user.password_hash = hash_password(form.new.data)
-            db.session.commit()
             flash("Mot de passe modifié.", "success")
             return redirect(url_for("auth.profile"))
         form.current.errors.append("Mot de passe actuel incorrect.")
@@ -130,13 +127,13 @@ def access_log():
     filters = {k: request.args.get(k, "").strip() for k in ("staff", "patient", "action", "day")}
     errors = {}
     if filters["staff"]:
-        if filters["staff"].isdigit():
-            query = query.where(AccessLog.staff_id == int(filters["staff"]))
+        if (staff_id := read.id_or_none(filters["staff"])) is not None:
+            query = query.where(AccessLog.staff_id == staff_id)
         else:
             errors["staff"] = "Choisissez un membre de l'équipe."
     if filters["patient"]:
-        if filters["patient"].isdigit():
-            query = query.where(audit.seen_by_query(int(filters["patient"])))
+        if (patient_id := read.id_or_none(filters["patient"])) is not None:
+            query = query.where(audit.seen_by_query(patient_id))
         else:
             errors["patient"] = "Le numéro de patient est un nombre."
     if filters["action"]:

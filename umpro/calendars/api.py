@@ -4,14 +4,13 @@ from flask import jsonify
 from flask_login import current_user
 
 from umpro.api import bp, openapi
+from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.calendars import services
 from umpro.calendars.models import DETAILS, FULL, SCOPES, FeedToken
 from umpro.calendars.views import feed_url
 from umpro.db import utcnow
-from umpro.errors import Invalid
 from umpro.extensions import db
-from umpro.web import json_body
 
 
 def feed_json(feed: FeedToken, *, target_name: str = "") -> dict:
@@ -28,22 +27,6 @@ def feed_json(feed: FeedToken, *, target_name: str = "") -> dict:
     }
 
 
-def _optional_int(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("Un identifiant est un nombre entier.", field=name)
-    return value
-
-
-def _string(data: dict, name: str, default: str) -> str:
-    value = data.get(name, default)
-    if not isinstance(value, str):
-        raise Invalid("Ce champ est un texte.", field=name)
-    return value
-
-
 @bp.get("/feeds")
 @require("calendars.feeds")
 def feed_list():
@@ -55,20 +38,19 @@ def feed_list():
 @bp.post("/feeds")
 @require("calendars.feeds")
 def feed_create():
-    data = json_body()
+    data = read.body()
     feed, secret = services.create_feed(
         db.session,
         actor=current_user,
         owner=current_user,
         data=services.FeedInput(
-            scope=_string(data, "scope", "staff"),
-            target_id=_optional_int(data, "target_id"),
-            detail=_string(data, "detail", "busy"),
-            label=_string(data, "label", ""),
+            scope=read.text(data, "scope", default="staff"),
+            target_id=read.identifier(data, "target_id"),
+            detail=read.text(data, "detail", default="busy"),
+            label=read.text(data, "label"),
         ),
         now=utcnow(),
     )
-    db.session.commit()
     body = feed_json(feed, target_name=services.target_names(db.session, [feed]).get(feed.id, ""))
     body["url"] = feed_url(secret)
     if feed.detail == FULL:
@@ -80,7 +62,6 @@ def feed_create():
 @require("calendars.feeds")
 def feed_delete(feed_id: int):
     services.revoke_feed(db.session, actor=current_user, feed_id=feed_id, now=utcnow())
-    db.session.commit()
     return "", 204
 
 

@@ -1,8 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from umpro.calendars.models import DETAILS
+from umpro.forms import FlaskForm
 
 
 class FeedForm(FlaskForm):

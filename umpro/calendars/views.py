@@ -25,9 +25,9 @@ from umpro.calendars.forms import FeedForm
 from umpro.calendars.ics import appointment_ics
 from umpro.calendars.models import PRACTICE, ROOM, STAFF
 from umpro.db import utcnow
-from umpro.errors import DomainError, NotFound
+from umpro.errors import NotFound
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, Appointment
 from umpro.team.models import Room, Staff
 from umpro.web import client_ip, public
@@ -72,13 +72,14 @@ def feed(token: str):
         window=timedelta(seconds=config["UMPRO_FEED_RATE_WINDOW_SECONDS"]),
     )
     if wait is not None:
+        # The one commit a view keeps: a 429 is rolled back by the commit point, yet the
+        # refused download must still count (window_count, last_used_at) across workers.
         db.session.commit()
         message = f"Trop de requêtes pour ce calendrier : réessayez dans {wait} secondes.\n"
         return Response(message, 429, {"Retry-After": str(wait)}, mimetype="text/plain")
     settings = feeds.FeedSettings.from_config(config)
     checked = feeds.validators(db.session, feed=found, now=now, settings=settings)
     if request.if_none_match.contains_weak(checked.etag):
-        db.session.commit()  # the throttle's count
         response = Response(status=304)
     else:
         rendered = feeds.render(db.session, feed=found, now=now, settings=settings, known=checked)
@@ -92,7 +93,6 @@ def feed(token: str):
             now=now,
             practice_id=found.practice_id,
         )
-        db.session.commit()
         response = Response(rendered.body, content_type=CALENDAR_MIMETYPE)
         response.headers["Content-Disposition"] = 'inline; filename="umpro.ics"'
     response.set_etag(checked.etag)
@@ -184,17 +184,17 @@ def create():
         detail=form.detail.data or "",
         label=form.label.data or "",
     )
-    try:
-        feed, secret = services.create_feed(
+    created, error = attempt(
+        lambda: services.create_feed(
             db.session, actor=current_user, owner=current_user, data=data, now=utcnow()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+        ),
+        form=form,
+    )
+    if error is not None:
         if error.field == "scope":
             form.target.errors = [*form.target.errors, error.message]
         return _page(form, status=error.status)
-    db.session.commit()
+    feed, secret = created
     # Shown on this page only, never put in a flash message (it would sit in the cookie).
     return _page(_new_form(blank=True), new_url=feed_url(secret), new_feed=feed, status=201)
 
@@ -203,7 +203,6 @@ def create():
 @require("calendars.feeds")
 def revoke(feed_id: int):
     services.revoke_feed(db.session, actor=current_user, feed_id=feed_id, now=utcnow())
-    db.session.commit()
     flash("Calendrier révoqué : son adresse ne fonctionne plus.", "success")
     return redirect(url_for("calendars.manage"))
 
@@ -214,7 +213,6 @@ def rotate(feed_id: int):
     feed, secret = services.rotate_feed(
         db.session, actor=current_user, feed_id=feed_id, now=utcnow()
     )
-    db.session.commit()
     return _page(_new_form(blank=True), new_url=feed_url(secret), new_feed=feed)
 
 
@@ -240,7 +238,6 @@ def appointment_file(appointment_id: int):
         target=f"appointment:{appointment.id}",
         ip=client_ip(),
     )
-    db.session.commit()
     response = Response(body, content_type=f"text/calendar; method={method}; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="rendez-vous-{appointment.id}.ics"'

@@ -4,22 +4,20 @@ Same services as the pages: a refusal is a 4xx JSON error with a French message,
 nothing is saved (the error handler rolls the transaction back).
 """
 
-from datetime import date
-
 from flask import jsonify, request
 from flask_login import current_user
 
 from umpro.api import bp
+from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.delegation import definition
 from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
 from umpro.delegation.services import consents, protocols, tasks, transitions
-from umpro.errors import Invalid
 from umpro.extensions import db
 from umpro.patients import services as patients
 from umpro.team.api import staff_json
-from umpro.web import client_ip, json_body
+from umpro.web import client_ip
 
 
 def _iso(value):
@@ -136,34 +134,8 @@ def consent_json(consent: ProtocolConsent) -> dict:
     }
 
 
-def _date(value, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid("Date invalide : format AAAA-MM-JJ attendu.", field=field) from None
-
-
-def _str_list(value, field: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise Invalid("Une liste de clés (chaînes) est attendue.", field=field)
-    return value
-
-
-def _text(value, field: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid("Une chaîne de caractères est attendue.", field=field)
-    return value
-
-
-def _patient(patient_id) -> object:
-    if not isinstance(patient_id, int) or isinstance(patient_id, bool):
-        raise Invalid("patient_id doit être un entier.", field="patient_id")
+def _patient(body: dict) -> object:
+    patient_id = read.identifier(body, "patient_id", required="Le patient")
     return patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
 
 
@@ -174,27 +146,25 @@ def _ctx() -> dict:
 @bp.post("/tasks")
 @require("care_task.create")
 def api_create_task():
-    body = json_body()
-    patient = _patient(body.get("patient_id"))
+    body = read.body()
+    patient = _patient(body)
     data = tasks.HandOff(
-        protocol_code=body.get("protocol_code"),
-        instructions=_text(body.get("instructions"), "instructions"),
-        priority=body.get("priority") or "routine",
-        due_on=_date(body.get("due_on"), "due_on"),
-        inclusion_met=_str_list(body.get("inclusion_met"), "inclusion_met"),
-        exclusions_present=_str_list(body.get("exclusions_present"), "exclusions_present"),
+        protocol_code=read.text(body, "protocol_code"),
+        instructions=read.text(body, "instructions", max_length=read.LONG_TEXT_MAX, long=True),
+        priority=read.text(body, "priority") or "routine",
+        due_on=read.day(body, "due_on"),
+        inclusion_met=read.strings(body, "inclusion_met"),
+        exclusions_present=read.strings(body, "exclusions_present"),
     )
     task = tasks.create_task(db.session, patient=patient, data=data, **_ctx())
-    db.session.commit()
     return jsonify(task_json(task)), 201
 
 
 @bp.get("/tasks")
 @require("care_task.view")
 def api_list_tasks():
-    view = request.args.get("view", "mine")
+    view = read.clean_text(request.args.get("view", "mine"), field="view", max_length=40)
     items = tasks.list_tasks(db.session, view=view, **_ctx())
-    db.session.commit()
     return jsonify({"items": [task_json(t) for t in items]})
 
 
@@ -203,31 +173,26 @@ def api_list_tasks():
 def api_get_task(task_id: int):
     c = _ctx()
     task = tasks.get_task(db.session, task_id=task_id, **c)
-    result = _detail(task, c["now"])
-    db.session.commit()
-    return jsonify(result)
+    return jsonify(_detail(task, c["now"]))
 
 
 @bp.post("/tasks/<int:task_id>/transition")
 @require("care_task.view")
 def api_transition(task_id: int):
-    body = json_body()
+    body = read.body()
     c = _ctx()
     task = tasks.get_task(db.session, task_id=task_id, log=False, **c)
-    results = body.get("results")
-    if results is not None and not isinstance(results, dict):
-        raise Invalid("Les résultats doivent être un objet (champ → valeur).", field="results")
     try:
         transitions.transition(
             db.session,
             task=task,
-            to=_text(body.get("to"), "to"),
-            reason=_text(body.get("reason"), "reason"),
-            results=results,
+            to=read.text(body, "to"),
+            reason=read.text(body, "reason", max_length=500, long=True),
+            results=read.mapping(body, "results"),
             **c,
         )
     except definition.ResultsInvalid as error:
-        db.session.rollback()
+        # Its per-result messages need more than the one error handler's shape.
         payload = {
             "code": error.code,
             "message": error.message,
@@ -235,7 +200,6 @@ def api_transition(task_id: int):
             "fields": {f"results.{k}": v for k, v in error.errors.items()},
         }
         return jsonify({"error": payload}), error.status
-    db.session.commit()
     return jsonify(_detail(task, c["now"]))
 
 
@@ -253,7 +217,7 @@ def api_protocols():
 def _consent_args(patient_id: int, body: dict):
     patient = patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
     protocol = protocols.protocol_by_code(
-        db.session, practice_id=current_user.practice_id, code=body.get("protocol_code")
+        db.session, practice_id=current_user.practice_id, code=read.text(body, "protocol_code")
     )
     return patient, protocol
 
@@ -261,24 +225,22 @@ def _consent_args(patient_id: int, body: dict):
 @bp.post("/patients/<int:patient_id>/consents")
 @require("consent.record")
 def api_give_consent(patient_id: int):
-    body = json_body()
+    body = read.body()
     patient, protocol = _consent_args(patient_id, body)
     consent = consents.give_consent(
         db.session,
         patient=patient,
         protocol=protocol,
-        given_on=_date(body.get("given_on"), "given_on"),
+        given_on=read.day(body, "given_on"),
         **_ctx(),
     )
-    db.session.commit()
     return jsonify(consent_json(consent)), 201
 
 
 @bp.delete("/patients/<int:patient_id>/consents")
 @require("consent.record")
 def api_withdraw_consent(patient_id: int):
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
+    body = read.body(optional=True)
     if "protocol_code" not in body and request.args.get("protocol_code"):
         body["protocol_code"] = request.args["protocol_code"]
     patient, protocol = _consent_args(patient_id, body)
@@ -286,10 +248,9 @@ def api_withdraw_consent(patient_id: int):
         db.session,
         patient=patient,
         protocol=protocol,
-        note=_text(body.get("note"), "note"),
+        note=read.text(body, "note", max_length=500, long=True),
         **_ctx(),
     )
-    db.session.commit()
     return jsonify(consent_json(consent))
 
 

@@ -4,7 +4,6 @@ The results form is not a WTForms class: its fields come from the protocol (see
 ``views.tasks._results_from``), and the service validates them.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from umpro.delegation.models import PROTOCOL_KINDS, RESPONDENTS, SEVERITIES
 from umpro.delegation.states import PRIORITIES
-from umpro.forms import optional_int
+from umpro.forms import FlaskForm, optional_int
 from umpro.patients.models import SEXES
 from umpro.team.professions import LABELS
 

@@ -1,10 +1,10 @@
 """Forms of the jobs domain: the patient's reminder opt-outs; the "run now" button."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from umpro.forms import FlaskForm
 from umpro.jobs.models import CHANNELS
 
 

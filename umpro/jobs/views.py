@@ -5,9 +5,8 @@ from flask_login import current_user
 
 from umpro.auth.permissions import require
 from umpro.db import utcnow
-from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.jobs import optouts, runner
 from umpro.jobs.forms import OptOutForm, RunNowForm
 from umpro.jobs.models import REMINDER_STATUSES
@@ -40,7 +39,6 @@ def run_now(name: str):
     if job is None:
         abort(404)
     runner.request_run(db.session, actor=current_user, job_name=name, now=utcnow())
-    db.session.commit()
     flash(
         f"« {job.title} » : exécution demandée. Le planificateur la lance dans quelques "
         "secondes ; rechargez la page pour en voir le résultat.",
@@ -62,14 +60,13 @@ def patient_reminders(patient_id: int):
     patient = optouts.open_patient_reminders(
         db.session, actor=current_user, patient_id=patient_id, now=now, ip=client_ip()
     )
-    db.session.commit()  # the read is logged whatever happens next
     form = OptOutForm()
     current = optouts.current_opt_outs(db.session, patient_id=patient.id)
     if not form.is_submitted():
         form.channels.data = list(current)
     if form.validate_on_submit():
-        try:
-            changed = optouts.set_opt_outs(
+        changed, error = attempt(
+            lambda: optouts.set_opt_outs(
                 db.session,
                 actor=current_user,
                 patient=patient,
@@ -77,12 +74,10 @@ def patient_reminders(patient_id: int):
                 note=form.note.data or "",
                 now=now,
                 ip=client_ip(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash(
                 "Préférences de rappel enregistrées." if changed else "Aucun changement.",
                 "success",

@@ -1,11 +1,10 @@
 """Patients endpoints of /api/v1/: search, create, read; médecin traitant requests."""
 
-from datetime import date
-
 from flask import jsonify, request
 from flask_login import current_user
 
 from umpro.api import bp
+from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.errors import Invalid
 from umpro.extensions import db
@@ -19,7 +18,6 @@ from umpro.patients.services.registrations import QueueItem
 from umpro.patients.views._page import ctx
 from umpro.team.api import staff_json
 from umpro.timeutil import local_today
-from umpro.web import json_body
 
 
 def patient_json(patient: Patient) -> dict:
@@ -70,75 +68,35 @@ def request_json(item: RegistrationRequest | QueueItem) -> dict:
     return data
 
 
-def _text(data: dict, name: str, *, default: str = "") -> str:
-    value = data.get(name, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise Invalid("Ce champ doit être une chaîne de caractères.", field=name)
-    return value
-
-
-def _date(data: dict, name: str, *, default: date | None = None) -> date | None:
-    value = data.get(name)
-    if value in (None, ""):
-        return default
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise Invalid("Date invalide : format attendu AAAA-MM-JJ.", field=name)
-
-
-def _int(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("Identifiant invalide : un nombre entier est attendu.", field=name)
-    return value
-
-
-def _bool(data: dict, name: str) -> bool:
-    value = data.get(name, False)
-    if not isinstance(value, bool):
-        raise Invalid("Valeur invalide : true ou false.", field=name)
-    return value
-
-
 @bp.get("/patients")
 @require("patient.view_admin")
 def list_patients():
     if "q" not in request.args:
         raise Invalid("Le paramètre q (texte recherché) est obligatoire.", field="q")
-    limit = request.args.get("limit", 20, type=int)
-    patients = services.search_patients(
-        db.session, **ctx(), query=request.args["q"], limit=limit or 20
-    )
-    db.session.commit()
+    limit = read.arg_int("limit", default=20, minimum=0, maximum=200)
+    query = read.clean_text(request.args["q"], field="q", max_length=read.SHORT_TEXT_MAX)
+    patients = services.search_patients(db.session, **ctx(), query=query, limit=limit or 20)
     return jsonify({"items": [patient_json(p) for p in patients]})
 
 
 @bp.post("/patients")
 @require("patient.edit")
 def create_patient():
-    data = json_body()
+    data = read.body()
     patient = services.create_patient(
         db.session,
         **ctx(),
         practice=current_user.practice,
         data=services.PatientInput(
-            family_name=_text(data, "family_name"),
-            given_names=_text(data, "given_names"),
-            birth_date=_date(data, "birth_date"),
-            sex=_text(data, "sex"),
-            **{name: _text(data, name) for name in api_docs.OPTIONAL_TEXT},
-            has_chronic_condition=_bool(data, "has_chronic_condition"),
+            family_name=read.text(data, "family_name"),
+            given_names=read.text(data, "given_names"),
+            birth_date=read.day(data, "birth_date"),
+            sex=read.text(data, "sex"),
+            **{name: read.text(data, name) for name in api_docs.OPTIONAL_TEXT},
+            has_chronic_condition=read.boolean(data, "has_chronic_condition"),
         ),
-        confirm_duplicate=_bool(data, "confirm_duplicate"),
+        confirm_duplicate=read.boolean(data, "confirm_duplicate"),
     )
-    db.session.commit()
     return jsonify(patient_json(patient)), 201
 
 
@@ -146,66 +104,54 @@ def create_patient():
 @require("patient.view_admin")
 def get_patient(patient_id: int):
     patient = services.open_patient(db.session, **ctx(), patient_id=patient_id, via="api")
-    body = patient_json(patient)
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(patient_json(patient))
 
 
 @bp.get("/registration-requests")
 @require("registration_request.list")
 def list_registration_requests():
-    gp_id = request.args.get("gp", type=int)
-    if gp_id is None:
-        raise Invalid("Le paramètre gp (identifiant du médecin) est obligatoire.", field="gp")
+    gp_id = read.arg_id("gp", required="Le paramètre gp (identifiant du médecin)")
     status = request.args.get("status", "pending")
     if status not in REQUEST_STATUSES:
         raise Invalid("Statut inconnu.", field="status")
     items = services.queue(db.session, **ctx(), gp_id=gp_id, status=status)
-    body = {"items": [request_json(i) for i in items]}
-    db.session.commit()
-    return jsonify(body)
+    return jsonify({"items": [request_json(i) for i in items]})
 
 
 @bp.post("/registration-requests")
 @require("registration_request.create")
 def create_registration_request():
-    data = json_body()
-    patient_id = _int(data, "patient_id")
-    if patient_id is None:
-        raise Invalid("Le patient est obligatoire.", field="patient_id")
+    data = read.body()
+    patient_id = read.identifier(data, "patient_id", required="Le patient")
     context = ctx()
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     registration = services.create_request(
         db.session,
         **context,
         patient=patient,
-        gp_id=_int(data, "gp_id"),
-        channel=_text(data, "channel"),
-        received_on=_date(
+        gp_id=read.identifier(data, "gp_id"),
+        channel=read.text(data, "channel"),
+        received_on=read.day(
             data, "received_on", default=local_today(current_user.practice.timezone, context["now"])
         ),
-        has_chronic_condition=_bool(data, "has_chronic_condition"),
-        note=_text(data, "note"),
+        has_chronic_condition=read.boolean(data, "has_chronic_condition"),
+        note=read.text(data, "note", max_length=1000, long=True),
     )
-    body = request_json(registration)
-    db.session.commit()
-    return jsonify(body), 201
+    return jsonify(request_json(registration)), 201
 
 
 @bp.post("/registration-requests/<int:request_id>/decision")
 @require("registration_request.list")
 def decide_registration_request(request_id: int):
-    data = json_body()
+    data = read.body()
     registration = services.get_request(db.session, actor=current_user, request_id=request_id)
     services.decide(
         db.session,
         **ctx(),
         request=registration,
-        decision=_text(data, "decision"),
-        reason=_text(data, "reason"),
-        note=_text(data, "note"),
-        oriented_to=_text(data, "oriented_to"),
+        decision=read.text(data, "decision"),
+        reason=read.text(data, "reason"),
+        note=read.text(data, "note", max_length=1000, long=True),
+        oriented_to=read.text(data, "oriented_to"),
     )
-    body = request_json(registration)
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(request_json(registration))

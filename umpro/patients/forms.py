@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     RadioField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from umpro.forms import optional_int
+from umpro.forms import FlaskForm, optional_int
 from umpro.patients.models import (
     CHANNELS,
     DECLINE_REASONS,

@@ -7,27 +7,25 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from umpro.api import bp
+from umpro.api import input as read
 from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.errors import Forbidden, Invalid
 from umpro.extensions import db
 from umpro.reports import api_docs  # noqa: F401 - registers the OpenAPI description
 from umpro.reports.services import dashboard, targets, worklists
-from umpro.scheduling.parsing import BadInput
 from umpro.web import client_ip
 
 
 def _gp(required: bool):
-    raw = request.args.get("gp", "").strip()
-    if not raw:
+    gp_id = read.arg_id("gp")
+    if gp_id is None:
         if can(current_user, "reports.patient_list", current_user) and not current_user.is_admin:
             return current_user
         if required:
             raise Invalid("Indiquez le médecin (paramètre gp).", field="gp")
         return None
-    if not raw.isdigit():
-        raise BadInput("Le paramètre gp doit être un identifiant numérique.", field="gp")
-    return targets.gp_of_practice(db.session, actor=current_user, gp_id=int(raw), field="gp")
+    return targets.gp_of_practice(db.session, actor=current_user, gp_id=gp_id, field="gp")
 
 
 @bp.get("/reports/patient-list")

@@ -1,12 +1,12 @@
 """The Patientèle pages: a GP's figures and target, the team view, the worklists."""
 
-import csv
 import io
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from umpro import charts
+from umpro import charts, csv_export
+from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
 from umpro.extensions import db
@@ -133,7 +133,7 @@ def export_csv(gp_id: int):
         db.session, actor=current_user, gps=[gp], months=_months(), now=utcnow()
     )
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csv_export.writer(out)
     columns = ["month", "patient_list", "adults", "children", "file_active", "started",
                "ended", "ald_share"]  # fmt: skip
     writer.writerow(columns)
@@ -190,9 +190,10 @@ def worklist_page():
     gp = None
     raw = request.args.get("gp", "")
     if raw:
-        if not raw.isdigit():
+        gp_id = read.id_or_none(raw)
+        if gp_id is None:
             abort(404)
-        gp = targets.gp_of_practice(db.session, actor=current_user, gp_id=int(raw), field="gp")
+        gp = targets.gp_of_practice(db.session, actor=current_user, gp_id=gp_id, field="gp")
     elif can(current_user, "reports.patient_list", current_user) and not current_user.is_admin:
         gp = current_user
     lists = worklists.worklists(db.session, actor=current_user, gp=gp, now=utcnow(), ip=client_ip())

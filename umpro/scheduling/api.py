@@ -6,27 +6,21 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from umpro.api import bp
+from umpro.api import input as read
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
-from umpro.errors import Forbidden, NotFound
+from umpro.errors import Forbidden, Invalid, NotFound
 from umpro.extensions import db
 from umpro.patients.models import Patient
 from umpro.scheduling.models import Appointment, AppointmentType
-from umpro.scheduling.parsing import (
-    BadInput,
-    parse_bound,
-    parse_day,
-    parse_ids,
-    parse_instant,
-    parse_int,
-)
+from umpro.scheduling.parsing import parse_bound, parse_day, parse_instant
 from umpro.scheduling.services import accounting, booking, catalogue, reading, sameday, slots
 from umpro.team import services as team
 from umpro.team.api import staff_json
 from umpro.team.models import Room
 from umpro.timeutil import local_day_bounds, to_local
-from umpro.web import client_ip, json_body
+from umpro.web import client_ip
 
 #: Longest period one list or slot search may cover.
 MAX_RANGE = timedelta(days=62)
@@ -99,9 +93,9 @@ def _period(default_days: int) -> tuple:
         else start + timedelta(days=default_days)
     )
     if end <= start:
-        raise BadInput("La fin de la période doit suivre son début.", field="to")
+        raise Invalid("La fin de la période doit suivre son début.", field="to")
     if end - start > MAX_RANGE:
-        raise BadInput("La période demandée dépasse 62 jours.", field="to")
+        raise Invalid("La période demandée dépasse 62 jours.", field="to")
     return start, end
 
 
@@ -110,7 +104,7 @@ def _staff_list(raw: str | None) -> list | None:
         return None
     return [
         team.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
-        for staff_id in parse_ids(raw, field="staff")
+        for staff_id in read.to_ids(raw, field="staff")
     ]
 
 
@@ -128,28 +122,26 @@ def appointment_types():
 @bp.get("/slots")
 @require("agenda.view")
 def slot_search():
-    raw_type = request.args.get("type")
-    if not raw_type:
-        raise BadInput("Précisez le type de rendez-vous (paramètre type).", field="type")
+    type_id = read.arg_id("type")
+    if type_id is None:
+        raise Invalid("Précisez le type de rendez-vous (paramètre type).", field="type")
     appointment_type = catalogue.get_type(
-        db.session,
-        practice_id=current_user.practice_id,
-        type_id=parse_int(raw_type, field="type", label="Type"),
+        db.session, practice_id=current_user.practice_id, type_id=type_id
     )
     start, end = _period(default_days=14)
     members = _staff_list(request.args.get("staff")) or team.list_staff(
         db.session, practice_id=current_user.practice_id, active_only=True
     )
-    prefer = request.args.get("prefer")
-    raw_patient = request.args.get("patient")
-    limit = min(parse_int(request.args.get("limit", "20"), field="limit", label="Limite"), 200)
+    preferred = read.arg_id("prefer")
+    patient_id = read.arg_id("patient")
+    limit = min(read.arg_int("limit", default=20, minimum=0, maximum=read.MAX_ID), 200)
     found = slots.offer_slots(
         db.session,
         actor=current_user,
         appointment_type=appointment_type,
         staff=members,
-        patient=_get_patient(raw_patient, field="patient") if raw_patient else None,
-        preferred_staff_id=parse_int(prefer, field="prefer", label="Préféré") if prefer else None,
+        patient=_get_patient(patient_id, field="patient") if patient_id else None,
+        preferred_staff_id=preferred,
         start_from=start,
         until=end,
         now=utcnow(),
@@ -203,9 +195,7 @@ def appointment_list():
             target="agenda",
             ip=client_ip(),
         )
-    body = {"items": [appointment_json(a, with_patient=a.id in shown) for a in items]}
-    db.session.commit()
-    return jsonify(body)
+    return jsonify({"items": [appointment_json(a, with_patient=a.id in shown) for a in items]})
 
 
 def _get(appointment_id: int) -> Appointment:
@@ -230,57 +220,45 @@ def appointment_detail(appointment_id: int):
         target=f"appointment:{appointment.id}",
         ip=client_ip(),
     )
-    body = appointment_json(appointment)
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(appointment_json(appointment))
 
 
-def _get_patient(raw, field: str = "patient_id") -> Patient:
-    patient = db.session.get(Patient, parse_int(raw, field=field, label="Patient"))
+def _get_patient(patient_id: int, field: str = "patient_id") -> Patient:
+    patient = db.session.get(Patient, patient_id)
     if patient is None or patient.practice_id != current_user.practice_id:
         raise NotFound("Patient introuvable.", field=field)
     return patient
 
 
-def _required(data: dict, name: str, label: str):
-    if data.get(name) in (None, ""):
-        raise BadInput(f"{label} : champ obligatoire.", field=name)
-    return data[name]
-
-
 def _unscheduled_flag(data: dict) -> bool | None:
     """``unscheduled`` (or the older ``is_unscheduled``): a boolean or absent."""
     for name in ("unscheduled", "is_unscheduled"):
-        value = data.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, bool):
-            raise BadInput("Indiquez vrai ou faux.", field=name)
-        return value
+        value = read.boolean(data, name, default=None)
+        if value is not None:
+            return value
     return None
 
 
 @bp.post("/appointments")
 @require("appointment.create")
 def appointment_create():
-    data = json_body()
+    data = read.body()
     tz = _tz()
-    patient = _get_patient(_required(data, "patient_id", "Patient"))
+    patient = _get_patient(read.identifier(data, "patient_id", required="Patient"))
     staff = team.get_staff(
         db.session,
         practice_id=current_user.practice_id,
-        staff_id=parse_int(
-            _required(data, "staff_id", "Professionnel"), field="staff_id", label="Professionnel"
-        ),
+        staff_id=read.identifier(data, "staff_id", required="Professionnel"),
     )
     appointment_type = catalogue.get_type(
         db.session,
         practice_id=current_user.practice_id,
-        type_id=parse_int(_required(data, "type_id", "Type"), field="type_id", label="Type"),
+        type_id=read.identifier(data, "type_id", required="Type"),
     )
-    start = parse_instant(_required(data, "start", "Début"), tz=tz, field="start")
+    if data.get("start") in (None, ""):
+        raise Invalid("Début : champ obligatoire.", field="start")
+    start = parse_instant(data["start"], tz=tz, field="start")
     end = parse_instant(data["end"], tz=tz, field="end") if data.get("end") else None
-    room_id = data.get("room_id")
     appointment = booking.book_appointment(
         db.session,
         actor=current_user,
@@ -289,37 +267,37 @@ def appointment_create():
         appointment_type=appointment_type,
         start_at=start,
         end_at=end,
-        room_id=parse_int(room_id, field="room_id", label="Salle") if room_id else None,
-        source=data.get("source") or "desk",
+        room_id=read.identifier(data, "room_id") if data.get("room_id") else None,
+        source=read.text(data, "source") or "desk",
         is_unscheduled=_unscheduled_flag(data),
-        regulator_name=str(data.get("regulator_name") or ""),
-        regulator_reference=str(data.get("regulator_reference") or ""),
+        regulator_name=read.text(data, "regulator_name"),
+        regulator_reference=read.text(data, "regulator_reference"),
         now=utcnow(),
         ip=client_ip(),
     )
-    body = appointment_json(appointment)
-    db.session.commit()
-    return jsonify(body), 201
+    return jsonify(appointment_json(appointment)), 201
 
 
 @bp.patch("/appointments/<int:appointment_id>")
 @require("agenda.view")
 def appointment_update(appointment_id: int):
-    data = json_body()
+    data = read.body()
     tz = _tz()
-    version = parse_int(_required(data, "version", "Version"), field="version", label="Version")
+    version = read.integer(data, "version", minimum=0, maximum=read.MAX_ID)
+    if version is None:
+        raise Invalid("Version : champ obligatoire.", field="version")
     appointment = _get(appointment_id)
     changes = set(data) - {"version"}
     unknown = changes - {"start", "end", "staff_id", "type_id", "room_id", "status"}
     if unknown:
-        raise BadInput(f"Champ non modifiable : {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+        raise Invalid(f"Champ non modifiable : {sorted(unknown)[0]}.", field=sorted(unknown)[0])
     now = utcnow()
     if changes - {"status"}:
         staff = (
             team.get_staff(
                 db.session,
                 practice_id=current_user.practice_id,
-                staff_id=parse_int(data["staff_id"], field="staff_id", label="Professionnel"),
+                staff_id=read.identifier(data, "staff_id"),
             )
             if data.get("staff_id")
             else None
@@ -328,18 +306,14 @@ def appointment_update(appointment_id: int):
             catalogue.get_type(
                 db.session,
                 practice_id=current_user.practice_id,
-                type_id=parse_int(data["type_id"], field="type_id", label="Type"),
+                type_id=read.identifier(data, "type_id"),
             )
             if data.get("type_id")
             else None
         )
         kwargs = {}
         if "room_id" in data:
-            kwargs["room_id"] = (
-                parse_int(data["room_id"], field="room_id", label="Salle")
-                if data["room_id"]
-                else None
-            )
+            kwargs["room_id"] = read.identifier(data, "room_id") if data["room_id"] else None
         booking.update_appointment(
             db.session,
             actor=current_user,
@@ -361,36 +335,29 @@ def appointment_update(appointment_id: int):
             db.session,
             actor=current_user,
             appointment=appointment,
-            status=str(data["status"]),
+            status=read.text(data, "status"),
             version=version,
             now=now,
             ip=client_ip(),
         )
-    body = appointment_json(appointment)
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(appointment_json(appointment))
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
 @require("agenda.view")
 def appointment_cancel(appointment_id: int):
-    data = json_body()
+    data = read.body()
     appointment = _get(appointment_id)
-    version = data.get("version")
     booking.cancel_appointment(
         db.session,
         actor=current_user,
         appointment=appointment,
-        reason=str(data.get("reason") or ""),
-        version=parse_int(version, field="version", label="Version")
-        if version is not None
-        else None,
+        reason=read.text(data, "reason", max_length=300, long=True),
+        version=read.integer(data, "version", minimum=0, maximum=read.MAX_ID),
         now=utcnow(),
         ip=client_ip(),
     )
-    body = appointment_json(appointment)
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(appointment_json(appointment))
 
 
 @bp.get("/unscheduled-slots")

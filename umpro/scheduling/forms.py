@@ -1,6 +1,5 @@
 """Agenda forms: input shape only (the services check the rules)."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from umpro.forms import optional_int
+from umpro.forms import FlaskForm, optional_int
 from umpro.scheduling.models import ABSENCE_KINDS, COLOURS, SOURCES, WEEKDAYS
 from umpro.team.professions import LABELS
 

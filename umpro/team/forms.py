@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -9,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from umpro.forms import optional_int
+from umpro.forms import FlaskForm, optional_int
 from umpro.team.models import ROOM_KINDS
 from umpro.team.professions import LABELS
 

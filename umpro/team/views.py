@@ -6,9 +6,9 @@ from flask_login import current_user
 from umpro.auth import services as auth_services
 from umpro.auth.permissions import require
 from umpro.db import utcnow
-from umpro.errors import DomainError, Invalid
+from umpro.errors import Invalid
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
 from umpro.team.models import ROOM_KINDS, Room
@@ -51,19 +51,17 @@ def staff_new():
     form = NewStaffForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
-            staff = services.create_staff(
+        staff, error = attempt(
+            lambda: services.create_staff(
                 db.session,
                 actor=current_user,
                 practice=current_user.practice,
                 data=_input(form),
                 password=form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash(f"{staff.display_name} a été ajouté(e) à l'équipe.", "success")
             return redirect(url_for("team.staff_list"))
     status = 422 if form.errors or form.form_errors else 200
@@ -79,15 +77,13 @@ def staff_edit(staff_id: int):
     if not form.is_submitted():
         form.assisted_gp_ids.data = [g.id for g in staff.assisted_gps]
     if form.validate_on_submit():
-        try:
-            change = services.update_staff(
+        change, error = attempt(
+            lambda: services.update_staff(
                 db.session, actor=current_user, staff=staff, data=_input(form), now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash(_saved_message(change), "success" if change is None else "warning")
             return redirect(url_for("team.staff_list"))
     status = 422 if form.errors or form.form_errors else 200
@@ -157,7 +153,6 @@ def staff_toggle(staff_id: int):
     services.set_active(
         db.session, actor=current_user, staff=staff, active=not staff.is_active, now=utcnow()
     )
-    db.session.commit()
     flash(
         f"Compte de {staff.display_name} {'réactivé' if staff.is_active else 'désactivé'}.",
         "success",
@@ -174,7 +169,6 @@ def staff_reset_password(staff_id: int):
         services.reset_password(
             db.session, actor=current_user, staff=staff, password=form.password.data, now=utcnow()
         )
-        db.session.commit()
         flash(f"Mot de passe de {staff.display_name} réinitialisé.", "success")
     else:
         for errors in form.errors.values():
@@ -203,20 +197,18 @@ def room_edit(room_id: int | None = None):
     )
     form = RoomForm(obj=room)
     if form.validate_on_submit():
-        try:
-            services.save_room(
+        _, error = attempt(
+            lambda: services.save_room(
                 db.session,
                 practice_id=current_user.practice_id,
                 name=form.name.data,
                 kind=form.kind.data,
                 room=room,
                 is_active=form.is_active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Salle enregistrée.", "success")
             return redirect(url_for("team.room_list"))
     status = 422 if form.errors or form.form_errors else 200

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import Response, render_template, request
 from flask_login import current_user
 
+from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.delegation.services import indicators as service
 from umpro.delegation.services._common import today
@@ -33,7 +34,8 @@ class Bar:
 def _year() -> int:
     this_year = today(current_user.practice, ctx()["now"]).year
     raw = request.args.get("annee", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= this_year + 1 else this_year
+    year = read.id_or_none(raw)
+    return year if year is not None and 2000 <= year <= this_year + 1 else this_year
 
 
 def chart(rows: list[service.ProtocolIndicators]) -> tuple[list[Bar], int]:

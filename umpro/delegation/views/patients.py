@@ -12,9 +12,8 @@ from umpro.delegation.services._common import today
 from umpro.delegation.services.memberships import delegates_for
 from umpro.delegation.views import bp
 from umpro.delegation.views._helpers import ctx, status_of
-from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.patients import services as patients
 
 
@@ -66,14 +65,10 @@ def hand_off(patient_id: int):
             inclusion_met=form.inclusion_met.data or [],
             exclusions_present=form.exclusions_present.data or [],
         )
-        try:
-            task = tasks.create_task(db.session, patient=patient, data=data, **ctx())
-        except DomainError as error:
-            db.session.rollback()
-            patient = _patient(patient_id)
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        task, error = attempt(
+            lambda: tasks.create_task(db.session, patient=patient, data=data, **ctx()), form=form
+        )
+        if error is None:
             flash(
                 f"Tâche confiée : « {task.protocol.title} ». Elle attend dans la file des "
                 "délégués ; les résultats reviendront dans votre boîte de réception.",
@@ -94,7 +89,6 @@ def hand_off(patient_id: int):
         patient_tasks=tasks.tasks_of_patient(db.session, patient=patient, **c),
         consent_form=ConsentForm(),
     )
-    db.session.commit()
     return page, status_of(form)
 
 
@@ -110,7 +104,8 @@ def patient_consents(patient_id: int):
     if request.method == "GET" and request.args.get("protocole"):
         form.protocol_code.data = request.args["protocole"]
     if request.method == "POST" and form.validate_on_submit():
-        try:
+
+        def give():
             protocol = protocols.protocol_by_code(
                 db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
             )
@@ -121,12 +116,10 @@ def patient_consents(patient_id: int):
                 given_on=form.given_on.data,
                 **ctx(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            patient = _patient(patient_id)
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            return protocol
+
+        protocol, error = attempt(give, form=form)
+        if error is None:
             flash(f"Consentement au protocole « {protocol.title} » enregistré.", "success")
             back = request.args.get("retour")
             if back == "tache":
@@ -143,7 +136,6 @@ def patient_consents(patient_id: int):
         withdraw=WithdrawConsentForm(),
         may_record=can(current_user, "consent.record", patient),
     )
-    db.session.commit()
     return page, status_of(form)
 
 
@@ -153,24 +145,23 @@ def withdraw_consent(patient_id: int):
     patient = _patient(patient_id)
     form = WithdrawConsentForm()
     if form.validate_on_submit():
-        try:
+
+        def withdraw():
             protocol = protocols.protocol_by_code(
                 db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
             )
             consents.withdraw_consent(
                 db.session, patient=patient, protocol=protocol, note=form.note.data, **ctx()
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+            return protocol
+
+        protocol, error = attempt(withdraw)
+        if error is None:
             flash(
                 f"Retrait du consentement au protocole « {protocol.title} » enregistré ; "
                 "les tâches en cours de ce protocole sont annulées.",
                 "success",
             )
     else:
-        db.session.commit()
         flash("Choisissez le consentement à retirer.", "error")
     return redirect(url_for("delegation.patient_consents", patient_id=patient_id))

@@ -10,9 +10,8 @@ from umpro.delegation.services import memberships, protocols
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
 from umpro.delegation.views._helpers import ctx, flash_form_errors, status_of
-from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.team.models import Staff
 from umpro.team.services import list_staff
 
@@ -30,7 +29,6 @@ def protocol_install():
     created = protocols.install_reference_protocols(
         db.session, actor=current_user, practice_id=current_user.practice_id, now=ctx()["now"]
     )
-    db.session.commit()
     if created:
         flash(f"{len(created)} protocole(s) de référence installé(s).", "success")
     else:
@@ -73,20 +71,18 @@ def protocol_edit(protocol_id: int | None = None):
     )
     form = ProtocolForm(obj=protocols.input_of(protocol) if protocol else None)
     if form.validate_on_submit():
-        try:
-            saved = protocols.save_protocol(
+        saved, error = attempt(
+            lambda: protocols.save_protocol(
                 db.session,
                 actor=current_user,
                 practice_id=current_user.practice_id,
                 data=_input(form),
                 protocol=protocol,
                 now=ctx()["now"],
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash(f"Protocole « {saved.title} » enregistré.", "success")
             return redirect(url_for("delegation.protocol_show", protocol_id=saved.id))
     return render_template(
@@ -138,8 +134,8 @@ def membership_add(protocol_id: int):
     if not form.validate_on_submit():
         return _show(protocol, form=form, status=422)
     c = ctx()
-    try:
-        memberships.add_membership(
+    _, error = attempt(
+        lambda: memberships.add_membership(
             db.session,
             actor=current_user,
             protocol=protocol,
@@ -148,12 +144,11 @@ def membership_add(protocol_id: int):
             valid_until=form.valid_until.data,
             today=today(current_user.practice, c["now"]),
             now=c["now"],
-        )
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+        ),
+        form=form,
+    )
+    if error is not None:
         return _show(protocol, form=form, status=error.status)
-    db.session.commit()
     flash("Adhésion enregistrée.", "success")
     return redirect(url_for("delegation.protocol_show", protocol_id=protocol.id))
 
@@ -166,19 +161,16 @@ def membership_end(membership_id: int):
     )
     form = EndMembershipForm()
     if form.validate_on_submit():
-        try:
-            memberships.end_membership(
+        _, error = attempt(
+            lambda: memberships.end_membership(
                 db.session,
                 actor=current_user,
                 membership=membership,
                 on=form.on.data,
                 now=ctx()["now"],
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        )
+        if error is None:
             flash("Fin d'adhésion enregistrée.", "success")
     else:
         flash_form_errors(form)

@@ -11,8 +11,8 @@ from umpro.delegation.services import supervision
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
 from umpro.delegation.views._helpers import ctx
-from umpro.errors import DomainError
 from umpro.extensions import db
+from umpro.forms import attempt
 
 
 def _day(value: str | None, default: date) -> date:
@@ -28,9 +28,7 @@ def supervision_queue():
     c = ctx()
     day = _day(request.args.get("jour"), today(current_user.practice, c["now"]))
     queue = supervision.review_queue(db.session, day=day, **c)
-    page = render_template("delegation/supervision.html", queue=queue, form=ReviewForm())
-    db.session.commit()
-    return page
+    return render_template("delegation/supervision.html", queue=queue, form=ReviewForm())
 
 
 @bp.post("/supervision/relu")
@@ -39,15 +37,12 @@ def supervision_review():
     form = ReviewForm()
     day = request.form.get("jour", "")
     if form.validate_on_submit():
-        try:
-            reviews = supervision.mark_reviewed(
+        reviews, error = attempt(
+            lambda: supervision.mark_reviewed(
                 db.session, entry_ids=form.entry_ids.data or [], note=form.note.data, **ctx()
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        )
+        if error is None:
             flash(f"{len(reviews)} entrée(s) marquée(s) comme relue(s).", "success")
     else:
         flash("Le formulaire a expiré : rechargez la page.", "error")

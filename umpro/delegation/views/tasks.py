@@ -20,9 +20,8 @@ from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
 from umpro.delegation.views._helpers import ctx
 from umpro.delegation.views.thread import steps_of
-from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attach_error, attempt
 from umpro.scheduling.services import sameday
 from umpro.timeutil import local_to_utc
 
@@ -39,7 +38,6 @@ def queue():
         mine=mine,
         today=today(current_user.practice, c["now"]),
     )
-    db.session.commit()  # after rendering: committing expires what the page reads
     return page
 
 
@@ -49,14 +47,12 @@ def inbox():
     c = ctx()
     items = tasks.list_tasks(db.session, view="inbox", **c)
     requested = tasks.requested_by(db.session, **c)
-    page = render_template(
+    return render_template(
         "delegation/inbox.html",
         items=items,
         requested=requested,
         today=today(current_user.practice, c["now"]),
     )
-    db.session.commit()
-    return page
 
 
 def _load(task_id: int, *, log: bool = False):
@@ -135,7 +131,6 @@ def _render(task, *, status: int = 200, results=None, result_errors=None, **form
         today=today(user.practice, now),
         **forms,
     )
-    db.session.commit()  # the access-log row of the read
     return page, status
 
 
@@ -149,15 +144,14 @@ def task_transition(task_id: int):
     task = _load(task_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            transitions.transition(
+        _, error = attempt(
+            lambda: transitions.transition(
                 db.session, task=task, to=form.to.data, reason=form.reason.data, **ctx()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+            ),
+            form=form,
+        )
+        if error is not None:
             return _render(_load(task_id), status=error.status, reason_form=form)
-        db.session.commit()
         flash(f"Tâche : {task.status_label.lower()}.", "success")
         return redirect(url_for("delegation.task_page", task_id=task.id))
     return _render(task, status=422, reason_form=form)
@@ -170,23 +164,22 @@ def task_results(task_id: int):
     raw = _results_from(request.form, definition.of(task.protocol))
     if not form.validate_on_submit():
         return _render(task, status=422, results=raw, comment=form)
-    try:
-        transitions.transition(
+    _, error = attempt(
+        lambda: transitions.transition(
             db.session,
             task=task,
             to=states.COMPLETED,
             reason=form.reason.data,
             results=raw,
             **ctx(),
-        )
-    except definition.ResultsInvalid as error:
-        db.session.rollback()
+        ),
+        show=False,
+    )
+    if isinstance(error, definition.ResultsInvalid):
         return _render(_load(task_id), status=422, results=raw, result_errors=error.errors)
-    except DomainError as error:
-        db.session.rollback()
+    if error is not None:
         attach_error(form, error)
         return _render(_load(task_id), status=error.status, results=raw, comment=form)
-    db.session.commit()
     if task.is_taken_back:
         flash(
             "Résultats enregistrés. Signe d'alerte : la tâche revient au médecin (reprise), "
@@ -206,16 +199,16 @@ def _book(task_id: int, *, prefix: str, purpose: str):
     if not form.validate_on_submit():
         return _render(task, status=422, **{key: form})
     book = sessions.book_session if purpose == "session" else sessions.book_follow_up
-    try:
+
+    def save():
         start_at = local_to_utc(
             form.day.data, form.time.data, current_user.practice.timezone, field="time"
         )
-        link = book(db.session, task=task, type_id=form.type_id.data, start_at=start_at, **ctx())
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+        return book(db.session, task=task, type_id=form.type_id.data, start_at=start_at, **ctx())
+
+    link, error = attempt(save, form=form)
+    if error is not None:
         return _render(_load(task_id), status=error.status, **{key: form})
-    db.session.commit()
     flash(f"{link.purpose_label} réservé(e) dans l'agenda.", "success")
     return redirect(url_for("delegation.task_page", task_id=task.id))
 
@@ -235,19 +228,18 @@ def task_acknowledge(task_id: int):
     task = _load(task_id)
     form = AcknowledgeForm()
     if form.validate_on_submit():
-        try:
-            sessions.acknowledge(
+        _, error = attempt(
+            lambda: sessions.acknowledge(
                 db.session,
                 task=task,
                 take_back=form.take_back.data,
                 note=form.note.data,
                 **ctx(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+            ),
+            form=form,
+        )
+        if error is not None:
             return _render(_load(task_id), status=error.status, ack=form)
-        db.session.commit()
         flash("Retour pris en compte.", "success")
         return redirect(url_for("delegation.inbox"))
     return _render(task, status=422, ack=form)
@@ -258,13 +250,12 @@ def task_due(task_id: int):
     task = _load(task_id)
     form = DueForm()
     if form.validate_on_submit():
-        try:
-            tasks.change_due(db.session, task=task, due_on=form.due_on.data, **ctx())
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+        _, error = attempt(
+            lambda: tasks.change_due(db.session, task=task, due_on=form.due_on.data, **ctx()),
+            form=form,
+        )
+        if error is not None:
             return _render(_load(task_id), status=error.status, due=form)
-        db.session.commit()
         flash("Échéance modifiée.", "success")
         return redirect(url_for("delegation.task_page", task_id=task.id))
     return _render(task, status=422, due=form)
@@ -275,8 +266,8 @@ def task_adverse_event(task_id: int):
     task = _load(task_id)
     form = AdverseEventForm()
     if form.validate_on_submit():
-        try:
-            quality.report_adverse_event(
+        _, error = attempt(
+            lambda: quality.report_adverse_event(
                 db.session,
                 task=task,
                 occurred_on=form.occurred_on.data,
@@ -284,12 +275,11 @@ def task_adverse_event(task_id: int):
                 description=form.description.data,
                 action_taken=form.action_taken.data,
                 **ctx(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+            ),
+            form=form,
+        )
+        if error is not None:
             return _render(_load(task_id), status=error.status, adverse=form)
-        db.session.commit()
         flash("Événement indésirable déclaré.", "success")
         return redirect(url_for("delegation.task_page", task_id=task.id))
     return _render(task, status=422, adverse=form)
@@ -300,20 +290,19 @@ def task_satisfaction(task_id: int):
     task = _load(task_id)
     form = SatisfactionForm()
     if form.validate_on_submit():
-        try:
-            quality.record_satisfaction(
+        _, error = attempt(
+            lambda: quality.record_satisfaction(
                 db.session,
                 task=task,
                 respondent=form.respondent.data,
                 score=form.score.data,
                 comment=form.comment.data,
                 **ctx(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
+            ),
+            form=form,
+        )
+        if error is not None:
             return _render(_load(task_id), status=error.status, satisfaction=form)
-        db.session.commit()
         flash("Satisfaction enregistrée.", "success")
         return redirect(url_for("delegation.task_page", task_id=task.id))
     return _render(task, status=422, satisfaction=form)

@@ -1,9 +1,10 @@
 """What every patients view shares: the acting user's context and the patient page."""
 
-from flask import render_template, request
+from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from umpro.api import input as read
 from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.extensions import db
@@ -64,7 +65,7 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
     session = db.session
     context = ctx()
     patient = services.open_patient(session, **context, patient_id=patient_id)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = read.arg_int("page", default=1, minimum=1, maximum=read.MAX_ID)
     timeline = services.timeline(
         session, actor=current_user, patient=patient, offset=(page - 1) * TIMELINE_PAGE
     )
@@ -96,5 +97,4 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
         transfer_form=transfer_form,
         end_form=forms.get("end_form") or EndDeclarationForm(prefix="end"),
     )
-    session.commit()  # the access-log row
     return response, status

@@ -4,9 +4,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import can, require
-from umpro.errors import DomainError, Forbidden
+from umpro.errors import Forbidden
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import CorrectionForm, EnteredInErrorForm, EntryForm
 from umpro.patients.views import bp
@@ -20,20 +20,18 @@ def add_entry(patient_id: int):
     form = EntryForm(prefix="entry")
     form.kind.choices = entry_kinds(patient)
     if form.validate_on_submit():
-        try:
-            services.add_entry(
+        _, error = attempt(
+            lambda: services.add_entry(
                 db.session,
                 **ctx(),
                 patient=patient,
                 kind=form.kind.data,
                 title=form.title.data,
                 body=form.body.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Entrée ajoutée au dossier.", "success")
             return redirect(url_for("patients.show", patient_id=patient_id))
     return render_patient_page(patient_id, status=422, entry_form=form)
@@ -55,15 +53,13 @@ def correct_entry(patient_id: int, entry_id: int):
     patient, entry = _entry(patient_id, entry_id)
     form = CorrectionForm(obj=entry)
     if form.validate_on_submit():
-        try:
-            services.correct_entry(
+        _, error = attempt(
+            lambda: services.correct_entry(
                 db.session, **ctx(), entry=entry, title=form.title.data, body=form.body.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash(
                 "Correction enregistrée : la version précédente reste dans l'historique.", "success"
             )
@@ -79,15 +75,13 @@ def mark_entry_error(patient_id: int, entry_id: int):
     patient, entry = _entry(patient_id, entry_id)
     form = EnteredInErrorForm()
     if form.validate_on_submit():
-        try:
-            services.mark_entered_in_error(
+        _, error = attempt(
+            lambda: services.mark_entered_in_error(
                 db.session, **ctx(), entry=entry, reason=form.reason.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Entrée marquée comme erronée : elle reste visible, barrée.", "success")
             return redirect(url_for("patients.show", patient_id=patient_id))
     return render_template(

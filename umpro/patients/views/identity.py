@@ -6,9 +6,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from umpro.auth.permissions import require
-from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import ObjectionForm, PatientForm
 from umpro.patients.views import bp
@@ -38,7 +37,6 @@ def _input(form: PatientForm) -> services.PatientInput:
 def search():
     query = request.args.get("q", "").strip()
     results = services.search_patients(db.session, **ctx(), query=query) if query else []
-    db.session.commit()  # the access-log rows
     return render_template("patients/search.html", query=query, results=results)
 
 
@@ -48,23 +46,21 @@ def create():
     form = PatientForm()
     duplicates = []
     if form.validate_on_submit():
-        try:
-            patient = services.create_patient(
+        patient, error = attempt(
+            lambda: services.create_patient(
                 db.session,
                 **ctx(),
                 practice=current_user.practice,
                 data=_input(form),
                 confirm_duplicate=form.confirm_duplicate.data,
+            ),
+            form=form,
+        )
+        if error is not None and error.code == "likely_duplicate":
+            duplicates = services.likely_duplicates(
+                db.session, practice_id=current_user.practice_id, data=_input(form)
             )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            if error.code == "likely_duplicate":
-                duplicates = services.likely_duplicates(
-                    db.session, practice_id=current_user.practice_id, data=_input(form)
-                )
-        else:
-            db.session.commit()
+        elif error is None:
             flash(f"Patient {patient.display_name} enregistré.", "success")
             return redirect(url_for("patients.show", patient_id=patient.id))
     return render_template(
@@ -84,13 +80,13 @@ def edit(patient_id: int):
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     form = PatientForm(obj=patient)
     if form.validate_on_submit():
-        try:
-            services.update_patient(db.session, **ctx(), patient=patient, data=_input(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        _, error = attempt(
+            lambda: services.update_patient(
+                db.session, **ctx(), patient=patient, data=_input(form)
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Modifications enregistrées.", "success")
             return redirect(url_for("patients.show", patient_id=patient.id))
     return render_template(
@@ -104,13 +100,13 @@ def record_objection(patient_id: int):
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     form = ObjectionForm(prefix="objection")
     if form.validate_on_submit():
-        try:
-            services.record_objection(db.session, **ctx(), patient=patient, note=form.note.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        _, error = attempt(
+            lambda: services.record_objection(
+                db.session, **ctx(), patient=patient, note=form.note.data
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Opposition au partage enregistrée.", "success")
             return redirect(url_for("patients.show", patient_id=patient_id))
     return render_patient_page(patient_id, status=422, objection_form=form)
@@ -122,13 +118,11 @@ def lift_objection(patient_id: int):
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     form = ObjectionForm(prefix="objection")
     if form.validate_on_submit():
-        try:
-            services.lift_objection(db.session, **ctx(), patient=patient)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        _, error = attempt(
+            lambda: services.lift_objection(db.session, **ctx(), patient=patient),
+            form=form,
+        )
+        if error is None:
             flash("Opposition au partage levée.", "success")
             return redirect(url_for("patients.show", patient_id=patient_id))
     return render_patient_page(patient_id, status=422, objection_form=form)
@@ -147,6 +141,4 @@ def information_sheet(patient_id: int):
         .where(Staff.practice_id == current_user.practice_id, Staff.is_active.is_(True))
         .order_by(Staff.family_name, Staff.given_name)
     ).all()
-    response = render_template("patients/sheet.html", patient=patient, team=team)
-    db.session.commit()
-    return response
+    return render_template("patients/sheet.html", patient=patient, team=team)

@@ -4,9 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import require
-from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import LetterForm, ReplyForm
 from umpro.patients.views import bp
@@ -29,8 +28,8 @@ def new_letter(patient_id: int):
         (e.id, f"{e.dated_at:%d/%m/%Y} · {e.kind_label} · {e.title}") for e in entries
     ]
     if form.validate_on_submit():
-        try:
-            letter = services.create_letter(
+        letter, error = attempt(
+            lambda: services.create_letter(
                 session,
                 **ctx(),
                 patient=patient,
@@ -38,12 +37,10 @@ def new_letter(patient_id: int):
                 reason=form.reason.data,
                 is_second_opinion=form.is_second_opinion.data,
                 entry_ids=form.entry_ids.data or [],
-            )
-        except DomainError as error:
-            session.rollback()
-            attach_error(form, error)
-        else:
-            session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Courrier enregistré dans le dossier.", "success")
             return redirect(url_for("patients.letter", patient_id=patient_id, letter_id=letter.id))
     return render_template("patients/letter_form.html", patient=patient, form=form), status_of(form)
@@ -60,11 +57,9 @@ def letter(patient_id: int, letter_id: int):
         db.session, actor=current_user, patient=patient, letter_id=letter_id
     )
     services.print_letter(db.session, **ctx(), letter=found)
-    response = render_template(
+    return render_template(
         "patients/letter.html", patient=patient, letter=found, practice=current_user.practice
     )
-    db.session.commit()
-    return response
 
 
 @bp.route("/<int:patient_id>/lettres/<int:letter_id>/reponse", methods=["GET", "POST"])
@@ -78,19 +73,17 @@ def letter_reply(patient_id: int, letter_id: int):
     if not form.is_submitted():
         form.received_on.data = local_today(current_user.practice.timezone, ctx()["now"])
     if form.validate_on_submit():
-        try:
-            services.record_reply(
+        _, error = attempt(
+            lambda: services.record_reply(
                 db.session,
                 **ctx(),
                 letter=found,
                 received_on=form.received_on.data,
                 body=form.body.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Réponse enregistrée dans le dossier.", "success")
             return redirect(url_for("patients.show", patient_id=patient_id))
     return render_template(

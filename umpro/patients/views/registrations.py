@@ -4,10 +4,11 @@ decision, printable record of declines)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.api import input as read
 from umpro.auth.permissions import can, require
-from umpro.errors import DomainError, Forbidden
+from umpro.errors import Forbidden
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import (
     DecisionForm,
@@ -28,13 +29,11 @@ def _declaration_action(patient_id, form, call, form_name, done_message):
     if hasattr(form, "gp_id"):
         form.gp_id.choices = gp_choices()
     if form.validate_on_submit():
-        try:
-            call(patient)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        _, error = attempt(
+            lambda: call(patient),
+            form=form,
+        )
+        if error is None:
             flash(done_message, "success")
             return redirect(url_for("patients.show", patient_id=patient_id))
     return render_patient_page(patient_id, status=422, **{form_name: form})
@@ -97,8 +96,8 @@ def new_request(patient_id: int):
         form.received_on.data = local_today(current_user.practice.timezone, ctx()["now"])
         form.has_chronic_condition.data = patient.has_chronic_condition
     if form.validate_on_submit():
-        try:
-            services.create_request(
+        _, error = attempt(
+            lambda: services.create_request(
                 db.session,
                 **ctx(),
                 patient=patient,
@@ -107,12 +106,10 @@ def new_request(patient_id: int):
                 received_on=form.received_on.data,
                 has_chronic_condition=form.has_chronic_condition.data,
                 note=form.note.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash("Demande de médecin traitant enregistrée.", "success")
             return redirect(url_for("patients.show", patient_id=patient_id))
     return render_template("patients/request_form.html", patient=patient, form=form), status_of(
@@ -124,7 +121,7 @@ def new_request(patient_id: int):
 @require("registration_request.list")
 def queue():
     gps = gp_choices()[1:]
-    gp_id = request.args.get("gp", type=int)
+    gp_id = read.arg_id("gp")
     if gp_id is None:
         own = [g for g, _ in gps if g == current_user.id]
         gp_id = own[0] if own else (gps[0][0] if gps else None)
@@ -136,7 +133,6 @@ def queue():
     items = (
         services.queue(db.session, **ctx(), gp_id=gp_id, status=status) if gp_id is not None else []
     )
-    db.session.commit()
     return render_template(
         "patients/queue.html",
         gps=gps,
@@ -158,8 +154,8 @@ def decide(request_id: int):
     if not may_decide:
         form.decision.choices = [("withdraw", "Retirée par le patient")]
     if form.validate_on_submit():
-        try:
-            services.decide(
+        _, error = attempt(
+            lambda: services.decide(
                 db.session,
                 **ctx(),
                 request=registration,
@@ -167,12 +163,10 @@ def decide(request_id: int):
                 reason=form.reason.data,
                 note=form.note.data,
                 oriented_to=form.oriented_to.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+        )
+        if error is None:
             flash(f"Demande {registration.status_label.lower()}.", "success")
             return redirect(url_for("patients.queue", gp=registration.gp_id))
     return render_template(
@@ -186,6 +180,4 @@ def declined(patient_id: int):
     """Printable record of the patient's declined requests, for the conciliator."""
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     rows = services.declined_requests(db.session, **ctx(), patient=patient)
-    response = render_template("patients/declines.html", patient=patient, rows=rows)
-    db.session.commit()
-    return response
+    return render_template("patients/declines.html", patient=patient, rows=rows)

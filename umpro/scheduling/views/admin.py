@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from umpro.auth.permissions import require
 from umpro.db import utcnow
-from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.forms import attach_error, save_or_show
+from umpro.forms import attach_error, attempt, save_or_show
 from umpro.scheduling.forms import AbsenceForm, RuleForm, TypeForm, WeeklyAbsenceForm
 from umpro.scheduling.models import ABSENCE_KINDS, COLOURS, WEEKDAYS
 from umpro.scheduling.services import catalogue, templates
@@ -137,7 +136,6 @@ def rule_edit(rule_id: int | None = None):
 def rule_delete(rule_id: int):
     rule = templates.get_rule(db.session, practice_id=current_user.practice_id, rule_id=rule_id)
     templates.delete_rule(db.session, actor=current_user, rule=rule)
-    db.session.commit()
     flash("Plage horaire supprimée (les rendez-vous déjà pris restent).", "success")
     return redirect(url_for("scheduling.rule_list"))
 
@@ -174,7 +172,8 @@ def absence_new():
     form.staff_id.choices = staff_choices(empty="— choisir —")
     if not form.validate_on_submit():
         return _absence_page(absence_form=form, status=422)
-    try:
+
+    def save():
         zone = tz()
         start_at = local_to_utc(
             form.start_day.data, form.start_time.data or time(0), zone, field="start_time"
@@ -183,7 +182,7 @@ def absence_new():
             end_at = local_to_utc(form.end_day.data, form.end_time.data, zone, field="end_time")
         else:
             end_at = local_to_utc(form.end_day.data + timedelta(days=1), time(0), zone)
-        absence = templates.save_absence(
+        return templates.save_absence(
             db.session,
             actor=current_user,
             practice_id=current_user.practice_id,
@@ -195,8 +194,9 @@ def absence_new():
                 note=form.note.data or "",
             ),
         )
-    except DomainError as error:
-        db.session.rollback()
+
+    absence, error = attempt(save, show=False)
+    if error is not None:
         if error.field == "end_on":
             error.field = "end_day"
         attach_error(form, error)
@@ -204,7 +204,6 @@ def absence_new():
     pending = templates.appointments_during(
         db.session, staff_id=absence.staff_id, start_at=absence.start_at, end_at=absence.end_at
     )
-    db.session.commit()
     flash("Absence enregistrée.", "success")
     if pending:
         flash(f"{pending} rendez-vous déjà pris pendant cette absence restent à déplacer.", "error")
@@ -218,7 +217,6 @@ def absence_delete(absence_id: int):
         db.session, practice_id=current_user.practice_id, absence_id=absence_id
     )
     templates.delete_absence(db.session, actor=current_user, absence=absence)
-    db.session.commit()
     flash("Absence supprimée.", "success")
     return redirect(url_for("scheduling.absence_list"))
 
@@ -230,8 +228,8 @@ def weekly_new():
     form.staff_id.choices = staff_choices(empty="— choisir —")
     if not form.validate_on_submit():
         return _absence_page(weekly_form=form, status=422)
-    try:
-        templates.save_weekly_absence(
+    _, error = attempt(
+        lambda: templates.save_weekly_absence(
             db.session,
             actor=current_user,
             practice_id=current_user.practice_id,
@@ -244,12 +242,11 @@ def weekly_new():
                 valid_from=form.valid_from.data,
                 valid_until=form.valid_until.data,
             ),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+        ),
+        form=form,
+    )
+    if error is not None:
         return _absence_page(weekly_form=form, status=error.status)
-    db.session.commit()
     flash("Absence hebdomadaire enregistrée.", "success")
     return redirect(url_for("scheduling.absence_list"))
 
@@ -261,6 +258,5 @@ def weekly_delete(item_id: int):
         db.session, practice_id=current_user.practice_id, item_id=item_id
     )
     templates.delete_weekly_absence(db.session, actor=current_user, item=item)
-    db.session.commit()
     flash("Absence hebdomadaire supprimée.", "success")
     return redirect(url_for("scheduling.absence_list"))

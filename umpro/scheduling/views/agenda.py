@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.extensions import db
@@ -70,7 +71,7 @@ def _day_param():
 def day_view():
     day = _day_param()
     with_cancelled = request.args.get("annules") == "1"
-    selected = request.args.getlist("staff", type=int)
+    selected = read.arg_ids("staff")
     team_members, shown, template, appointments = _day_data(day, selected, with_cancelled)
     now = utcnow()
     grid = build_grid(
@@ -95,7 +96,6 @@ def day_view():
         next_day=day + timedelta(days=1),
         counters=counters,
     )
-    db.session.commit()  # the access log; after rendering, which reads the loaded rows
     return page
 
 
@@ -104,7 +104,7 @@ def day_view():
 def my_week():
     """The user's own week, or the person picked in the week view's form."""
     args = {k: v for k, v in request.args.items() if k in ("semaine", "annules")}
-    staff_id = request.args.get("personne", type=int) or current_user.id
+    staff_id = read.arg_id("personne") or current_user.id
     return redirect(url_for("scheduling.week_view", staff_id=staff_id, **args))
 
 
@@ -166,7 +166,6 @@ def week_view(staff_id: int):
         next_week=monday + timedelta(days=7),
         counters=counters,
     )
-    db.session.commit()
     return page
 
 
@@ -174,7 +173,7 @@ def week_view(staff_id: int):
 @require("agenda.view")
 def print_view():
     day = _day_param()
-    selected = request.args.getlist("staff", type=int)
+    selected = read.arg_ids("staff")
     _, shown, _, appointments = _day_data(day, selected, with_cancelled=False)
     by_staff = {m.id: [] for m in shown}
     for appointment in appointments:
@@ -188,5 +187,4 @@ def print_view():
     page = render_template(
         "scheduling/print.html", day=day, shown=shown, by_staff=by_staff, visible=visible
     )
-    db.session.commit()
     return page

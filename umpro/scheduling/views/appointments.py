@@ -6,16 +6,17 @@ from datetime import datetime, timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.api import input as read
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
 from umpro.errors import DomainError, Invalid, NotFound
 from umpro.extensions import db
-from umpro.forms import attach_error
+from umpro.forms import attach_error, attempt
 from umpro.patients.models import Patient
 from umpro.patients.services.search import search_patients
 from umpro.scheduling.forms import BookingForm, CancelForm, MoveForm, StatusForm
-from umpro.scheduling.models import SOURCES, STATUSES
+from umpro.scheduling.models import SOURCES, STATUSES, Appointment
 from umpro.scheduling.services import booking, catalogue, reading, slots
 from umpro.scheduling.services.booking import TRANSITIONS
 from umpro.scheduling.views import bp
@@ -91,10 +92,8 @@ def _search_patients(query: str) -> list[Patient]:
 
 
 def _patient(raw) -> Patient | None:
-    try:
-        patient = db.session.get(Patient, int(raw)) if raw else None
-    except ValueError:
-        patient = None
+    patient_id = read.id_or_none(raw) if raw else None
+    patient = db.session.get(Patient, patient_id) if patient_id else None
     if raw and (patient is None or patient.practice_id != current_user.practice_id):
         raise NotFound("Patient introuvable.", field="patient_query")
     return patient
@@ -102,8 +101,8 @@ def _patient(raw) -> Patient | None:
 
 def _prefill(form: BookingForm) -> None:
     """GET parameters from the day view: ?staff=…&start=2027-01-11T09:00&type=…"""
-    form.staff_id.data = request.args.get("staff", type=int)
-    form.type_id.data = request.args.get("type", type=int)
+    form.staff_id.data = read.arg_id("staff")
+    form.type_id.data = read.arg_id("type")
     start = request.args.get("start", "")
     try:
         local = datetime.fromisoformat(start) if start else None
@@ -148,8 +147,10 @@ def _book(form: BookingForm, patient: Patient | None):
     if slot:
         staff_id, _, start = slot.partition("|")
         try:
-            form.staff_id.data = int(staff_id)
+            form.staff_id.data = read.id_or_none(staff_id)
             start_at = datetime.fromisoformat(start)
+            if form.staff_id.data is None:
+                raise ValueError(staff_id)
         except ValueError:
             raise Invalid("Créneau illisible : choisissez-en un dans la liste.") from None
     else:
@@ -179,6 +180,23 @@ def _book(form: BookingForm, patient: Patient | None):
     )
 
 
+def _act(form: BookingForm, action: str, patient: Patient | None):
+    """The booking page's step: (patients found, slots offered), or the new appointment."""
+    if action == "search" or (action == "book" and patient is None and form.patient_query.data):
+        found = _search_patients(form.patient_query.data or "")
+        if not found:
+            form.patient_query.errors = ["Aucun patient ne correspond à cette recherche."]
+        return found, []
+    if action == "slots":
+        offered = _slots(form, patient)
+        if not offered:
+            form.type_id.errors = ["Aucun créneau libre dans les quatre semaines."]
+        return [], offered
+    if action == "book":
+        return _book(form, patient)
+    return [], []
+
+
 @bp.route("/rendez-vous/nouveau", methods=["GET", "POST"])
 @require("agenda.book")
 def book():
@@ -190,34 +208,21 @@ def book():
     action = request.form.get("action", "book")
     patient, found, offered, status = None, [], [], 200
     if form.validate_on_submit():
-        try:
-            patient = _patient(request.form.get("patient_id"))
-            if action == "search" or (
-                action == "book" and patient is None and form.patient_query.data
-            ):
-                found = _search_patients(form.patient_query.data or "")
-                if not found:
-                    form.patient_query.errors = ["Aucun patient ne correspond à cette recherche."]
-                db.session.commit()
-            elif action == "slots":
-                offered = _slots(form, patient)
-                if not offered:
-                    form.type_id.errors = ["Aucun créneau libre dans les quatre semaines."]
-            elif action == "book":
-                appointment = _book(form, patient)
-                db.session.commit()
-                local = to_local(appointment.start_at, tz())
-                flash(
-                    f"Rendez-vous pris le {local:%d/%m/%Y à %H:%M} avec "
-                    f"{appointment.staff.display_name}.",
-                    "success",
-                )
-                return redirect(url_for("scheduling.day_view", jour=local.date().isoformat()))
-        except DomainError as error:
-            db.session.rollback()
+        patient, error = attempt(lambda: _patient(request.form.get("patient_id")), show=False)
+        if error is None:
+            outcome, error = attempt(lambda: _act(form, action, patient), show=False)
+        if error is not None:
             attach_error(form, for_form(error))
             status = error.status
-            patient = db.session.get(Patient, patient.id) if patient is not None else None
+        elif isinstance(outcome, Appointment):
+            local = to_local(outcome.start_at, tz())
+            flash(
+                f"Rendez-vous pris le {local:%d/%m/%Y à %H:%M} avec {outcome.staff.display_name}.",
+                "success",
+            )
+            return redirect(url_for("scheduling.day_view", jour=local.date().isoformat()))
+        else:
+            found, offered = outcome
     if form.errors or form.form_errors:
         status = status if status != 200 else 422
     return render_template(
@@ -274,7 +279,6 @@ def _render_detail(appointment, *, move=None, cancel=None, status=200):
         buttons=buttons,
         statuses=STATUSES,
     )
-    db.session.commit()  # the access log, once the page is rendered from the loaded rows
     return page, status
 
 
@@ -285,7 +289,6 @@ def appointment_page(appointment_id: int):
 
 
 def _after_error(appointment_id: int, error: DomainError, **forms):
-    db.session.rollback()
     if error.status == 403:
         raise error
     appointment = _load(appointment_id)
@@ -304,17 +307,18 @@ def appointment_status(appointment_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booking.set_status(
+    _, error = attempt(
+        lambda: booking.set_status(
             db.session,
             appointment=appointment,
             status=form.status.data,
             version=_version(form),
             **ctx(),
-        )
-    except DomainError as error:
+        ),
+        show=False,
+    )
+    if error is not None:
         return _after_error(appointment_id, error)
-    db.session.commit()
     flash(f"Rendez-vous : {appointment.status_label.lower()}.", "success")
     return redirect(url_for("scheduling.appointment_page", appointment_id=appointment.id))
 
@@ -327,7 +331,8 @@ def appointment_move(appointment_id: int):
     form.staff_id.choices = staff_choices(bookable_only=True)
     if not form.validate_on_submit():
         return _render_detail(appointment, move=form, status=422)
-    try:
+
+    def move():
         start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
         staff = None
         if form.staff_id.data and form.staff_id.data != appointment.staff_id:
@@ -342,9 +347,10 @@ def appointment_move(appointment_id: int):
             staff=staff,
             **ctx(),
         )
-    except DomainError as error:
+
+    _, error = attempt(move, show=False)
+    if error is not None:
         return _after_error(appointment_id, error, move=form)
-    db.session.commit()
     local = to_local(appointment.start_at, tz())
     flash(f"Rendez-vous déplacé au {local:%d/%m/%Y à %H:%M}.", "success")
     return redirect(url_for("scheduling.appointment_page", appointment_id=appointment.id))
@@ -357,17 +363,18 @@ def appointment_cancel(appointment_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_detail(appointment, cancel=form, status=422)
-    try:
-        booking.cancel_appointment(
+    _, error = attempt(
+        lambda: booking.cancel_appointment(
             db.session,
             appointment=appointment,
             reason=form.reason.data,
             version=_version(form),
             **ctx(),
-        )
-    except DomainError as error:
+        ),
+        show=False,
+    )
+    if error is not None:
         return _after_error(appointment_id, error, cancel=form)
-    db.session.commit()
     flash("Rendez-vous annulé.", "success")
     day = to_local(appointment.start_at, tz()).date().isoformat()
     return redirect(url_for("scheduling.day_view", jour=day))
