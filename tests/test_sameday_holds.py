@@ -313,3 +313,28 @@ def test_the_release_job_ends_every_held_slot(session, s):
     # Idempotent: a second run changes nothing.
     assert run_job(session, s, local(MONDAY, "12:00")) == (0, 0)
     assert session.scalar(select(func.count(HeldSlot.id))) == written
+
+
+def test_a_cancelled_booking_gives_its_held_slot_back(session, s):
+    """Held capacity is not lost when the patient cancels: the slot is held again, and
+    the release job releases or loses it as usual."""
+    appointment = book(session, s, MONDAY, "11:00")
+    assert state_at(session, s, MONDAY, "11:00") == USED
+    booking.cancel_appointment(
+        session, actor=s.secretary, appointment=appointment, reason="Mieux", now=NOW
+    )
+    assert state_at(session, s, MONDAY, "11:00") == HELD
+    again = book(session, s, MONDAY, "11:00", patient=make_patient(session, s.practice))
+    assert state_at(session, s, MONDAY, "11:00") == USED and again.is_unscheduled
+
+
+def test_a_booking_cancelled_after_its_start_keeps_the_slot_used(session, s):
+    appointment = book(session, s, MONDAY, "11:00")
+    booking.cancel_appointment(
+        session,
+        actor=s.secretary,
+        appointment=appointment,
+        reason="Parti avant la fin",
+        now=local(MONDAY, "11:05"),
+    )
+    assert state_at(session, s, MONDAY, "11:00") == USED

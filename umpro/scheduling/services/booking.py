@@ -336,6 +336,7 @@ def cancel_appointment(
     appointment.cancel_reason = reason
     _touch(appointment, now)
     flush_or_conflict(session)
+    holds.give_back(session, appointment=appointment, now=now)
     _record(
         session,
         appointment,

@@ -27,6 +27,7 @@ from umpro.scheduling.models import (
     RELEASED,
     USED,
     WEEKDAYS,
+    Appointment,
     AvailabilityRule,
     HeldSlot,
     HoldBlock,
@@ -433,6 +434,26 @@ def claim(
         row = _row_for(session, practice_id=practice_id, hold=hold)
         used += _transition(session, row.id, to=USED, now=now, appointment_id=appointment_id)
     return used
+
+
+def give_back(session: Session, *, appointment: Appointment, now: datetime) -> int:
+    """A cancelled booking's held slots that have not started are held again (the release
+    job then releases or loses them as usual); those already begun stay used. Answers
+    how many came back. Bounded by the appointment's own staff and times (the unique
+    ``(staff_id, start_at)`` index)."""
+    return session.execute(
+        update(HeldSlot)
+        .where(
+            HeldSlot.staff_id == appointment.staff_id,
+            HeldSlot.start_at >= appointment.start_at,
+            HeldSlot.start_at < appointment.end_at,
+            HeldSlot.start_at > now,
+            HeldSlot.appointment_id == appointment.id,
+            HeldSlot.state == USED,
+        )
+        .values(state=HELD, appointment_id=None, changed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def release_due(session: Session, *, practice_id: int, now: datetime) -> tuple[int, int]:
