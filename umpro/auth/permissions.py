@@ -11,6 +11,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from umpro.errors import Forbidden
 from umpro.team.professions import CLINICIANS, Profession
 
 Rule = Callable[[object, object], bool]
@@ -36,6 +37,13 @@ def can(user, action: str, obj=None) -> bool:
     if obj is not None and getattr(obj, "practice_id", user.practice_id) != user.practice_id:
         return False
     return check(user, obj)
+
+
+def ensure(actor, action: str, obj, message: str) -> None:
+    """Services' check: raise ``Forbidden(message)`` unless ``actor`` may do ``action``
+    (on ``obj``). ``actor=None`` is the system itself (demo data, imports, jobs)."""
+    if actor is not None and not can(actor, action, obj):
+        raise Forbidden(message)
 
 
 def require(action: str):

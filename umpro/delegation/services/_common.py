@@ -2,15 +2,9 @@
 
 from datetime import date, datetime
 
-from umpro.auth.permissions import can
-from umpro.errors import Forbidden, NotFound
+from umpro.auth.permissions import ensure as authorize  # noqa: F401 - the services' name
+from umpro.errors import NotFound
 from umpro.timeutil import local_today
-
-
-def authorize(actor, action: str, obj, message: str) -> None:
-    """Refuse unless ``actor`` may; ``actor=None`` is the system (demo data, jobs)."""
-    if actor is not None and not can(actor, action, obj):
-        raise Forbidden(message)
 
 
 def today(practice, now: datetime) -> date:

@@ -5,17 +5,11 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from umpro.auth.permissions import can
-from umpro.errors import Conflict, Forbidden, Invalid
+from umpro.auth.permissions import ensure as authorize  # noqa: F401 - the services' name
+from umpro.errors import Conflict, Invalid
 from umpro.team.models import Practice, Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_today
-
-
-def authorize(actor, action: str, obj, message: str) -> None:
-    """Refuse unless ``actor`` may; ``actor=None`` is the system (demo data, imports)."""
-    if actor is not None and not can(actor, action, obj):
-        raise Forbidden(message)
 
 
 def today_for(session: Session, practice_id: int, now: datetime) -> date:

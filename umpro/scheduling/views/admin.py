@@ -14,7 +14,7 @@ from umpro.scheduling.forms import AbsenceForm, RuleForm, TypeForm, WeeklyAbsenc
 from umpro.scheduling.models import ABSENCE_KINDS, COLOURS, WEEKDAYS
 from umpro.scheduling.services import catalogue, templates
 from umpro.scheduling.views import bp
-from umpro.scheduling.views._common import rooms_by_id, staff_choices, type_choices, tz
+from umpro.scheduling.views._common import rooms_by_id, staff_choices, today, type_choices, tz
 from umpro.team.professions import LABELS
 from umpro.timeutil import local_to_utc
 
@@ -100,7 +100,7 @@ def rule_edit(rule_id: int | None = None):
     if not form.is_submitted():
         form.type_ids.data = [t.id for t in rule.types] if rule else []
         if rule is None:
-            form.valid_from.data = utcnow().date()
+            form.valid_from.data = today()  # the practice's date, not UTC's
     if form.validate_on_submit():
         done, status = save_or_show(
             form,
