@@ -27,6 +27,12 @@ PG_URL = os.environ.get("UMPRO_TEST_DATABASE_URL", "")
 if PG_URL.startswith("postgresql://"):
     PG_URL = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
 ON_PG = PG_URL.startswith("postgresql")
+#: Under pytest-xdist each worker gets a database of its own, ``<name>_<worker>``, created
+#: here and dropped at the end (the tests of one worker truncate every table).
+PG_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if ON_PG else ""
+PG_SHARED_URL = PG_URL
+if PG_WORKER:
+    PG_URL = f"{PG_URL}_{PG_WORKER}"
 
 
 def require(available: bool, message: str) -> None:
@@ -124,6 +130,37 @@ def database_template(tmp_path_factory):
     engine.dispose()  # closing the last connection checkpoints the WAL into the file
     assert not path.with_name(path.name + "-wal").exists()
     return path
+
+
+def _worker_database_admin():
+    return create_engine(PG_SHARED_URL, isolation_level="AUTOCOMMIT")
+
+
+def _create_worker_database() -> None:
+    name = PG_URL.rsplit("/", 1)[1]
+    admin = _worker_database_admin()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # the shared database does not answer: reported below
+        if CI:
+            pytest.fail(f"PostgreSQL injoignable ({PG_SHARED_URL}) : {error}")
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_database():
+    if PG_WORKER:
+        _create_worker_database()
+    yield
+    if PG_WORKER:
+        admin = _worker_database_admin()
+        with admin.connect() as conn:
+            name = PG_URL.rsplit("/", 1)[1]
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ class AccessLog(Base):
     patient_id: Mapped[int | None] = mapped_column(Integer)
     #: Every patient shown by this access, sorted ids joined by commas ("" when none);
     #: covered by the hash. ``AccessLogPatient`` indexes it for "who saw patient X".
-    patient_ids: Mapped[str] = mapped_column(Text, default="")
+    patient_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
