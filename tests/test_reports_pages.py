@@ -71,7 +71,9 @@ def test_another_practices_gp_is_refused(frozen_now, sign_in, session):
     stranger = f.make_staff(session, other, profession="gp")
     session.commit()
     b, _ = sign_in("coordinator", is_admin=True)
-    assert b.get(f"/patientele/medecin/{stranger.id}").status_code == 422
+    assert (
+        b.get(f"/patientele/medecin/{stranger.id}").status_code == 404
+    )  # no such page for this practice
     api = b.get(f"/api/v1/reports/patient-list?gp={stranger.id}")
     assert api.status_code == 422 and api.json["error"]["field"] == "gp"
 

@@ -218,7 +218,9 @@ def to_id(value, *, field: str) -> int:
 
 def id_or_none(value: str) -> int | None:
     """An id typed in a page's filter: None for anything else."""
-    return _number(value) if _number(value) in range(1, MAX_ID + 1) else None
+    number = _number(value)
+    # isinstance first: ``"abc" in range(…)`` walks the whole range (2**31 steps).
+    return number if isinstance(number, int) and 1 <= number <= MAX_ID else None
 
 
 def _number(raw: str) -> int | str:

@@ -9,6 +9,7 @@ from umpro import charts, csv_export
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
+from umpro.errors import Invalid
 from umpro.extensions import db
 from umpro.forms import save_or_show
 from umpro.patients.models import END_REASONS
@@ -21,7 +22,11 @@ bp = Blueprint("reports", __name__, url_prefix="/patientele")
 
 
 def _gp(gp_id: int, action: str = "reports.patient_list"):
-    gp = targets.gp_of_practice(db.session, actor=current_user, gp_id=gp_id)
+    """The GP named in the page's path: 404 for anyone else (no such page)."""
+    try:
+        gp = targets.gp_of_practice(db.session, actor=current_user, gp_id=gp_id)
+    except Invalid:
+        abort(404)
     if not can(current_user, action, gp):
         abort(403)
     return gp
