@@ -5,6 +5,7 @@ change to any of its rows."""
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from tests import sweep_support
 from tests.conftest import Browser
@@ -16,7 +17,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _id_routes(app):
     for rule in app.url_map.iter_rules():
-        ints = [a for a, c in rule._converters.items() if type(c).__name__ == "IntegerConverter"]
+        ints = [a for a, c in rule._converters.items() if isinstance(c, IntegerConverter)]
         if not ints:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -8,10 +8,12 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from umpro import charts, csv_export
+from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
-from umpro.errors import DomainError, Invalid
+from umpro.errors import Invalid
 from umpro.extensions import db
+from umpro.forms import attempt
 from umpro.patients.models import SEXES, Patient
 from umpro.patients.services.identity import PatientInput, create_patient
 from umpro.patients.services.search import search_patients
@@ -81,11 +83,12 @@ def sameday_book():
     form = request.form
     patient = _patient(form.get("patient_id"))
     values = {k: form.get(k, "") for k in ("reason", "urgency", "source")}
-    try:
+
+    def book():
         if patient is None:
             raise Invalid("Choisissez d'abord le patient.", field="patient")
         staff_id, start_at, type_id = _slot(form.get("slot", ""))
-        appointment = sameday.book_same_day(
+        return sameday.book_same_day(
             db.session,
             patient=patient,
             staff=team.get_staff(
@@ -100,7 +103,9 @@ def sameday_book():
             urgency=values["urgency"],
             **ctx(),
         )
-    except DomainError as error:
+
+    appointment, error = attempt(book, show=False)
+    if error is not None:
         return _page(
             patient=patient,
             found=[],
@@ -123,12 +128,13 @@ def sameday_new_patient():
     form = request.form
     values = {k: form.get(k, "") for k in ("family_name", "given_names", "birth_date", "sex")}
     values["phone"] = form.get("phone", "")
-    try:
+
+    def create():
         try:
             birth = date.fromisoformat(values["birth_date"]) if values["birth_date"] else None
         except ValueError:
             raise Invalid("Date de naissance illisible.", field="birth_date") from None
-        patient = create_patient(
+        return create_patient(
             db.session,
             actor=current_user,
             practice=current_user.practice,
@@ -143,7 +149,9 @@ def sameday_new_patient():
             now=utcnow(),
             ip=client_ip(),
         )
-    except DomainError as error:
+
+    patient, error = attempt(create, show=False)
+    if error is not None:
         return _page(
             patient=None,
             found=[],
@@ -170,17 +178,19 @@ def _period() -> tuple[date, date, str | None]:
 
 def _report():
     first, last, error = _period()
-    staff_id = request.args.get("staff", type=int)
-    try:
-        report = accounting.unscheduled_report(
+    staff_id = read.id_or_none(request.args.get("staff", ""))
+    report, failure = attempt(
+        lambda: accounting.unscheduled_report(
             db.session,
             practice_id=current_user.practice_id,
             tz=tz(),
             first_day=first,
             last_day=last,
             staff_ids=[staff_id] if staff_id else None,
-        )
-    except DomainError as failure:
+        ),
+        show=False,
+    )
+    if failure is not None:
         error = failure.message
         first, last = today() - timedelta(days=27), today()
         report = accounting.unscheduled_report(
@@ -304,7 +314,7 @@ def _policy_input(form) -> holds.PolicyInput:
 def hold_policies():
     if not _may_edit_some_policy():
         abort(403)
-    staff_id = request.values.get("staff", type=int)
+    staff_id = read.id_or_none(request.values.get("staff", ""))
     if staff_id is None and not can(current_user, "holds.manage"):
         staff_id = current_user.id  # a GP edits their own policy
     staff = (
@@ -314,11 +324,13 @@ def hold_policies():
     )
     errors, status = {}, 200
     if request.method == "POST":
-        try:
-            holds.set_policy(
+        _, error = attempt(
+            lambda: holds.set_policy(
                 db.session, actor=current_user, staff=staff, data=_policy_input(request.form)
-            )
-        except DomainError as error:
+            ),
+            show=False,
+        )
+        if error is not None:
             errors, status = {error.field or "form": error.message}, error.status
         else:
             flash("Réservation de créneaux enregistrée.", "success")
