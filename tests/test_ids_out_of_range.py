@@ -5,7 +5,6 @@
 import pytest
 
 from tests import factories
-from tests.conftest import ON_PG
 from umpro import create_app
 from umpro.web import IdConverter
 
@@ -149,15 +148,3 @@ def test_ids_in_json_bodies_are_422(app, session, practice, api_key_for, url, bo
         error = response.json["error"]
         assert error["field"] == field
         assert "dentifiant" in error["message"]
-
-
-@pytest.mark.skipif(not ON_PG, reason="the overflow this guards against is PostgreSQL's")
-@pytest.mark.postgresql
-def test_postgresql_would_overflow_without_the_guard(session):
-    # What the converter and the id reader stand between: the raw query fails.
-    from sqlalchemy import text
-    from sqlalchemy.exc import DataError
-
-    with pytest.raises(DataError):
-        session.execute(text("SELECT id FROM patient WHERE id = :v"), {"v": 2**31}).all()
-    session.rollback()
