@@ -48,6 +48,7 @@ def _health(base: str) -> int:
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.processes
 def test_kill_9_during_a_booking_burst_loses_no_acknowledged_booking(
     session,
     practice,
