@@ -68,9 +68,22 @@ def unfold(body: bytes) -> str:
     return body.decode().replace("\r\n ", "")
 
 
+def read_vobject(body: bytes):
+    """The calendar as vobject reads it, as a calendar app reading only this one would.
+
+    vobject keeps the first VTIMEZONE it meets for a TZID in a process-wide registry: a
+    feed read earlier, whose VTIMEZONE covers other years, would otherwise be used for
+    this one's events (08:00 UTC for 09:00 Paris in summer). Start from an empty registry.
+    """
+    registry = vobject.icalendar.__dict__["__tzidMap"]
+    registry.clear()
+    vobject.icalendar.registerTzid("UTC", vobject.icalendar.utc)
+    return vobject.readOne(body.decode())
+
+
 def parse_both(body: bytes) -> tuple[dict, dict]:
     """The events of a feed read by two independent parsers: uid → event, for each."""
     by_icalendar = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
-    calendar = vobject.readOne(body.decode())
+    calendar = read_vobject(body)
     by_vobject = {e.uid.value: e for e in getattr(calendar, "vevent_list", [])}
     return by_icalendar, by_vobject

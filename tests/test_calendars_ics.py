@@ -5,10 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
-import vobject
 
 from tests import factories
-from tests.calendars_support import PARIS, book, make_team, unfold
+from tests.calendars_support import PARIS, book, make_team, read_vobject, unfold
 from umpro.calendars import ics
 from umpro.scheduling.models import CANCELLED
 
@@ -90,7 +89,7 @@ def test_wall_clock_time_survives_dst_changes_in_both_parsers(day, hour, utc_hou
     start = event.decoded("DTSTART")
     assert start.astimezone(UTC).hour == utc_hour
     assert start.astimezone(PARIS).strftime("%H:%M") == hour
-    parsed = vobject.readOne(body.decode()).vevent.dtstart.value
+    parsed = read_vobject(body).vevent.dtstart.value
     assert parsed.astimezone(UTC).hour == utc_hour
 
 
@@ -123,7 +122,7 @@ def test_appointment_ics_request_names_type_professional_and_address_not_the_pat
     event = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]
     assert str(event["UID"]) == appointment.uid
     assert event["STATUS"] == "CONFIRMED"
-    assert vobject.readOne(body.decode()).vevent.summary.value.startswith("Consultation")
+    assert read_vobject(body).vevent.summary.value.startswith("Consultation")
 
 
 def test_appointment_ics_cancel_keeps_uid_and_raises_sequence(session, team):
