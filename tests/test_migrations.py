@@ -14,12 +14,12 @@ from umpro import create_app
 from umpro.db import Base
 
 
-@pytest.fixture
-def empty_database_url(tmp_path):
+def new_database(tmp_path, name: str):
+    """An empty database of its own: a SQLite file, or a PostgreSQL database dropped after."""
     if not ON_PG:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        yield f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
         return
-    name = f"umpro_migr_{uuid.uuid4().hex[:10]}"
+    name = f"umpro_{name}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -28,6 +28,11 @@ def empty_database_url(tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    yield from new_database(tmp_path, "migr")
 
 
 def test_upgrade_gives_the_models_schema(empty_database_url):

@@ -1,15 +1,21 @@
 """What autogenerate does not see — triggers, exclusion and check constraints written as
 raw SQL in the models and, frozen, in the migrations — is the same after ``flask db
 upgrade`` as after ``create_all()`` (issue 10, item 6): the bounded overlap triggers and
-the duration cap of migration 0008 included."""
+the duration cap of migration 0008 included.
+
+Both sides are new databases of their own: the suite's shared PostgreSQL database is
+restored from a dump by tests/test_backup.py, and a restore writes every CHECK back in
+PostgreSQL's deparsed form (``ANY (ARRAY[('a'::varchar)::text])``), equal in meaning but
+not in text."""
 
 import re
 
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ON_PG
-from tests.test_migrations import empty_database_url  # noqa: F401 - a fixture
+from tests.conftest import ON_PG, _metadata
+from tests.test_migrations import empty_database_url, new_database  # noqa: F401 - a fixture
 from umpro import create_app
 
 
@@ -48,16 +54,28 @@ def _raw_schema(url: str) -> dict[str, str]:
     return {name: _normalised(sql) for name, sql in found.items()}
 
 
+@pytest.fixture
+def created_database_url(tmp_path):
+    for url in new_database(tmp_path, "created"):
+        engine = create_engine(url)
+        if ON_PG:
+            with engine.begin() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+        _metadata().create_all(engine)
+        engine.dispose()
+        yield url
+
+
 def test_upgrade_gives_the_models_triggers_and_constraints(
     empty_database_url,  # noqa: F811 - the fixture imported above
-    database_url,
+    created_database_url,
 ):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         upgrade()
         app.extensions["sqlalchemy"].engine.dispose()
     migrated = _raw_schema(empty_database_url)
-    created = _raw_schema(database_url)
+    created = _raw_schema(created_database_url)
     if ON_PG:
         assert {
             "constraint ex_appointment_staff_overlap",
