@@ -11,7 +11,10 @@ from umpro.api import bp
 from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.db import utcnow
-from umpro.delegation import definition
+from umpro.delegation import (
+    api_docs,  # noqa: F401 - registers the OpenAPI description
+    definition,
+)
 from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
 from umpro.delegation.services import consents, protocols, tasks, transitions
 from umpro.extensions import db
@@ -252,6 +255,3 @@ def api_withdraw_consent(patient_id: int):
         **_ctx(),
     )
     return jsonify(consent_json(consent))
-
-
-from umpro.delegation import api_docs  # noqa: E402, F401 - registers the OpenAPI description

@@ -138,12 +138,10 @@ def reminder_sms(facts: ReminderFacts) -> str:
 
 
 def appointment_ics(appointment) -> bytes | None:
-    """The appointment's ``.ics`` (METHOD:REQUEST) from the iCal work, when it is there.
-    A failure there must not cost the patient the reminder: sent without the file."""
-    try:
-        from umpro.calendars.ics import appointment_ics as build
-    except ImportError:
-        return None
+    """The appointment's ``.ics`` (METHOD:REQUEST). A failure there must not cost the
+    patient the reminder: it is sent without the file."""
+    from umpro.calendars.ics import appointment_ics as build
+
     try:
         return build(appointment, method="REQUEST")
     except Exception as error:  # the reminder still goes out, without the attachment

@@ -1,12 +1,10 @@
 """Which patients a student may reach: those they have an appointment with (DESIGN §1).
 
-The agenda (``umpro.scheduling``) owns appointments; this module only asks it, so the
-patients domain works before the agenda exists (a student then reaches no patient).
+The agenda (``umpro.scheduling``) owns appointments; this module only asks it. The
+agenda's models are imported inside the function: the agenda imports patients.
 """
 
-import importlib.util
-
-from sqlalchemy import ColumnElement, event, false, literal, select
+from sqlalchemy import ColumnElement, event, literal, select
 from sqlalchemy.orm import Session, object_session
 
 from umpro.team.professions import Profession
@@ -21,9 +19,7 @@ def reach_condition(staff, patient_id) -> ColumnElement[bool] | None:
     reaches; None when nothing is limited (everyone but students)."""
     if staff.profession != Profession.STUDENT:
         return None
-    if importlib.util.find_spec("umpro.scheduling.models") is None:
-        return false()
-    from umpro.scheduling.models import Appointment
+    from umpro.scheduling.models import Appointment  # the agenda imports patients
 
     return patient_id.in_(
         select(Appointment.patient_id).where(

@@ -13,6 +13,7 @@ from umpro.db import utcnow
 from umpro.errors import Forbidden, Invalid, NotFound
 from umpro.extensions import db
 from umpro.patients.models import Patient
+from umpro.scheduling import api_docs  # noqa: F401 - registers the OpenAPI description
 from umpro.scheduling.models import Appointment, AppointmentType
 from umpro.scheduling.parsing import parse_bound, parse_day, parse_instant
 from umpro.scheduling.services import accounting, booking, catalogue, reading, sameday, slots
@@ -434,6 +435,3 @@ def unscheduled_report():
             "total": report.total.as_dict(),
         }
     )
-
-
-from umpro.scheduling import api_docs  # noqa: E402, F401 - registers the OpenAPI description
