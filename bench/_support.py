@@ -26,7 +26,7 @@ PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432
 
 
 def row(name, p50, p95, queries, reference="", ratio=None, target="", met=None, **extra):
-    """One line of the results table (DESIGN: name, p50_ms, p95_ms, queries, reference,
+    """One line of the results table (bench/README.md: name, p50_ms, p95_ms, queries, reference,
     ratio, target, met)."""
     return {
         "name": name,

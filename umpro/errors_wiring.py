@@ -1,4 +1,4 @@
-"""Error pages in French, JSON errors under /api/v1/ (DESIGN §5)."""
+"""Error pages in French, JSON errors under /api/v1/ (docs/architecture.md)."""
 
 import logging
 import time

@@ -1,4 +1,4 @@
-"""``flask umpro generate``: a large, deterministic practice for benchmarks (DESIGN §5).
+"""``flask umpro generate``: a large, deterministic practice for benchmarks (docs/architecture.md).
 
 The team, rooms, appointment types, weekly openings and protocols are created through
 the services (as the demo), under the demo's names; the volume (patients, declarations,

@@ -434,7 +434,7 @@ def _supervision_review(user, entry) -> bool:
 # the practice's growth with the Assurance maladie: they see every GP.
 
 #: Administrative worklists (ALD patients without a médecin traitant, pending requests):
-#: identity and declarations only, the desk's daily work (DESIGN §1).
+#: identity and declarations only, the desk's daily work (docs/domain.md §1).
 _ADMIN_WORKLISTS = frozenset(
     {
         Profession.GP,

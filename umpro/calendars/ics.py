@@ -8,7 +8,7 @@ without splitting a UTF-8 character; TEXT values escaped (backslash, semicolon,
 comma, newline); DTSTAMP in UTC; DTSTART/DTEND as wall-clock time with ``TZID`` and a
 VTIMEZONE describing that zone.
 
-Privacy (DESIGN §6): nothing here reads a patient. Callers pass the words to show; the
+Privacy (docs/architecture.md): nothing here reads a patient. Callers pass the words to show; the
 feed decides from the token's detail level, and :func:`appointment_ics` (sent to the
 patient) shows the appointment type, the professional and the practice only.
 """

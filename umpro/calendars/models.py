@@ -1,4 +1,4 @@
-"""Calendar feeds (DESIGN §3 FeedToken) and the cache of serialised events."""
+"""Calendar feeds (docs/domain.md §3 FeedToken) and the cache of serialised events."""
 
 from datetime import datetime
 

@@ -1,4 +1,4 @@
-"""Protocols, memberships, consents, care tasks and their history (DESIGN §3).
+"""Protocols, memberships, consents, care tasks and their history (docs/domain.md §3).
 
 A protocol's structured definition (criteria, result fields, red flags) is stored as JSON
 and read through ``umpro.delegation.definition``, which validates it on every save.

@@ -1,4 +1,4 @@
-"""Scheduled jobs (DESIGN §4) and appointment reminders.
+"""Scheduled jobs (docs/architecture.md) and appointment reminders.
 
 - ``registry``: the jobs (name, French title, trigger, function), one line each;
 - ``runner``: runs one job for one practice and records the run (JobRun);

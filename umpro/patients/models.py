@@ -1,5 +1,5 @@
 """Patients, the shared file, sharing objections, médecin traitant declarations and
-registration requests, referral letters (DESIGN §3)."""
+registration requests, referral letters (docs/domain.md §3)."""
 
 from datetime import date, datetime
 

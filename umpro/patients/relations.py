@@ -1,4 +1,4 @@
-"""Which patients a student may reach: those they have an appointment with (DESIGN §1).
+"""Which patients a student may reach: those they have an appointment with (docs/domain.md §1).
 
 The agenda (``umpro.scheduling``) owns appointments; this module only asks it. The
 agenda's models are imported inside the function: the agenda imports patients.

@@ -1,4 +1,4 @@
-"""Patient-list growth (DESIGN §3, issue 13): daily snapshots per GP and GPs' targets."""
+"""Patient-list growth (docs/domain.md §3, issue 13): daily snapshots per GP and GPs' targets."""
 
 from datetime import date, datetime
 

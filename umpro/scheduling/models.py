@@ -1,4 +1,4 @@
-"""Agenda (DESIGN §3): appointment types, weekly availability rules, absences, appointments.
+"""Agenda (docs/domain.md §3): appointment types, weekly availability rules, absences, appointments.
 
 No two live appointments overlap for the same staff member, room or patient. PostgreSQL
 enforces it with exclusion constraints (btree_gist, ``tstzrange``) attached below and

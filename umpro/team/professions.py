@@ -1,4 +1,4 @@
-"""Professions of the team (DESIGN §1) with their French labels."""
+"""Professions of the team (docs/domain.md §1) with their French labels."""
 
 from enum import StrEnum
 

@@ -1,4 +1,4 @@
-"""Patients domain services (DESIGN §3): identity and search, the shared file, the
+"""Patients domain services (docs/domain.md §3): identity and search, the shared file, the
 sharing objection, médecin traitant declarations and requests, referral letters.
 
 Plain functions taking a session and keyword arguments; they check the rules (and the

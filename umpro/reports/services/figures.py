@@ -1,4 +1,4 @@
-"""Patient-list figures per GP, computed from history (DESIGN §2-3, issue 13).
+"""Patient-list figures per GP, computed from history (docs/domain.md §2-3, issue 13).
 
 Definitions:
 

@@ -1,4 +1,4 @@
-"""Unscheduled-care holds (DESIGN §3): time kept aside each day for same-day demand.
+"""Unscheduled-care holds (docs/domain.md §3): time kept aside each day for same-day demand.
 
 A policy (a staff member's, else the practice default) holds either a share of each
 opening or explicit weekly blocks. Holds are computed from the openings, so they follow

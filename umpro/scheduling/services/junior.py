@@ -17,7 +17,7 @@ from umpro.team.models import Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_day_bounds, to_local
 
-#: Acts a month expected of a docteur junior (DESIGN §1).
+#: Acts a month expected of a docteur junior (docs/domain.md §1).
 MONTHLY_TARGET = 200
 
 
