@@ -16,11 +16,11 @@ from tests.test_jobs_reminders import clinic as _clinic_fixture
 from tests.test_jobs_support import book, free_port, run_reminders
 from tests.test_jobs_support import smtp as _smtp_fixture
 from tests.test_jobs_support import smtp_server as _smtp_server_fixture
-from umpro.jobs import reminders as service
-from umpro.jobs.models import EXPIRED, LOGGED, PENDING, SENT
 from umpro.notify import Delivery, DeliveryError
 from umpro.notify.email import describe_email
 from umpro.notify.sms import mobile_number
+from umpro.reminders import services as service
+from umpro.reminders.models import EXPIRED, LOGGED, PENDING, SENT
 
 clinic, smtp, smtp_server = _clinic_fixture, _smtp_fixture, _smtp_server_fixture  # fixtures
 

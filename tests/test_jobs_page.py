@@ -24,10 +24,10 @@ from umpro.jobs.models import (
     REQUESTED,
     RUNNING,
     JobRun,
-    ReminderOptOut,
     SchedulerInstance,
 )
 from umpro.jobs.scheduler import SchedulerProcess
+from umpro.reminders.models import ReminderOptOut
 from umpro.team.professions import Profession
 
 PAGE = "/admin/taches-planifiees"
@@ -115,7 +115,7 @@ def test_page_runs_a_bounded_number_of_queries(session, sign_in, practice, count
     for n in range(12):
         appointment = book(session, gp, kind, hours_ahead=5 + n)
         session.add(JobRun(practice_id=practice.id, job="reminders", status=ERROR, started_at=now))
-        from umpro.jobs.models import Reminder
+        from umpro.reminders.models import Reminder
 
         session.add(
             Reminder(

@@ -25,7 +25,8 @@ from tests import factories
 from tests.conftest import require
 from tests.test_jobs_support import book, free_port, make_clinic
 from tests.test_jobs_support import smtp_server as _smtp_server_fixture
-from umpro.jobs.models import ERROR, PENDING, SENT, SKIPPED, JobRun, Reminder, SchedulerInstance
+from umpro.jobs.models import ERROR, JobRun, SchedulerInstance
+from umpro.reminders.models import PENDING, SENT, SKIPPED, Reminder
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

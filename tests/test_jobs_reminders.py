@@ -18,8 +18,8 @@ from tests.test_jobs_support import (
 from tests.test_jobs_support import smtp as _smtp_fixture
 from tests.test_jobs_support import smtp_server as _smtp_server_fixture
 from umpro.auth.models import AccessLog
-from umpro.jobs import reminders as service
-from umpro.jobs.models import (
+from umpro.reminders import services as service
+from umpro.reminders.models import (
     CANCELLED,
     SENT,
     SKIPPED,

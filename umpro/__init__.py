@@ -66,9 +66,18 @@ def create_app(config_name: str = "production", **overrides) -> Flask:
 #: ``models``, ``cli`` (commands under ``flask umpro``) and ``demo`` (its part of the demo).
 #: A new domain adds itself here; nothing is discovered.
 DOMAINS = {
-    "views": ("team", "patients", "scheduling", "delegation", "calendars", "reports", "jobs"),
+    "views": (
+        "team",
+        "patients",
+        "scheduling",
+        "delegation",
+        "calendars",
+        "reports",
+        "reminders",
+        "jobs",
+    ),
     "api": ("team", "patients", "scheduling", "delegation", "calendars", "reports"),
-    "models": ("patients", "scheduling", "delegation", "calendars", "reports", "jobs"),
+    "models": ("patients", "scheduling", "delegation", "calendars", "reports", "reminders", "jobs"),
     "cli": ("delegation", "calendars", "reports", "jobs"),
     "demo": ("patients", "scheduling", "delegation", "reports"),
 }

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from umpro.jobs.models import ERROR, OK, REQUESTED, RUNNING, JobRun, Reminder, SchedulerInstance
+from umpro.jobs.models import ERROR, OK, REQUESTED, RUNNING, JobRun, SchedulerInstance
 from umpro.jobs.registry import JOBS, Job
-from umpro.jobs.reminders import ReminderSettings, failing_reminders, reminder_counts
 from umpro.jobs.runner import alive_instances
 from umpro.jobs.scheduler import stale_after
 from umpro.notify.email import describe_email
 from umpro.notify.sms import describe_sms
+from umpro.reminders.models import Reminder
+from umpro.reminders.services import ReminderSettings, failing_reminders, reminder_counts
 
 RECENT_RUNS = 15
 

@@ -137,7 +137,7 @@ register_job(
     "reminders",
     "Rappels de rendez-vous",
     every(minutes=5, setting="UMPRO_REMINDER_INTERVAL_SECONDS"),
-    "umpro.jobs.reminder_job:run_reminders",
+    "umpro.reminders.jobs:run_reminders",
     "Envoie un rappel (courriel, SMS) la veille de chaque rendez-vous, une seule fois.",
 )
 register_job(

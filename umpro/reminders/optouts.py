@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
-from umpro.jobs.models import CHANNELS, Reminder, ReminderOptOut
 from umpro.patients.models import Patient
+from umpro.reminders.models import CHANNELS, Reminder, ReminderOptOut
 from umpro.scheduling.models import Appointment
 
 

@@ -1,5 +1,5 @@
 """Reminder rows: created once per (appointment, channel, start), claimed with a lease,
-settled once. Services flush, never commit; ``reminder_job`` orders the transactions.
+settled once. Services flush, never commit; ``umpro.reminders.jobs`` orders the transactions.
 
 Called by the reminder job only (no user acts here; the access log names no actor but
 carries the practice). Each state change is a conditional UPDATE, so two schedulers, a
@@ -15,7 +15,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from umpro.auth.audit import record_access
-from umpro.jobs.models import (
+from umpro.notify import Delivery
+from umpro.notify.sms import mobile_number
+from umpro.reminders.models import (
     CANCELLED,
     EMAIL,
     EXPIRED,
@@ -27,8 +29,6 @@ from umpro.jobs.models import (
     Reminder,
     ReminderOptOut,
 )
-from umpro.notify import Delivery
-from umpro.notify.sms import mobile_number
 from umpro.scheduling.models import BOOKED, STATUSES, Appointment
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -13,10 +13,13 @@ milliseconds between the server's acceptance and that commit.
 import logging
 from dataclasses import dataclass, field
 
-from umpro.jobs import messages
-from umpro.jobs.models import CANCELLED, EMAIL, EXPIRED, LOGGED, SKIPPED, SMS
 from umpro.jobs.registry import JobContext, JobResult
-from umpro.jobs.reminders import (
+from umpro.notify import DeliveryError, SettingsError
+from umpro.notify.email import email_backend
+from umpro.notify.sms import sms_backend
+from umpro.reminders import messages
+from umpro.reminders.models import CANCELLED, EMAIL, EXPIRED, LOGGED, SKIPPED, SMS
+from umpro.reminders.services import (
     ReminderSettings,
     Verdict,
     check_reminder,
@@ -28,9 +31,6 @@ from umpro.jobs.reminders import (
     record_server_failure,
     settle,
 )
-from umpro.notify import DeliveryError, SettingsError
-from umpro.notify.email import email_backend
-from umpro.notify.sms import sms_backend
 
 log = logging.getLogger(__name__)
 
