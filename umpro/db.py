@@ -54,6 +54,11 @@ def utcnow() -> datetime:
     return frozen_at if frozen_at is not None else datetime.now(UTC)
 
 
+def one_of(column: str, values) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values``: ``status IN ('a', 'b')``."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

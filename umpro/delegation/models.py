@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
 from umpro.delegation import states
 from umpro.patients.models import SEXES, FileEntry, Patient
 from umpro.scheduling.models import Appointment
@@ -35,11 +35,7 @@ PROTOCOL_KINDS = {
 }
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-_OPEN_SQL = _in("status", states.OPEN_STATUSES)
+_OPEN_SQL = one_of("status", states.OPEN_STATUSES)
 _NEEDS_OWNER = (*states.OWNED_STATUSES, states.COMPLETED, states.FAILED)
 
 
@@ -49,7 +45,7 @@ class Protocol(PracticeOwned, Timestamped, Base):
     __tablename__ = "protocol"
     __table_args__ = (
         UniqueConstraint("practice_id", "code"),
-        CheckConstraint(_in("kind", PROTOCOL_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", PROTOCOL_KINDS), name="kind"),
         CheckConstraint("default_due_days >= 0 AND default_due_days <= 365", name="due_days"),
         CheckConstraint(
             "min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="age_window"
@@ -177,14 +173,14 @@ class CareTask(PracticeOwned, Timestamped, Base):
 
     __tablename__ = "care_task"
     __table_args__ = (
-        CheckConstraint(_in("status", states.STATUSES), name="status"),
-        CheckConstraint(_in("priority", states.PRIORITIES), name="priority"),
+        CheckConstraint(one_of("status", states.STATUSES), name="status"),
+        CheckConstraint(one_of("priority", states.PRIORITIES), name="priority"),
         CheckConstraint(
-            f"inbox_reason IS NULL OR {_in('inbox_reason', states.INBOX_REASONS)}",
+            f"inbox_reason IS NULL OR {one_of('inbox_reason', states.INBOX_REASONS)}",
             name="inbox_reason",
         ),
         CheckConstraint(
-            f"owner_id IS NOT NULL OR NOT ({_in('status', _NEEDS_OWNER)})",
+            f"owner_id IS NOT NULL OR NOT ({one_of('status', _NEEDS_OWNER)})",
             name="owner",
         ),
         CheckConstraint("status <> 'completed' OR results IS NOT NULL", name="results"),
@@ -282,7 +278,7 @@ class TaskEvent(PracticeOwned, Base):
     """One line of a task's history: who, when, from which status to which, and why."""
 
     __tablename__ = "task_event"
-    __table_args__ = (CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", EVENT_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("care_task.id"), index=True)
@@ -309,7 +305,7 @@ class TaskAppointment(PracticeOwned, Base):
     """An appointment booked for a task: the delegate's session or the GP's follow-up."""
 
     __tablename__ = "task_appointment"
-    __table_args__ = (CheckConstraint(_in("purpose", APPOINTMENT_PURPOSES), name="purpose"),)
+    __table_args__ = (CheckConstraint(one_of("purpose", APPOINTMENT_PURPOSES), name="purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("care_task.id"), index=True)
@@ -330,7 +326,7 @@ class AdverseEvent(PracticeOwned, Base):
     """An adverse event reported on a task (an indicator the ARS asks for, D4011-4)."""
 
     __tablename__ = "adverse_event"
-    __table_args__ = (CheckConstraint(_in("severity", SEVERITIES), name="severity"),)
+    __table_args__ = (CheckConstraint(one_of("severity", SEVERITIES), name="severity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("care_task.id"), index=True)
@@ -363,7 +359,7 @@ class SatisfactionResponse(PracticeOwned, Base):
     __tablename__ = "satisfaction_response"
     __table_args__ = (
         CheckConstraint("score >= 1 AND score <= 5", name="score"),
-        CheckConstraint(_in("respondent", RESPONDENTS), name="respondent"),
+        CheckConstraint(one_of("respondent", RESPONDENTS), name="respondent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

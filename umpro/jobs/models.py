@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from umpro.db import Base, PracticeOwned, UTCDateTime, utcnow
+from umpro.db import Base, PracticeOwned, UTCDateTime, one_of, utcnow
 
 #: JobRun.status
 REQUESTED, RUNNING, OK, ERROR = "requested", "running", "ok", "error"
@@ -27,10 +27,6 @@ RUN_STATUSES = {
 TRIGGERS = {"schedule": "Planifiée", "manual": "Lancée depuis la page", "cli": "Ligne de commande"}
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class JobRun(PracticeOwned, Base):
     """One run of one job for one practice: requested from the page, or started by the
     scheduler or the command line. A run still ``running`` whose scheduler stopped
@@ -38,7 +34,7 @@ class JobRun(PracticeOwned, Base):
 
     __tablename__ = "job_run"
     __table_args__ = (
-        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        CheckConstraint(one_of("status", RUN_STATUSES), name="status"),
         Index("ix_job_run_practice_job", "practice_id", "job", "id"),
         Index("ix_job_run_status", "status"),
     )

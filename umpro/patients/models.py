@@ -22,14 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
 from umpro.team.models import Staff
 
 SEXES = {"F": "Féminin", "M": "Masculin", "I": "Indéterminé"}
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Patient(PracticeOwned, Timestamped, Base):
@@ -38,7 +34,7 @@ class Patient(PracticeOwned, Timestamped, Base):
         UniqueConstraint("practice_id", "ins"),
         Index("ix_patient_practice_sort", "practice_id", "sort_key"),
         Index("ix_patient_practice_birth_date", "practice_id", "birth_date"),
-        CheckConstraint(_in("sex", SEXES), name="sex"),
+        CheckConstraint(one_of("sex", SEXES), name="sex"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,7 +174,7 @@ class FileEntry(PracticeOwned, Base):
     __table_args__ = (
         UniqueConstraint("original_id", "version"),
         Index("ix_file_entry_timeline", "patient_id", "dated_at"),
-        CheckConstraint(_in("kind", ENTRY_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", ENTRY_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -330,11 +326,11 @@ class RegistrationRequest(PracticeOwned, Timestamped, Base):
 
     __tablename__ = "registration_request"
     __table_args__ = (
-        CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
         # A decline is lawful and says where the patient was oriented, in the database too.
         CheckConstraint(
-            f"status <> 'declined' OR ({_in('decline_reason', DECLINE_REASONS)}"
+            f"status <> 'declined' OR ({one_of('decline_reason', DECLINE_REASONS)}"
             " AND oriented_to <> '')",
             name="lawful_decline",
         ),

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
 from umpro.scheduling.models import Appointment
 
 #: Reminder.channel
@@ -36,10 +36,6 @@ REMINDER_STATUSES = {
 }
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Reminder(PracticeOwned, Timestamped, Base):
     """One reminder of one appointment on one channel, for one start time.
 
@@ -52,8 +48,8 @@ class Reminder(PracticeOwned, Timestamped, Base):
     __tablename__ = "reminder"
     __table_args__ = (
         UniqueConstraint("appointment_id", "channel", "start_at"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint(_in("status", REMINDER_STATUSES), name="status"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("status", REMINDER_STATUSES), name="status"),
         Index("ix_reminder_practice_status_start", "practice_id", "status", "start_at"),
     )
 
@@ -93,7 +89,7 @@ class ReminderOptOut(PracticeOwned, Base):
 
     __tablename__ = "reminder_opt_out"
     __table_args__ = (
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
         Index(
             "uq_reminder_opt_out_active",
             "patient_id",
