@@ -13,10 +13,16 @@ $(BIN)/python:
 
 # Installs exactly the locked versions, hashes checked (requirements/dev.txt; `make lock`
 # after a change of pyproject.toml's dependencies), then UMPro itself without dependencies.
+# The lock lists every dependency (--no-deps: no resolution to redo); modules are compiled
+# when first imported rather than all at install (--no-compile: half the install time).
 $(STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
-	@echo "Installation des dépendances dans $(VENV) (une minute environ la première fois)…"
-	@$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
-	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@echo "Installation des dépendances dans $(VENV) (une demi-minute environ la première fois ;"
+	@echo "détail dans $(VENV)/install.log)…"
+	@{ $(BIN)/pip install --disable-pip-version-check --no-compile --no-deps \
+	    --require-hashes -r requirements/dev.txt && \
+	  $(BIN)/pip install --disable-pip-version-check --no-deps -e . ; } > $(VENV)/install.log 2>&1 \
+	  || { tail -n 30 $(VENV)/install.log; echo "Échec de l'installation : voir $(VENV)/install.log"; exit 1; }
+	@echo "Dépendances installées."
 	@touch $(STAMP)
 
 # Re-pins every dependency within pyproject.toml's ranges, with hashes: dev (what make
