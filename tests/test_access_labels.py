@@ -144,3 +144,12 @@ def test_an_unknown_code_shows_as_itself_and_choices_are_sorted_by_label():
     labels = [label for _code, label in action_choices()]
     assert labels == sorted(labels, key=str.casefold)
     assert len(labels) == len(ACTION_LABELS)
+
+
+def test_no_label_for_a_code_nothing_records():
+    # The table stays the list of what the log can hold: a renamed code leaves no orphan.
+    codes = recorded_codes()
+    recorded = {c for c in codes if ANY not in c}
+    for shape in codes & DYNAMIC.keys():
+        recorded |= set(DYNAMIC[shape])
+    assert sorted(ACTION_LABELS.keys() - recorded) == []
