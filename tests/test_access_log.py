@@ -113,7 +113,9 @@ def test_an_admin_who_may_not_see_names_sees_numbers(frozen_now, world, sign_in,
         ("coordinator", False, False),
     ],
 )
-def test_who_sees_patient_names_in_the_journal(session, practice, profession, is_admin, allowed):
+def test_who_sees_patient_names_in_the_journal(
+    frozen_now, session, practice, profession, is_admin, allowed
+):
     staff = factories.make_staff(session, practice, profession=profession, is_admin=is_admin)
     assert can(staff, "access_log.patient_names") is allowed
 
@@ -264,7 +266,7 @@ def test_only_admins_read_the_whole_journal(frozen_now, world, sign_in):
 # --- A patient's history: the panel and the filtered journal --------------------------
 
 
-def test_who_may_see_a_patients_access_history(world, session, practice):
+def test_who_may_see_a_patients_access_history(frozen_now, world, session, practice):
     patient = world["patient"]
     other_gp = factories.make_staff(session, practice, profession="gp")
     secretary = factories.make_staff(session, practice, profession="secretary")
@@ -413,8 +415,11 @@ def test_the_journal_labels_a_key_use(frozen_now, world, sign_in, session, clien
     assert "Utilisation d'une clé d'API" in text and "api_key:" in text
 
 
-def test_professions_cover_the_rules(session, practice):
-    # Every profession answers both rules without error (no unknown profession).
+def test_no_profession_but_the_treating_gp_or_an_admin_sees_a_history(
+    frozen_now, session, practice
+):
+    # Every profession answers the rule, and none sees the history of a patient without a
+    # médecin traitant unless it is an admin.
     patient = factories.make_patient(session, practice)
     for profession in Profession:
         staff = factories.make_staff(session, practice, profession=profession.value)
