@@ -143,10 +143,11 @@ def test_admin_page_filters(sign_in, session, practice):
     assert "patient.search" in only_other.text and "patient:11" not in only_other.text
     by_patient = b.get("/admin/journal?patient=11")
     assert "patient:11" in by_patient.text and "<td>12</td>" not in by_patient.text
-    bad = b.get("/admin/journal?patient=abc&day=31/02/2026")
-    assert bad.status_code == 200
+    bad = b.get("/admin/journal?patient=abc&debut=31/02/2026")
+    assert bad.status_code == 422
     assert "Le numéro de patient est un nombre." in bad.text
-    assert "Date invalide" in bad.text
+    assert "Date illisible « 31/02/2026 »" in bad.text
+    assert 'value="31/02/2026"' in bad.text  # what was typed is kept
 
 
 def test_other_practice_rows_are_not_shown(sign_in, session):

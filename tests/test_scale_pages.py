@@ -54,6 +54,10 @@ PAGES = {
     "slot_search": ("marie.dubois", lambda ids: f"/api/v1/slots?type={ids['consult']}&limit=20"),
     "nurse_queue": ("nathalie.roux", lambda ids: "/delegation/taches"),
     "gp_inbox": ("claire.martin", lambda ids: "/delegation/boite"),
+    # Issue 15: the journal (a month, names shown) and the patient page with its
+    # "who saw this file" panel (shown to the admin).
+    "access_log": ("helene.bernard", lambda ids: f"/admin/journal?debut=2026-11-01&fin={DAY}"),
+    "patient_page_history": ("helene.bernard", lambda ids: f"/patients/{ids['patient']}"),
 }
 
 

@@ -5,10 +5,10 @@ from flask_babel import refresh as refresh_babel
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
-from umpro.auth import services
+from umpro.auth import audit, services
 from umpro.db import utcnow, writer_transactions
 from umpro.extensions import csrf, db, login_manager
-from umpro.web import api_error, is_api_request
+from umpro.web import api_error, client_ip, is_api_request
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -77,12 +77,23 @@ def _authenticate_api_key():
         return None
 
     def lookup():
-        staff = services.authenticate_api_key(db.session, key=header[7:].strip(), now=utcnow())
+        api_key = services.find_api_key(db.session, key=header[7:].strip(), now=utcnow())
+        found = (api_key.id, api_key.staff) if api_key is not None else None
         if db.session.dirty:
             db.session.commit()  # the key's last use, kept even when the request fails
-        return staff
+        return found
 
-    return _retried_as_writer(lookup)
+    found = _retried_as_writer(lookup)
+    if found is None:
+        return None
+    key_id, staff = found
+    # Issue 14: the key's use is in the access log, naming the key (by id, never its
+    # secret) and its account; written at the commit point with the request's other rows
+    # (recorded here, not in ``lookup``, which may run twice).
+    audit.record_access(
+        db.session, actor=staff, action="api_key.use", target=f"api_key:{key_id}", ip=client_ip()
+    )
+    return staff
 
 
 def _check_csrf():

@@ -507,3 +507,30 @@ def _sameday_desk(user, obj) -> bool:
 @rule("reports.unscheduled")
 def _reports_unscheduled(user, obj) -> bool:
     return user.is_admin or user.profession in (Profession.GP, Profession.COORDINATOR)
+
+
+# --- The access log: who saw a patient's file (issue 15) --------------------------------
+
+
+@rule("access_log.patient_names")
+def _access_log_patient_names(user, obj) -> bool:
+    """Names, not only numbers, of the patients in the journal: an admin answering a
+    patient's request (RGPD art. 15, CSP L1110-4) must find the patient, and already sees
+    the team's patients; not a student (who reaches only their own patients) nor the SAS
+    regulator (who sees no patient data of the practice)."""
+    return user.is_admin and user.profession not in (Profession.STUDENT, Profession.REGULATOR)
+
+
+@rule("patient.access_history")
+def _patient_access_history(user, patient) -> bool:
+    """Who saw this file: the patient's médecin traitant, who coordinates their care and
+    is the one they ask (CSP L1110-4: the patient may learn who accessed their file), and
+    the practice's admins (the controller's duty under RGPD art. 15). Not every colleague:
+    the list also shows each colleague's activity (CNIL: monitoring staff stays
+    proportionate)."""
+    if _access_log_patient_names(user, None):
+        return True
+    if user.profession != Profession.GP or patient is None:
+        return False
+    declaration = _patient_of(patient).current_declaration
+    return declaration is not None and declaration.gp_id == user.id

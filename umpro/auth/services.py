@@ -215,6 +215,13 @@ def create_api_key(
 
 def authenticate_api_key(session: Session, *, key: str, now: datetime) -> Staff | None:
     """The active staff member a live key acts as, or None."""
+    api_key = find_api_key(session, key=key, now=now)
+    return api_key.staff if api_key is not None else None
+
+
+def find_api_key(session: Session, *, key: str, now: datetime) -> ApiKey | None:
+    """The live key ``key`` (of an active staff member), its last use refreshed; None
+    for an unknown, revoked or expired key."""
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
@@ -232,7 +239,7 @@ def authenticate_api_key(session: Session, *, key: str, now: datetime) -> Staff 
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_SEEN_GRANULARITY:
         api_key.last_used_at = now
         session.flush()
-    return api_key.staff
+    return api_key
 
 
 def revoke_api_key(session: Session, *, actor: Staff, key_id: int, now: datetime) -> ApiKey:

@@ -1,10 +1,11 @@
 """Sign-in, sign-out, profile, and the access log's admin page."""
 
-from datetime import datetime, time, timedelta
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -14,19 +15,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from umpro.api import input as read
-from umpro.auth import audit, services
+from umpro.auth import access_review, services
+from umpro.auth.access_labels import action_choices
 from umpro.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm
-from umpro.auth.models import AccessLog
 from umpro.auth.passwords import hash_password, verify_password
 from umpro.auth.permissions import require
 from umpro.db import utcnow
+from umpro.errors import Invalid
 from umpro.extensions import db
 from umpro.team import security
-from umpro.team.models import Staff
-from umpro.timeutil import local_to_utc
 from umpro.web import client_ip, public
 
 bp = Blueprint("auth", __name__)
@@ -116,51 +115,89 @@ def change_password():
     return profile(password=form), 422
 
 
-AUDIT_PAGE_SIZE = 100
+# --- The access log (issue 15): the admin's journal, a patient's history, the export ---
+
+
+def _journal_filters() -> tuple[access_review.Filters, dict[str, str]]:
+    """The journal's query string (``debut``, ``fin``, ``staff``, ``action``, ``patient``)
+    as ``(filters, errors)``: a refused value gets its French message under its name and
+    its default in the filters (the last week, no filter), so the page still answers."""
+    raw = {name: request.args.get(name, "").strip() for name in access_review.FILTER_NAMES}
+    errors: dict[str, str] = {}
+    start_on, end_on = access_review.default_period(tz=current_user.practice.timezone, now=utcnow())
+    days = {"debut": start_on, "fin": end_on}
+    for name in days:
+        if raw[name]:
+            try:
+                days[name] = read.parse_day(raw[name], field=name)
+            except Invalid as error:
+                errors[name] = error.message
+    ids: dict[str, int | None] = {"staff": None, "patient": None}
+    for name, message in (
+        ("staff", "Choisissez un membre de l'équipe."),
+        ("patient", "Le numéro de patient est un nombre."),
+    ):
+        if raw[name]:
+            ids[name] = read.id_or_none(raw[name])
+            if ids[name] is None:
+                errors[name] = message
+    filters = access_review.Filters(
+        days["debut"], days["fin"], ids["staff"], raw["action"], ids["patient"]
+    )
+    for problem in access_review.filter_problems(filters):
+        errors.setdefault(problem.field, problem.message)
+        if problem.field == "action":
+            filters = replace(filters, action="")
+        else:
+            filters = replace(filters, start_on=start_on, end_on=end_on)
+    return filters, errors
 
 
 @bp.get("/admin/journal")
-@require("audit.view")
 def access_log():
-    tz = current_user.practice.timezone
-    query = select(AccessLog).where(AccessLog.practice_id == current_user.practice_id)
-    filters = {k: request.args.get(k, "").strip() for k in ("staff", "patient", "action", "day")}
-    errors = {}
-    if filters["staff"]:
-        if (staff_id := read.id_or_none(filters["staff"])) is not None:
-            query = query.where(AccessLog.staff_id == staff_id)
-        else:
-            errors["staff"] = "Choisissez un membre de l'équipe."
-    if filters["patient"]:
-        if (patient_id := read.id_or_none(filters["patient"])) is not None:
-            query = query.where(audit.seen_by_query(patient_id))
-        else:
-            errors["patient"] = "Le numéro de patient est un nombre."
-    if filters["action"]:
-        query = query.where(AccessLog.action == filters["action"])
-    if filters["day"]:
-        try:
-            day = datetime.strptime(filters["day"], "%Y-%m-%d").date()  # noqa: DTZ007 - a date
-        except ValueError:
-            errors["day"] = "Date invalide (jj/mm/aaaa)."
-        else:
-            start = local_to_utc(day, time(0), tz)
-            query = query.where(AccessLog.at >= start, AccessLog.at < start + timedelta(days=1))
-    rows = db.session.scalars(query.order_by(AccessLog.id.desc()).limit(AUDIT_PAGE_SIZE)).all()
-    staff = db.session.scalars(
-        select(Staff)
-        .where(Staff.practice_id == current_user.practice_id)
-        .order_by(Staff.family_name)
-    ).all()
-    actions = db.session.scalars(
-        select(AccessLog.action).where(AccessLog.practice_id == current_user.practice_id).distinct()
-    ).all()
+    """The admins' journal; with ``?patient=`` also the patient's history for whoever may
+    see it (the service decides)."""
+    filters, errors = _journal_filters()
+    before = read.id_or_none(request.args.get("avant", ""))
+    page = access_review.read_journal(
+        db.session,
+        actor=current_user,
+        filters=filters,
+        tz=current_user.practice.timezone,
+        now=utcnow(),
+        before=before,
+        ip=client_ip(),
+    )
     return render_template(
         "auth/access_log.html",
-        rows=rows,
-        staff={s.id: s for s in staff},
-        actions=sorted(actions),
-        filters=filters,
+        page=page,
+        actions=action_choices(),
         errors=errors,
-        page_size=AUDIT_PAGE_SIZE,
+        raw={name: request.args.get(name, "") for name in access_review.FILTER_NAMES},
+        page_size=access_review.PAGE_SIZE,
+        is_first_page=before is None,
+    ), (422 if errors else 200)
+
+
+@bp.get("/admin/journal.csv")
+def access_log_csv():
+    """The filtered rows as CSV (a period of ``EXPORT_MAX_DAYS`` days at most)."""
+    filters, errors = _journal_filters()
+    if errors:
+        return Response(
+            "\n".join(errors.values()) + "\n", 422, mimetype="text/plain; charset=utf-8"
+        )
+    body = access_review.export_journal(
+        db.session,
+        actor=current_user,
+        filters=filters,
+        tz=current_user.practice.timezone,
+        now=utcnow(),
+        ip=client_ip(),
+    )
+    name = f"journal-acces-{filters.start_on.isoformat()}-{filters.end_on.isoformat()}.csv"
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

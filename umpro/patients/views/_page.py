@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from umpro.api import input as read
+from umpro.auth.access_review import patient_history
 from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.extensions import db
@@ -96,5 +97,8 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
         declare_form=declare_form,
         transfer_form=transfer_form,
         end_form=forms.get("end_form") or EndDeclarationForm(prefix="end"),
+        access_history=patient_history(
+            session, patient=patient, tz=current_user.practice.timezone, **context
+        ),
     )
     return response, status
