@@ -7,9 +7,9 @@ from pathlib import Path
 
 from umpro.auth.access_labels import ACTION_LABELS, action_choices, action_label
 from umpro.delegation import states
-from umpro.jobs.models import CHANNELS, SKIPPED
 from umpro.notify import LOGGED, SENT
 from umpro.patients.services.registrations import DECISIONS
+from umpro.reminders.models import CHANNELS, SKIPPED
 from umpro.team.security import WATCHED
 
 ROOT = Path(__file__).resolve().parents[1] / "umpro"

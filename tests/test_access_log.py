@@ -406,6 +406,22 @@ def test_a_refused_key_writes_no_use(frozen_now, world, session, client):
     )
 
 
+def test_a_valid_key_refused_what_it_asked_still_leaves_its_use(
+    frozen_now, world, session, client, practice
+):
+    other = factories.make_practice(session, slug="autre-msp")
+    stranger = factories.make_patient(session, other)
+    key = create_api_key(session, staff=world["gp"], label="script-labo")
+    session.commit()
+    before = session.scalar(select(func.max(AccessLog.id)))
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get(f"/api/v1/patients/{stranger.id}", headers=headers).status_code == 404
+    rows = session.scalars(select(AccessLog).where(AccessLog.id > before)).all()
+    assert [(r.action, r.outcome) for r in rows] == [("api_key.use", "refused 404")]
+    assert rows[0].staff_id == world["gp"].id
+    assert audit.verify_chain(session).ok
+
+
 def test_the_journal_labels_a_key_use(frozen_now, world, sign_in, session, client):
     b, _ = sign_in("coordinator", is_admin=True)
     key = create_api_key(session, staff=world["nurse"], label="labo")

@@ -76,6 +76,7 @@ def commit_or_roll_back(response):
     entries = audit.take_buffer(db.session)
     if response.status_code >= 400:
         db.session.rollback()
+        _keep_refused_uses(entries, response.status_code)
         return response
     try:
         if request.method in SAFE_METHODS:
@@ -98,6 +99,27 @@ def commit_or_roll_back(response):
         log.exception("commit failed")
         return _as_response(_render(503))
     return response
+
+
+#: Rows kept when the request is refused: who used an API key stays known even when what
+#: the key asked for was refused (issue 14); the request's other rows go with its work.
+KEPT_WHEN_REFUSED = frozenset({"api_key.use"})
+
+
+def _keep_refused_uses(entries: list[dict], status: int) -> None:
+    kept = [
+        {**entry, "outcome": f"refused {status}"}
+        for entry in entries
+        if entry["action"] in KEPT_WHEN_REFUSED
+    ]
+    if not kept:
+        return
+    try:
+        audit.append(db.session, kept)
+        db.session.commit()
+    except SQLAlchemyError:  # the refusal still reaches the client; the app log keeps the use
+        db.session.rollback()
+        log.warning("API key use not written to the access log", exc_info=True)
 
 
 def close_unit_of_work(error=None):
