@@ -54,6 +54,11 @@ PAGES = {
     "slot_search": ("marie.dubois", lambda ids: f"/api/v1/slots?type={ids['consult']}&limit=20"),
     "nurse_queue": ("nathalie.roux", lambda ids: "/delegation/taches"),
     "gp_inbox": ("claire.martin", lambda ids: "/delegation/boite"),
+    # Issue 15: booking from the patient's card (médecin traitant, usual type).
+    "book_from_card": (
+        "marie.dubois",
+        lambda ids: f"/agenda/rendez-vous/nouveau?patient={ids['patient']}",
+    ),
 }
 
 

@@ -109,7 +109,7 @@ def _patient(raw) -> Patient | None:
     return patient
 
 
-def _prefill(form: BookingForm) -> Patient | None:
+def _prefill(form: BookingForm, team_members: list[Staff]) -> Patient | None:
     """GET parameters from the day view (``?staff=…&start=2027-01-11T09:00&type=…``) or
     from the patient's card (``?patient=…``: the patient, their médecin traitant and the
     usual type). A professional chosen without a type brings their default type."""
@@ -133,7 +133,7 @@ def _prefill(form: BookingForm) -> Patient | None:
         if form.type_id.data is None and chosen.appointment_type is not None:
             form.type_id.data = chosen.appointment_type.id
     if form.type_id.data is None and form.staff_id.data is not None:
-        staff = next((s for s in members() if s.id == form.staff_id.data), None)
+        staff = next((s for s in team_members if s.id == form.staff_id.data), None)
         default = patient_card.default_type(db.session, staff=staff) if staff else None
         form.type_id.data = default.id if default else None
     return patient
@@ -149,8 +149,8 @@ class Picker:
     performers: dict[int, list[int]]
 
     @classmethod
-    def build(cls, types: list[AppointmentType]) -> "Picker":
-        bookable = [s for s in members() if can(current_user, "agenda.book", s)]
+    def build(cls, types: list[AppointmentType], team_members: list[Staff]) -> "Picker":
+        bookable = [s for s in team_members if can(current_user, "agenda.book", s)]
         performers = {t.id: [s.id for s in bookable if t.allows(s.profession)] for t in types}
         anyone = {i for ids in performers.values() for i in ids}
         return cls([s for s in bookable if s.id in anyone], performers)
@@ -277,8 +277,9 @@ def book():
     form.type_id.choices = [("", "— choisir —")] + [
         (t.id, f"{t.label} ({t.duration_minutes} min)") for t in types
     ]
-    patient = None if form.is_submitted() else _prefill(form)
-    picker = Picker.build(types)
+    team_members = members()
+    patient = None if form.is_submitted() else _prefill(form, team_members)
+    picker = Picker.build(types, team_members)
     form.staff_id.choices = picker.choices(form.type_id.data)
     attributes = picker.attributes()
     form.type_id.render_kw, form.staff_id.render_kw = attributes["type"], attributes["staff"]
