@@ -56,7 +56,7 @@ def _sign_in(page, base_url):
     page.wait_for_url(f"{base_url}/")
 
 
-def test_book_from_the_patient_card_in_at_most_four_actions(served, session):
+def test_book_from_the_patient_card_in_at_most_four_actions(frozen_now, served, session):
     base_url, ids = served
     errors = []
     with chromium_page() as page:
@@ -89,7 +89,9 @@ def test_book_from_the_patient_card_in_at_most_four_actions(served, session):
     )
 
 
-def test_the_professional_list_follows_the_type_and_search_tells_namesakes_apart(served):
+def test_the_professional_list_follows_the_type_and_search_tells_namesakes_apart(
+    frozen_now, served
+):
     base_url, ids = served
     errors = []
     with chromium_page() as page:

@@ -81,7 +81,9 @@ def _set_default(session, staff, appointment_type):
 # --- The patient's appointments on the card ---------------------------------------------
 
 
-def test_card_lists_next_and_last_appointments_bounded_and_counts_noshows(session, scene):
+def test_card_lists_next_and_last_appointments_bounded_and_counts_noshows(
+    frozen_now, session, scene
+):
     now, gp, patient = scene["now"], scene["gp"], scene["patient"]
     for days in range(1, 13):  # 12 upcoming: 10 shown
         make_appointment(session, gp, patient, start_at=now + timedelta(days=days, hours=1))
@@ -115,7 +117,7 @@ def test_card_lists_next_and_last_appointments_bounded_and_counts_noshows(sessio
     assert "Les 10 prochains seulement." in text
 
 
-def test_a_student_sees_only_their_own_appointments_on_the_card(session, scene):
+def test_a_student_sees_only_their_own_appointments_on_the_card(frozen_now, session, scene):
     now, patient = scene["now"], scene["patient"]
     student = make_staff(session, scene["practice"], profession="student")
     mine = make_appointment(session, student, patient, start_at=now + timedelta(days=2))
@@ -132,7 +134,7 @@ def test_a_student_sees_only_their_own_appointments_on_the_card(session, scene):
 # --- Booking from the card -------------------------------------------------------------
 
 
-def test_booking_start_brings_the_treating_gp_and_the_usual_type(session, scene):
+def test_booking_start_brings_the_treating_gp_and_the_usual_type(frozen_now, session, scene):
     now, patient = scene["now"], scene["patient"]
     make_appointment(
         session,
@@ -153,7 +155,7 @@ def test_booking_start_brings_the_treating_gp_and_the_usual_type(session, scene)
     )
 
 
-def test_without_a_usual_type_the_professionals_default_type_is_chosen(session, scene):
+def test_without_a_usual_type_the_professionals_default_type_is_chosen(frozen_now, session, scene):
     now, patient = scene["now"], scene["patient"]
     # The last appointment was an Asalée session: the GP does not perform it.
     make_appointment(
@@ -171,7 +173,9 @@ def test_without_a_usual_type_the_professionals_default_type_is_chosen(session, 
     assert (start.staff, start.appointment_type) == (scene["gp"], scene["consult"])
 
 
-def test_a_gp_booking_from_a_colleagues_patient_gets_no_professional_preselected(session, scene):
+def test_a_gp_booking_from_a_colleagues_patient_gets_no_professional_preselected(
+    frozen_now, session, scene
+):
     # A GP may not book in a colleague's agenda: the médecin traitant is not pre-selected.
     start = patient_card.booking_start(
         session, actor=scene["other_gp"], patient_id=scene["patient"].id, now=scene["now"]
@@ -179,7 +183,9 @@ def test_a_gp_booking_from_a_colleagues_patient_gets_no_professional_preselected
     assert start.staff is None
 
 
-def test_prendre_rendez_vous_opens_booking_preselected_and_logs_the_read(session, scene):
+def test_prendre_rendez_vous_opens_booking_preselected_and_logs_the_read(
+    frozen_now, session, scene
+):
     patient, gp = scene["patient"], scene["gp"]
     _set_default(session, gp, scene["long"])
     card = scene["b"].get(f"/patients/{patient.id}")
@@ -198,7 +204,7 @@ def test_prendre_rendez_vous_opens_booking_preselected_and_logs_the_read(session
     assert "Dupont" not in row.target
 
 
-def test_booking_for_a_patient_of_another_practice_is_404(session, scene):
+def test_booking_for_a_patient_of_another_practice_is_404(frozen_now, session, scene):
     from tests.factories import make_practice
 
     stranger = make_patient(session, make_practice(session))
@@ -207,7 +213,9 @@ def test_booking_for_a_patient_of_another_practice_is_404(session, scene):
     assert scene["b"].get(f"{BOOK}?patient=abc").status_code in (400, 422)
 
 
-def test_the_card_hands_off_and_records_a_request_without_retyping(session, scene, sign_in):
+def test_the_card_hands_off_and_records_a_request_without_retyping(
+    frozen_now, session, scene, sign_in
+):
     browser, _ = sign_in("gp")
     patient = scene["patient"]
     card = browser.get(f"/patients/{patient.id}").text
@@ -223,7 +231,7 @@ def test_the_card_hands_off_and_records_a_request_without_retyping(session, scen
 # --- A default type per professional (team admin) --------------------------------------
 
 
-def test_admin_sets_a_default_type_in_the_staff_form(session, scene, sign_in):
+def test_admin_sets_a_default_type_in_the_staff_form(frozen_now, session, scene, sign_in):
     admin_browser, _ = sign_in("gp", is_admin=True)
     gp = scene["gp"]
     page = admin_browser.get(f"/equipe/{gp.id}")
@@ -245,7 +253,7 @@ def test_admin_sets_a_default_type_in_the_staff_form(session, scene, sign_in):
     assert "« Séance Asalée » n'est pas réalisé par cette profession." in page_text(refused)
 
 
-def test_staff_service_refuses_another_practices_type(session, scene):
+def test_staff_service_refuses_another_practices_type(frozen_now, session, scene):
     from tests.factories import make_practice
 
     foreign = make_appointment_type(session, make_practice(session), label="Ailleurs")
@@ -263,7 +271,9 @@ def test_staff_service_refuses_another_practices_type(session, scene):
         )
 
 
-def test_a_professional_chosen_from_the_day_view_brings_their_default_type(session, scene):
+def test_a_professional_chosen_from_the_day_view_brings_their_default_type(
+    frozen_now, session, scene
+):
     _set_default(session, scene["nurse"], scene["session_type"])
     page = scene["b"].get(f"{BOOK}?staff={scene['nurse'].id}")
     assert re.search(rf'<option selected value="{scene["session_type"].id}">', page.text)
@@ -277,7 +287,7 @@ def _options(html: str, name: str) -> list[str]:
     return re.findall(r'<option[^>]*value="(\d+)"', select_html)
 
 
-def test_picker_lists_only_those_who_perform_the_type(session, scene):
+def test_picker_lists_only_those_who_perform_the_type(frozen_now, session, scene):
     ids = lambda *staff: sorted(str(s.id) for s in staff)  # noqa: E731
     page = scene["b"].get(BOOK)
     # No type yet: clinicians who perform some type; no secretary, no mediator.
@@ -295,7 +305,7 @@ def test_picker_lists_only_those_who_perform_the_type(session, scene):
     assert not re.search(r'<select[^>]*name="staff_id"[^>]*multiple', page.text)
 
 
-def test_picker_carries_what_the_script_needs(session, scene):
+def test_picker_carries_what_the_script_needs(frozen_now, session, scene):
     _set_default(session, scene["gp"], scene["consult"])
     page = scene["b"].get(BOOK)
     performers = json.loads(
@@ -310,7 +320,7 @@ def test_picker_carries_what_the_script_needs(session, scene):
 # --- Every missing field at once --------------------------------------------------------
 
 
-def test_every_missing_field_is_flagged_at_once(session, scene):
+def test_every_missing_field_is_flagged_at_once(frozen_now, session, scene):
     response = scene["b"].post(BOOK, data={"action": "book", "source": "phone"})
     assert response.status_code == 422
     text = page_text(response)
@@ -326,7 +336,7 @@ def test_every_missing_field_is_flagged_at_once(session, scene):
     assert session.scalar(select(func.count(Appointment.id))) == 0
 
 
-def test_missing_fields_keep_what_was_typed(session, scene):
+def test_missing_fields_keep_what_was_typed(frozen_now, session, scene):
     response = scene["b"].post(
         BOOK,
         data={
@@ -344,7 +354,7 @@ def test_missing_fields_keep_what_was_typed(session, scene):
     assert re.search(rf'<option selected value="{scene["consult"].id}">', response.text)
 
 
-def test_booking_from_the_card_with_an_offered_slot(session, scene):
+def test_booking_from_the_card_with_an_offered_slot(frozen_now, session, scene):
     """The card's journey without a browser: open, ask for slots, book the first one."""
     _set_default(session, scene["gp"], scene["consult"])
     page = scene["b"].get(f"{BOOK}?patient={scene['patient'].id}")
@@ -366,7 +376,7 @@ def test_booking_from_the_card_with_an_offered_slot(session, scene):
 # --- Telling namesakes apart --------------------------------------------------------------
 
 
-def test_search_results_tell_namesakes_apart(session, scene):
+def test_search_results_tell_namesakes_apart(frozen_now, session, scene):
     text = page_text(scene["b"].get("/patients/?q=dupont"))
     assert "Ville" in text and "Lyon" in text
     assert "Dr Claire Martin" in text
@@ -401,7 +411,7 @@ def _namesakes(session, scene, numbers: range):
     ],
 )
 def test_search_statements_do_not_grow_with_namesakes(
-    session, scene, count_queries, method, path, data
+    frozen_now, session, scene, count_queries, method, path, data
 ):
     def statements() -> int:
         call = getattr(scene["b"], method)
@@ -420,7 +430,7 @@ def test_search_statements_do_not_grow_with_namesakes(
     assert statements() == one
 
 
-def test_card_statements_do_not_grow_with_history(session, scene, count_queries):
+def test_card_statements_do_not_grow_with_history(frozen_now, session, scene, count_queries):
     now, patient = scene["now"], scene["patient"]
     path = f"/patients/{patient.id}"
 
@@ -445,7 +455,9 @@ def test_card_statements_do_not_grow_with_history(session, scene, count_queries)
     assert statements() == few
 
 
-def test_booking_page_statements_do_not_grow_with_history(session, scene, count_queries):
+def test_booking_page_statements_do_not_grow_with_history(
+    frozen_now, session, scene, count_queries
+):
     now, patient = scene["now"], scene["patient"]
     path = f"{BOOK}?patient={patient.id}"
 
