@@ -58,6 +58,11 @@ PAGES = {
     # "who saw this file" panel (shown to the admin).
     "access_log": ("helene.bernard", lambda ids: f"/admin/journal?debut=2026-11-01&fin={DAY}"),
     "patient_page_history": ("helene.bernard", lambda ids: f"/patients/{ids['patient']}"),
+    # Issue 15: booking from the patient's card (médecin traitant, usual type).
+    "book_from_card": (
+        "marie.dubois",
+        lambda ids: f"/agenda/rendez-vous/nouveau?patient={ids['patient']}",
+    ),
 }
 
 

@@ -202,7 +202,7 @@ def test_the_form_is_prefilled_from_a_free_time(scene):
     assert response.status_code == 200
     assert 'value="09:15"' in response.text
     assert f'value="{scene["day"].isoformat()}"' in response.text
-    assert 'data-patient-search="/api/v1/patients"' in response.text
+    assert 'data-booking-search="/api/v1/patients"' in response.text
 
 
 def test_booking_through_the_form(session, scene):

@@ -15,6 +15,14 @@
     return `${d}/${m}/${y}`;
   }
 
+  function age(iso) {
+    const [y, m, d] = iso.split("-").map(Number);
+    const now = new Date();
+    let years = now.getFullYear() - y;
+    if (now.getMonth() + 1 < m || (now.getMonth() + 1 === m && now.getDate() < d)) years -= 1;
+    return `${years} an${years > 1 ? "s" : ""}`;
+  }
+
   function renderResults(container, query, items, showUrl) {
     container.replaceChildren();
     if (!items.length) {
@@ -30,7 +38,7 @@
     caption.textContent = `${items.length} patient${items.length > 1 ? "s" : ""} pour « ${query} »`;
     const head = document.createElement("thead");
     const headRow = document.createElement("tr");
-    ["Patient", "Naissance", "Médecin traitant", "Téléphone", "Repères"].forEach((label) => {
+    ["Patient", "Naissance", "Médecin traitant", "Ville", "Téléphone", "Repères"].forEach((label) => {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = label;
@@ -48,8 +56,9 @@
       const flags = [p.has_chronic_condition ? "ALD" : "", p.has_sharing_objection ? "Opposition" : ""];
       row.append(
         name,
-        cell(frenchDate(p.birth_date)),
+        cell(`${frenchDate(p.birth_date)} (${age(p.birth_date)})`),
         cell(p.treating_gp ? p.treating_gp.display_name : "—"),
+        cell(p.city || "—"),
         cell(p.phone || "—"),
         cell(flags.filter(Boolean).join(" · ")),
       );

@@ -38,6 +38,12 @@ class StaffForm(FlaskForm):
     )
     supervisor_id = SelectField("Maître de stage", coerce=optional_int, validate_choice=False)
     assisted_gp_ids = SelectMultipleField("Médecins assistés", coerce=int, validate_choice=False)
+    default_type_id = SelectField(
+        "Type de rendez-vous par défaut",
+        coerce=optional_int,
+        validate_choice=False,
+        description="Présélectionné à la prise de rendez-vous avec ce professionnel.",
+    )
     is_admin = BooleanField("Droits d'administration (coordination)")
 
 

@@ -43,6 +43,10 @@ class Staff(PracticeOwned, Timestamped, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The appointment type booking pre-selects for this professional (issue 15). Named,
+    #: not imported: scheduling's models import this module. Types are deactivated, never
+    #: deleted, so the reference needs no ON DELETE.
+    default_type_id: Mapped[int | None] = mapped_column(ForeignKey("appointment_type.id"))
 
     # "unnested": under an outer join (a declaration's GP) this stays a flat LEFT JOIN; a
     # nested inner join there makes SQLite materialise every open declaration.

@@ -11,6 +11,7 @@ from umpro.auth.passwords import hash_password, password_problem
 from umpro.auth.services import end_all_sessions, normalise_email, revoke_keys_of
 from umpro.db import utcnow
 from umpro.errors import Conflict, Invalid, NotFound
+from umpro.scheduling.models import AppointmentType
 from umpro.team import security
 from umpro.team.models import ROOM_KINDS, Practice, Room, Staff, StaffChange
 from umpro.team.professions import CLINICIANS, SUPERVISED, Profession
@@ -29,6 +30,8 @@ class StaffInput:
     assisted_gp_ids: list[int] = field(default_factory=list)
     is_admin: bool = False
     locale: str = "fr"
+    #: The type booking pre-selects for this member (issue 15); None: none.
+    default_type_id: int | None = None
 
 
 def create_practice(
@@ -87,6 +90,21 @@ def _check(session: Session, practice_id: int, data: StaffInput, staff: Staff | 
             )
     if data.assisted_gp_ids and data.profession != Profession.MEDICAL_ASSISTANT:
         raise Invalid("Seul un assistant médical assiste des médecins.", field="assisted_gp_ids")
+    if data.default_type_id:
+        _check_default_type(session, practice_id, data)
+
+
+def _check_default_type(session: Session, practice_id: int, data: StaffInput) -> None:
+    """The default type is an active type of the practice that this profession performs
+    (booking would refuse it otherwise)."""
+    chosen = session.get(AppointmentType, data.default_type_id)
+    if chosen is None or chosen.practice_id != practice_id or not chosen.is_active:
+        raise Invalid("Type de rendez-vous introuvable.", field="default_type_id")
+    if not chosen.allows(data.profession):
+        raise Invalid(
+            f"« {chosen.label} » n'est pas réalisé par cette profession.",
+            field="default_type_id",
+        )
 
 
 def _assisted(session: Session, practice_id: int, ids: list[int]) -> list[Staff]:
@@ -121,6 +139,7 @@ def create_staff(
         supervisor_id=data.supervisor_id or None,
         is_admin=data.is_admin,
         locale=data.locale,
+        default_type_id=data.default_type_id or None,
     )
     staff.assisted_gps = _assisted(session, practice.id, data.assisted_gp_ids)
     session.add(staff)
@@ -172,6 +191,7 @@ def apply_staff_input(
     staff.rpps = data.rpps or None
     staff.supervisor_id = data.supervisor_id or None
     staff.is_admin = data.is_admin
+    staff.default_type_id = data.default_type_id or None
     staff.assisted_gps = _assisted(session, staff.practice_id, data.assisted_gp_ids)
     session.flush()
     security.log_changes(session, actor=actor, staff=staff, before=before, now=now)

@@ -9,6 +9,7 @@ from umpro.db import utcnow
 from umpro.errors import Invalid
 from umpro.extensions import db
 from umpro.forms import attempt
+from umpro.scheduling.services import catalogue
 from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
 from umpro.team.models import ROOM_KINDS, Room
@@ -22,6 +23,8 @@ def _fill_choices(form: StaffForm) -> None:
     gps = [(s.id, s.display_name) for s in members if s.profession == Profession.GP]
     form.supervisor_id.choices = [("", "— aucun —"), *gps]
     form.assisted_gp_ids.choices = gps
+    types = catalogue.list_types(db.session, practice_id=current_user.practice_id, active_only=True)
+    form.default_type_id.choices = [("", "— aucun —"), *((t.id, t.label) for t in types)]
 
 
 def _input(form: StaffForm) -> services.StaffInput:
@@ -34,6 +37,7 @@ def _input(form: StaffForm) -> services.StaffInput:
         supervisor_id=form.supervisor_id.data,
         assisted_gp_ids=form.assisted_gp_ids.data or [],
         is_admin=form.is_admin.data,
+        default_type_id=form.default_type_id.data,
     )
 
 

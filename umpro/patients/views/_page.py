@@ -23,6 +23,7 @@ from umpro.patients.models import (
     ReferralLetter,
 )
 from umpro.patients.services.entries import TIMELINE_PAGE
+from umpro.scheduling.services import patient_card
 from umpro.team.models import Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_today
@@ -90,6 +91,10 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
         page=page,
         declarations=services.history(session, patient=patient),
         requests=services.requests_of(session, patient=patient),
+        appointments=patient_card.patient_appointments(
+            session, actor=current_user, patient=patient, now=context["now"]
+        ),
+        shown=patient_card.SHOWN,
         objections=services.objection_history(session, patient=patient),
         letters=letters,
         entry_form=entry_form,

@@ -13,6 +13,7 @@ from umpro.patients.forms import ObjectionForm, PatientForm
 from umpro.patients.views import bp
 from umpro.patients.views._page import ctx, render_patient_page, status_of
 from umpro.team.models import Staff
+from umpro.timeutil import local_today
 
 
 def _input(form: PatientForm) -> services.PatientInput:
@@ -36,8 +37,14 @@ def _input(form: PatientForm) -> services.PatientInput:
 @require("patient.view_admin")
 def search():
     query = request.args.get("q", "").strip()
-    results = services.search_patients(db.session, **ctx(), query=query) if query else []
-    return render_template("patients/search.html", query=query, results=results)
+    context = ctx()
+    results = services.search_patients(db.session, **context, query=query) if query else []
+    return render_template(
+        "patients/search.html",
+        query=query,
+        results=results,
+        today=local_today(current_user.practice.timezone, context["now"]),
+    )
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])

@@ -1,6 +1,8 @@
 """Booking form (patient search as you type, type, slot), appointment page and its
 actions: move, cancel with a reason, mark arrived / fulfilled / no-show."""
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,9 +17,16 @@ from umpro.extensions import db
 from umpro.forms import attach_error, attempt
 from umpro.patients.models import Patient
 from umpro.patients.services.search import search_patients
-from umpro.scheduling.forms import BookingForm, CancelForm, MoveForm, StatusForm
-from umpro.scheduling.models import SOURCES, STATUSES, Appointment
-from umpro.scheduling.services import booking, catalogue, reading, slots
+from umpro.scheduling.forms import (
+    REQUIRED_DAY,
+    REQUIRED_TIME,
+    BookingForm,
+    CancelForm,
+    MoveForm,
+    StatusForm,
+)
+from umpro.scheduling.models import SOURCES, STATUSES, Appointment, AppointmentType
+from umpro.scheduling.services import booking, catalogue, patient_card, reading, slots
 from umpro.scheduling.services.booking import TRANSITIONS
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
@@ -25,10 +34,11 @@ from umpro.scheduling.views._common import (
     for_form,
     members,
     staff_choices,
-    type_choices,
+    today,
     tz,
 )
 from umpro.team import services as team
+from umpro.team.models import Staff
 from umpro.timeutil import local_to_utc, to_local
 from umpro.web import client_ip
 
@@ -99,8 +109,10 @@ def _patient(raw) -> Patient | None:
     return patient
 
 
-def _prefill(form: BookingForm) -> None:
-    """GET parameters from the day view: ?staff=…&start=2027-01-11T09:00&type=…"""
+def _prefill(form: BookingForm, team_members: list[Staff]) -> Patient | None:
+    """GET parameters from the day view (``?staff=…&start=2027-01-11T09:00&type=…``) or
+    from the patient's card (``?patient=…``: the patient, their médecin traitant and the
+    usual type). A professional chosen without a type brings their default type."""
     form.staff_id.data = read.arg_id("staff")
     form.type_id.data = read.arg_id("type")
     start = request.args.get("start", "")
@@ -110,6 +122,76 @@ def _prefill(form: BookingForm) -> None:
         local = None
     if local is not None:
         form.day.data, form.time.data = local.date(), local.time()
+    patient, patient_id = None, read.arg_id("patient")
+    if patient_id is not None:
+        chosen = patient_card.booking_start(
+            db.session, actor=current_user, patient_id=patient_id, now=utcnow(), ip=client_ip()
+        )
+        patient = chosen.patient
+        if form.staff_id.data is None and chosen.staff is not None:
+            form.staff_id.data = chosen.staff.id
+        if form.type_id.data is None and chosen.appointment_type is not None:
+            form.type_id.data = chosen.appointment_type.id
+    if form.type_id.data is None and form.staff_id.data is not None:
+        staff = next((s for s in team_members if s.id == form.staff_id.data), None)
+        default = patient_card.default_type(db.session, staff=staff) if staff else None
+        form.type_id.data = default.id if default else None
+    return patient
+
+
+@dataclass(frozen=True)
+class Picker:
+    """The professionals offered for booking: those the user may book for who perform at
+    least one active type, and for each type those who perform it (no secretary, mediator
+    or coordinator in the list)."""
+
+    staff: list[Staff]
+    performers: dict[int, list[int]]
+
+    @classmethod
+    def build(cls, types: list[AppointmentType], team_members: list[Staff]) -> "Picker":
+        bookable = [s for s in team_members if can(current_user, "agenda.book", s)]
+        performers = {t.id: [s.id for s in bookable if t.allows(s.profession)] for t in types}
+        anyone = {i for ids in performers.values() for i in ids}
+        return cls([s for s in bookable if s.id in anyone], performers)
+
+    def choices(self, type_id: int | None) -> list[tuple]:
+        wanted = set(self.performers.get(type_id, [])) if type_id else None
+        return [("", "— choisir —")] + [
+            (s.id, f"{s.display_name} — {s.profession_label}")
+            for s in self.staff
+            if wanted is None or s.id in wanted
+        ]
+
+    def attributes(self) -> dict[str, dict]:
+        """``data-`` attributes for static/js/booking.js (filters the list when the type
+        changes, pre-selects a professional's default type)."""
+        options = [[s.id, f"{s.display_name} — {s.profession_label}"] for s in self.staff]
+        defaults = {s.id: s.default_type_id for s in self.staff if s.default_type_id}
+        return {
+            "type": {"data-performers": json.dumps(self.performers)},
+            "staff": {
+                "data-staff-options": json.dumps(options, ensure_ascii=False),
+                "data-default-types": json.dumps(defaults),
+            },
+        }
+
+
+def _missing(form: BookingForm, patient: Patient | None, slot: str) -> list[DomainError]:
+    """Every field a booking still needs, all at once (not one error per submit)."""
+    missing = []
+    if patient is None:
+        missing.append(Invalid("Choisissez un patient.", field="patient_query"))
+    if not form.type_id.data:
+        missing.append(Invalid("Choisissez le type de rendez-vous.", field="type_id"))
+    if not slot:
+        if not form.staff_id.data:
+            missing.append(Invalid("Choisissez le professionnel.", field="staff_id"))
+        if form.day.data is None and "day" not in form.errors:
+            missing.append(Invalid(REQUIRED_DAY, field="day"))
+        if form.time.data is None and "time" not in form.errors:
+            missing.append(Invalid(REQUIRED_TIME, field="time"))
+    return missing
 
 
 def _slots(form: BookingForm, patient: Patient | None) -> list[slots.Slot]:
@@ -141,8 +223,6 @@ def _slots(form: BookingForm, patient: Patient | None) -> list[slots.Slot]:
 
 
 def _book(form: BookingForm, patient: Patient | None):
-    if patient is None:
-        raise Invalid("Choisissez un patient.", field="patient_query")
     slot = request.form.get("slot", "")
     if slot:
         staff_id, _, start = slot.partition("|")
@@ -154,15 +234,7 @@ def _book(form: BookingForm, patient: Patient | None):
         except ValueError:
             raise Invalid("Créneau illisible : choisissez-en un dans la liste.") from None
     else:
-        if form.day.data is None:
-            raise Invalid("Indiquez la date.", field="day")
-        if form.time.data is None:
-            raise Invalid("Indiquez l'heure.", field="time")
         start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
-    if not form.staff_id.data:
-        raise Invalid("Choisissez le professionnel.", field="staff_id")
-    if not form.type_id.data:
-        raise Invalid("Choisissez le type de rendez-vous.", field="type_id")
     return booking.book_appointment(
         db.session,
         patient=patient,
@@ -201,15 +273,27 @@ def _act(form: BookingForm, action: str, patient: Patient | None):
 @require("agenda.book")
 def book():
     form = BookingForm()
-    form.staff_id.choices = staff_choices(bookable_only=True, empty="— choisir —")
-    form.type_id.choices = type_choices(empty="— choisir —")
-    if not form.is_submitted():
-        _prefill(form)
+    types = catalogue.list_types(db.session, practice_id=current_user.practice_id, active_only=True)
+    form.type_id.choices = [("", "— choisir —")] + [
+        (t.id, f"{t.label} ({t.duration_minutes} min)") for t in types
+    ]
+    team_members = members()
+    patient = None if form.is_submitted() else _prefill(form, team_members)
+    picker = Picker.build(types, team_members)
+    form.staff_id.choices = picker.choices(form.type_id.data)
+    attributes = picker.attributes()
+    form.type_id.render_kw, form.staff_id.render_kw = attributes["type"], attributes["staff"]
     action = request.form.get("action", "book")
-    patient, found, offered, status = None, [], [], 200
-    if form.validate_on_submit():
+    found, offered, status = [], [], 200
+    if form.is_submitted():  # the CSRF token was checked before the view
+        form.validate()
+        outcome = None
         patient, error = attempt(lambda: _patient(request.form.get("patient_id")), show=False)
-        if error is None:
+        searching = action == "search" or (patient is None and form.patient_query.data)
+        if error is None and action == "book" and not searching:
+            for problem in _missing(form, patient, request.form.get("slot", "")):
+                attach_error(form, problem)
+        if error is None and not (form.errors or form.form_errors):
             outcome, error = attempt(lambda: _act(form, action, patient), show=False)
         if error is not None:
             attach_error(form, for_form(error))
@@ -221,12 +305,17 @@ def book():
                 "success",
             )
             return redirect(url_for("scheduling.day_view", jour=local.date().isoformat()))
-        else:
+        elif outcome is not None:
             found, offered = outcome
     if form.errors or form.form_errors:
         status = status if status != 200 else 422
     return render_template(
-        "scheduling/book.html", form=form, patient=patient, found=found, offered=offered
+        "scheduling/book.html",
+        form=form,
+        patient=patient,
+        found=found,
+        offered=offered,
+        today=today(),
     ), status
 
 
