@@ -3,6 +3,9 @@ critical violation on the agenda (day view), a patient's page, the nurse's queue
 inbox, the home and team pages, at 1366 px and at 390 px wide, each seen by the demo
 account who uses it (filled pages, not empty ones)."""
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +14,9 @@ from tests.test_hardening_accessibility import LOW_CONTRAST, _axe_source, _serio
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
+
+#: Git-ignored: the first screen of each page, for the issue's note.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 #: (demo account, pages) — the secretary, the GP and the Asalée nurse of the demo.
 ACCOUNTS = {
@@ -46,6 +52,7 @@ def test_daily_pages_have_no_serious_violation(demo, width):
 
     base_url, axe, ids, password = demo
     found = {}
+    SCREENSHOTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -67,6 +74,8 @@ def test_daily_pages_have_no_serious_violation(demo, width):
                     response = page.goto(base_url + url)
                     assert response.status < 400, f"{email} {url} → {response.status}"
                     found[f"{email} {url}"] = _serious(page, axe)
+                    slug = re.sub(r"[^a-z0-9]+", "-", f"{email.split('.')[0]} {path}").strip("-")
+                    page.screenshot(path=str(SCREENSHOTS / f"{slug}-{width}.png"))
                 context.close()
             # The check can fail: a pale text on white is reported as serious.
             page = browser.new_page(viewport={"width": width, "height": 800})

@@ -189,6 +189,10 @@
         if (Math.abs(column.getBoundingClientRect().left - left) < column.offsetWidth / 2) current = index;
       });
       jumps.forEach((jump, index) => jump.setAttribute("aria-current", String(index === current)));
+      const list = jumps[current].closest("ul");
+      const start = jumps[current].offsetLeft - list.offsetLeft;
+      const end = start + jumps[current].offsetWidth;
+      if (start < list.scrollLeft || end > list.scrollLeft + list.clientWidth) list.scrollLeft = start;
     }
     agenda.addEventListener("scroll", () => window.requestAnimationFrame(mark), { passive: true });
     jumps.forEach((jump, index) => {
