@@ -22,7 +22,7 @@ def two_practices(frozen_now, app, session):
     from sqlalchemy import func, select
 
     from umpro.patients.models import Patient
-    from umpro.scheduling.models import AppointmentType
+    from umpro.scheduling.models import Appointment, AppointmentType
     from umpro.team.models import Staff
 
     firsts = {}
@@ -37,6 +37,9 @@ def two_practices(frozen_now, app, session):
                 select(func.min(Patient.id)).where(Patient.practice_id == gp.practice_id)
             ),
             "gp": gp.id,
+            "appointment": session.scalar(
+                select(func.min(Appointment.id)).where(Appointment.practice_id == gp.practice_id)
+            ),
             "consult": session.scalar(
                 select(AppointmentType.id).where(
                     AppointmentType.practice_id == gp.practice_id,
@@ -63,6 +66,7 @@ PAGES = {
         "marie.dubois",
         lambda ids: f"/agenda/rendez-vous/nouveau?patient={ids['patient']}",
     ),
+    "day_move": ("marie.dubois", lambda ids: f"/agenda/deplacer/{ids['appointment']}"),
 }
 
 

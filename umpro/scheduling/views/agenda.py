@@ -1,30 +1,36 @@
-"""The team day view, one person's week, the print view."""
+"""The team day view (and moving an appointment from it), one person's week, the print
+view."""
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from umpro.api import input as read
-from umpro.auth.permissions import require
+from umpro.auth.permissions import can, require
 from umpro.db import utcnow
 from umpro.extensions import db
+from umpro.forms import attach_error, attempt
+from umpro.scheduling.forms import MoveForm
 from umpro.scheduling.parsing import week_start
-from umpro.scheduling.services import reading
+from umpro.scheduling.services import booking, reading
 from umpro.scheduling.services.openings import load_template, openings_for
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
     build_grid,
+    ctx,
     day_arg,
+    for_form,
     junior_counters,
     log_shown,
     members,
     rooms_by_id,
+    staff_choices,
     today,
     tz,
 )
 from umpro.team import services as team
-from umpro.timeutil import local_day_bounds, to_local
+from umpro.timeutil import local_day_bounds, local_to_utc, to_local
 
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
@@ -188,3 +194,75 @@ def print_view():
         "scheduling/print.html", day=day, shown=shown, by_staff=by_staff, visible=visible
     )
     return page
+
+
+@bp.route("/deplacer/<int:appointment_id>", methods=["GET", "POST"])
+@require("agenda.view")
+def day_move(appointment_id: int):
+    """Move an appointment from the day view: the form drag-and-drop and the keyboard move
+    fill in and post (agenda.js), and the page shown without JavaScript. Same service and
+    checks as the appointment page's « Déplacer » (booking.update_appointment)."""
+    appointment = reading.get_appointment(
+        db.session, actor=current_user, appointment_id=appointment_id
+    )
+    if not can(current_user, "appointment.patient", appointment):
+        abort(403)
+    selected = read.arg_ids("staff")
+    form = MoveForm() if request.method == "POST" else MoveForm(formdata=None)
+    form.staff_id.choices = staff_choices(bookable_only=True)
+    status = 200
+    if request.method == "GET":
+        local = to_local(appointment.start_at, tz())
+        form.day.data, form.time.data = local.date(), local.time()
+        form.staff_id.data = appointment.staff_id
+    elif not form.validate_on_submit():
+        status = 422
+    else:
+
+        def move():
+            start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
+            staff = None
+            if form.staff_id.data and form.staff_id.data != appointment.staff_id:
+                staff = team.get_staff(
+                    db.session, practice_id=current_user.practice_id, staff_id=form.staff_id.data
+                )
+            return booking.update_appointment(
+                db.session,
+                appointment=appointment,
+                version=_version(form),
+                start_at=start_at,
+                staff=staff,
+                **ctx(),
+            )
+
+        moved, error = attempt(move, show=False)
+        if error is None:
+            local = to_local(moved.start_at, tz())
+            flash(
+                f"Rendez-vous déplacé au {local:%d/%m/%Y à %H:%M} avec {moved.staff.display_name}.",
+                "success",
+            )
+            return redirect(
+                url_for("scheduling.day_view", jour=local.date().isoformat(), staff=selected)
+            )
+        if error.status == 403:
+            raise error
+        attach_error(form, for_form(error))
+        status = error.status
+    form.version.data = appointment.version  # after a refusal too: the page shows it afresh
+    log_shown([appointment], action="agenda.read", target=f"appointment:{appointment.id}")
+    page = render_template(
+        "scheduling/move.html",
+        appointment=appointment,
+        form=form,
+        selected=selected,
+        back_day=to_local(appointment.start_at, tz()).date(),
+    )
+    return page, status
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
