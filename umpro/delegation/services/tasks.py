@@ -15,7 +15,7 @@ from umpro.auth.permissions import can
 from umpro.delegation import definition, states
 from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
 from umpro.delegation.services._common import authorize, target, today
-from umpro.delegation.services.consents import standing_consent
+from umpro.delegation.services.consents import give_consent, standing_consent
 from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids
 from umpro.delegation.services.protocols import protocol_by_code
 from umpro.delegation.services.transitions import record_event
@@ -40,6 +40,73 @@ class HandOff:
     inclusion_met: list[str] = field(default_factory=list)
     #: Keys of the exclusion criteria the patient presents (any refuses the hand-off).
     exclusions_present: list[str] = field(default_factory=list)
+    #: The GP confirms, in the hand-off form itself, that the patient was informed of the
+    #: protocol and consents (recorded by ``consents.give_consent``, same rules).
+    consent_given: bool = False
+    consent_on: date | None = None
+
+
+@dataclass
+class Eligibility:
+    """What the hand-off form can tell as soon as the patient and protocol are chosen,
+    before the GP fills anything in."""
+
+    #: French sentences: why the protocol does not apply to this patient (age, sex).
+    problems: list[str]
+    #: "not_required", "standing" (given on ``consent_on``) or "needed".
+    consent: str
+    consent_on: date | None
+    #: An open task of this protocol for the patient (a second one would be refused).
+    open_task_id: int | None
+    delegates: list = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.problems and self.open_task_id is None and bool(self.delegates)
+
+
+def fit_problems(patient: Patient, protocol: Protocol, *, on: date) -> list[str]:
+    """Why ``protocol`` does not apply to ``patient`` on ``on`` from what the record
+    already tells (age window from the birth date, sex): French sentences, empty when
+    it may apply. The criteria the GP confirms come after."""
+    problems = []
+    age = patient.age_on(on)
+    too_young = protocol.min_age is not None and age < protocol.min_age
+    too_old = protocol.max_age is not None and age > protocol.max_age
+    if too_young or too_old:
+        problems.append(
+            f"Ce protocole concerne les patients {protocol.age_label} : "
+            f"ce patient a {age} an{'s' if age > 1 else ''}."
+        )
+    if protocol.sexes and patient.sex not in protocol.sexes:
+        allowed = " ou ".join(SEXES[s].lower() for s in protocol.sexes)
+        problems.append(f"Ce protocole concerne uniquement les patients de sexe {allowed}.")
+    return problems
+
+
+def eligibility(
+    session: Session, *, actor, patient: Patient, protocol: Protocol, now: datetime
+) -> Eligibility:
+    """The early check of the hand-off form (page and JSON): the patient's fit, the
+    consent, an open task of the protocol, the delegates holding a valid membership.
+    Callers hold ``care_task.create`` for the patient (a read: no access row, the page
+    that shows the patient already wrote one)."""
+    authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
+    if patient.practice_id != actor.practice_id or protocol.practice_id != actor.practice_id:
+        raise NotFound("Patient introuvable.")
+    day = today(actor.practice, now)
+    consent, consent_on = "not_required", None
+    if protocol.consent_required:
+        standing = standing_consent(session, patient=patient, protocol=protocol)
+        consent = "standing" if standing is not None else "needed"
+        consent_on = standing.given_on if standing is not None else None
+    return Eligibility(
+        problems=fit_problems(patient, protocol, on=day),
+        consent=consent,
+        consent_on=consent_on,
+        open_task_id=_open_task(session, patient, protocol),
+        delegates=delegates_for(session, protocol=protocol, on=day),
+    )
 
 
 def check_eligibility(
@@ -47,21 +114,9 @@ def check_eligibility(
 ) -> None:
     """Refuse (Invalid, French) a patient the protocol does not apply to: age window from
     the birth date on ``on``, sex, an inclusion criterion not confirmed, an exclusion."""
-    age = patient.age_on(on)
-    too_young = protocol.min_age is not None and age < protocol.min_age
-    too_old = protocol.max_age is not None and age > protocol.max_age
-    if too_young or too_old:
-        raise Invalid(
-            f"Ce protocole concerne les patients {protocol.age_label} : "
-            f"ce patient a {age} an{'s' if age > 1 else ''}.",
-            field="patient_id",
-        )
-    if protocol.sexes and patient.sex not in protocol.sexes:
-        allowed = " ou ".join(SEXES[s].lower() for s in protocol.sexes)
-        raise Invalid(
-            f"Ce protocole concerne uniquement les patients de sexe {allowed}.",
-            field="patient_id",
-        )
+    problems = fit_problems(patient, protocol, on=on)
+    if problems:
+        raise Invalid(problems[0], field="patient_id")
     rules = definition.of(protocol)
     known_in = {c.key for c in rules.inclusion}
     known_ex = {c.key for c in rules.exclusion}
@@ -90,9 +145,10 @@ def create_task(
     """Hand a task off under a protocol. Callers hold ``care_task.create`` and a
     profession the protocol delegates from. Refuses (French, nothing saved): an unknown
     or retired protocol, a bad priority, a due date in the past, a patient outside the
-    criteria (``check_eligibility``), a missing consent where the protocol requires one,
-    no delegate with a valid membership, a sharing objection, an open task of the same
-    protocol for the patient (409)."""
+    criteria (``check_eligibility``), a missing consent where the protocol requires one
+    (unless ``data.consent_given``: the consent is then recorded with the task, by
+    ``consents.give_consent``), no delegate with a valid membership, a sharing objection,
+    an open task of the same protocol for the patient (409)."""
     authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
     if patient.practice_id != actor.practice_id:
         raise NotFound("Patient introuvable.")
@@ -119,13 +175,14 @@ def create_task(
         inclusion_met=data.inclusion_met,
         exclusions_present=data.exclusions_present,
     )
-    if (
+    consent_missing = (
         protocol.consent_required
         and standing_consent(session, patient=patient, protocol=protocol) is None
-    ):
+    )
+    if consent_missing and not data.consent_given:
         raise Invalid(
             f"Le patient n'a pas donné son consentement au protocole « {protocol.title} » : "
-            "recueillez-le avant de confier la tâche.",
+            "confirmez qu'il a été informé et qu'il consent.",
             field="consent",
         )
     delegates = delegates_for(session, protocol=protocol, on=day)
@@ -141,6 +198,16 @@ def create_task(
         raise Conflict(
             f"Une tâche « {protocol.title} » est déjà en cours pour ce patient.",
             field="protocol_code",
+        )
+    if consent_missing:
+        give_consent(
+            session,
+            actor=actor,
+            patient=patient,
+            protocol=protocol,
+            given_on=data.consent_on,
+            now=now,
+            ip=ip,
         )
     task = CareTask(
         practice_id=actor.practice_id,

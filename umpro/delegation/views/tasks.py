@@ -157,6 +157,22 @@ def task_transition(task_id: int):
     return _render(task, status=422, reason_form=form)
 
 
+@bp.post("/taches/<int:task_id>/accepter-et-commencer")
+def task_accept_and_start(task_id: int):
+    """One step for the delegate who sees the patient now: accept, then start."""
+    task = _load(task_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        _, error = attempt(
+            lambda: transitions.accept_and_start(db.session, task=task, **ctx()), form=form
+        )
+        if error is not None:
+            return _render(_load(task_id), status=error.status, reason_form=form)
+        flash("Tâche acceptée, prise en charge commencée : saisissez les résultats.", "success")
+        return redirect(url_for("delegation.task_page", task_id=task.id) + "#saisie")
+    return _render(task, status=422, reason_form=form)
+
+
 @bp.post("/taches/<int:task_id>/resultats")
 def task_results(task_id: int):
     task = _load(task_id)
