@@ -7,7 +7,7 @@ Every read of tasks writes the access log (one row per patient shown).
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, exists, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from umpro.auth.audit import record_access
@@ -26,6 +26,40 @@ from umpro.team.professions import label as profession_label
 
 INSTRUCTIONS_MAX = 4000
 VIEWS = ("available", "mine", "inbox")
+#: Tasks on one page of the queue or the inbox (issue 11: a page's cost stays flat).
+PER_PAGE = 50
+#: Pages reachable by number: the offset stays bounded (past it, narrow the list).
+MAX_PAGE = 40
+
+
+@dataclass
+class TaskPage:
+    """One page of a list of tasks: the rows, and enough to link the pages around."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_rank(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_rank(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
 
 
 @dataclass
@@ -313,18 +347,10 @@ def _objection_stands():
     )
 
 
-def list_tasks(
-    session: Session, *, actor, view: str, now: datetime, ip: str = "", limit: int = 200
-) -> list[CareTask]:
-    """``available``: requested tasks under the protocols ``actor`` holds a valid
-    membership to, most pressing first (tasks of a patient objecting to sharing are left
-    out); ``mine``: open tasks ``actor`` took; ``inbox``: tasks back to ``actor`` (the
-    requester) until acknowledged, escalations first. Logs one row per patient shown."""
+def _list_query(session: Session, *, actor, view: str, now: datetime):
     if view not in VIEWS:
         raise Invalid("Vue inconnue : choisissez available, mine ou inbox.", field="view")
-    query = (
-        select(CareTask).options(*_with_people()).where(CareTask.practice_id == actor.practice_id)
-    )
+    query = select(CareTask).where(CareTask.practice_id == actor.practice_id)
     if view == "available":
         if not can(actor, "nav.task_queue"):
             raise Forbidden("La file des tâches est réservée aux professionnels délégués.")
@@ -333,34 +359,109 @@ def list_tasks(
             CareTask.status == states.REQUESTED,
             CareTask.protocol_id.in_(protocol_ids),
             ~_objection_stands(),
-        ).order_by(_PRIORITY_ORDER, CareTask.due_on, CareTask.created_at, CareTask.id)
+        )
+        order = (_PRIORITY_ORDER, CareTask.due_on, CareTask.created_at, CareTask.id)
     elif view == "mine":
         query = query.where(
             CareTask.owner_id == actor.id, CareTask.status.in_(states.OWNED_STATUSES)
-        ).order_by(_PRIORITY_ORDER, CareTask.due_on, CareTask.id)
+        )
+        order = (_PRIORITY_ORDER, CareTask.due_on, CareTask.id)
     else:
-        query = query.where(
-            CareTask.requester_id == actor.id, CareTask.inbox_at.is_not(None)
-        ).order_by(_INBOX_ORDER, CareTask.inbox_at, CareTask.id)
-    tasks = list(session.scalars(query.limit(limit)).unique())
+        query = query.where(CareTask.requester_id == actor.id, CareTask.inbox_at.is_not(None))
+        order = (_INBOX_ORDER, CareTask.inbox_at, CareTask.id)
+    return query, order
+
+
+def list_tasks(
+    session: Session,
+    *,
+    actor,
+    view: str,
+    now: datetime,
+    ip: str = "",
+    limit: int = 200,
+    offset: int = 0,
+) -> list[CareTask]:
+    """``available``: requested tasks under the protocols ``actor`` holds a valid
+    membership to, most pressing first (tasks of a patient objecting to sharing are left
+    out); ``mine``: open tasks ``actor`` took; ``inbox``: tasks back to ``actor`` (the
+    requester) until acknowledged, escalations first. Logs one row per patient shown."""
+    query, order = _list_query(session, actor=actor, view=view, now=now)
+    query = query.options(*_with_people()).order_by(*order).offset(offset).limit(limit)
+    tasks = list(session.scalars(query).unique())
     _log_list(session, actor=actor, tasks=tasks, view=view, now=now, ip=ip)
     return tasks
 
 
+def page_of_tasks(
+    session: Session,
+    *,
+    actor,
+    view: str,
+    now: datetime,
+    ip: str = "",
+    page: int = 1,
+    per_page: int | None = None,
+) -> TaskPage:
+    """One page of ``list_tasks`` (same order, same access row for the patients shown)
+    and the list's total: two statements whatever the length of the list. The page
+    number is bounded (``MAX_PAGE``): a page past the end shows the last one."""
+    per_page = per_page or PER_PAGE
+    query, _ = _list_query(session, actor=actor, view=view, now=now)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    last = min(MAX_PAGE, max(1, -(-total // per_page)))
+    page = min(max(1, page), last)
+    items = list_tasks(
+        session,
+        actor=actor,
+        view=view,
+        now=now,
+        ip=ip,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    return TaskPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def _requested_where(actor):
+    return (CareTask.requester_id == actor.id, CareTask.status.in_(states.OPEN_STATUSES))
+
+
 def requested_by(
-    session: Session, *, actor, now: datetime, ip: str = "", limit: int = 200
+    session: Session, *, actor, now: datetime, ip: str = "", limit: int = 200, offset: int = 0
 ) -> list[tuple[CareTask, bool]]:
     """Open tasks ``actor`` handed off, with a flag: True when a sharing objection
     recorded since keeps every delegate from taking it."""
     rows = session.execute(
         select(CareTask, _objection_stands())
         .options(*_with_people())
-        .where(CareTask.requester_id == actor.id, CareTask.status.in_(states.OPEN_STATUSES))
+        .where(*_requested_where(actor))
         .order_by(CareTask.due_on, CareTask.id)
+        .offset(offset)
         .limit(limit)
     ).all()
     _log_list(session, actor=actor, tasks=[r[0] for r in rows], view="requested", now=now, ip=ip)
     return [(task, bool(blocked)) for task, blocked in rows]
+
+
+def page_of_requested(
+    session: Session,
+    *,
+    actor,
+    now: datetime,
+    ip: str = "",
+    page: int = 1,
+    per_page: int | None = None,
+) -> TaskPage:
+    """One page of ``requested_by`` and the total (two statements, bounded page)."""
+    per_page = per_page or PER_PAGE
+    total = session.scalar(select(func.count(CareTask.id)).where(*_requested_where(actor)))
+    last = min(MAX_PAGE, max(1, -(-total // per_page)))
+    page = min(max(1, page), last)
+    items = requested_by(
+        session, actor=actor, now=now, ip=ip, limit=per_page, offset=(page - 1) * per_page
+    )
+    return TaskPage(items=items, total=total, page=page, per_page=per_page)
 
 
 def tasks_of_patient(
