@@ -55,7 +55,7 @@ def declare(patient_id: int):
 
 
 @bp.post("/<int:patient_id>/declaration/changement")
-@require("declaration.manage")
+@require("declaration.transfer")
 def transfer(patient_id: int):
     form = TransferForm(prefix="transfer")
     return _declaration_action(
@@ -70,7 +70,7 @@ def transfer(patient_id: int):
 
 
 @bp.post("/<int:patient_id>/declaration/fin")
-@require("declaration.manage")
+@require("declaration.end")
 def end_declaration(patient_id: int):
     form = EndDeclarationForm(prefix="end")
     return _declaration_action(
