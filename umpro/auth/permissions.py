@@ -565,3 +565,11 @@ class DeclarationChange:
         self.patient = patient
         self.gp_id = gp_id
         self.practice_id = patient.practice_id
+
+
+@rule("supervision.own")
+def _supervision_own(user, obj) -> bool:
+    """A docteur junior sees which of their own consultations the maître de stage has
+    reviewed (the supervision of the third cycle's last phase: the junior knows what was
+    checked, and what still waits)."""
+    return user.profession == Profession.JUNIOR_DOCTOR
