@@ -179,5 +179,14 @@ def decide(request_id: int):
 def declined(patient_id: int):
     """Printable record of the patient's declined requests, for the conciliator."""
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
-    rows = services.declined_requests(db.session, **ctx(), patient=patient)
-    return render_template("patients/declines.html", patient=patient, rows=rows)
+    c = ctx()
+    rows = services.declined_requests(db.session, **c, patient=patient)
+    return render_template(
+        "patients/declines.html",
+        patient=patient,
+        rows=rows,
+        practice=current_user.practice,
+        issuer=current_user,
+        # The issue date from the app's clock (tests freeze it), in the practice's zone.
+        issued_on=local_today(current_user.practice.timezone, c["now"]),
+    )
