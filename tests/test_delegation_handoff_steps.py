@@ -106,8 +106,9 @@ def test_the_fit_is_told_as_soon_as_the_protocol_is_chosen(as_, team):
 def test_the_json_check_refuses_unknown_input(as_, team, sign_in):
     gp = as_(team.gp)
     unknown = gp.get(f"{_url(team)}/verification?protocole=inconnu")
-    assert unknown.status_code == 404
-    assert gp.get(f"{_url(team)}/verification").status_code == 404
+    assert unknown.status_code == 422 and "Protocole inconnu" in page_text(unknown)
+    assert gp.get(f"{_url(team)}/verification").status_code == 422
+    assert gp.get(f"{_url(team)}/verification?protocole=" + "x" * 50).status_code == 422
     nurse = as_(team.nurse)
     assert nurse.get(f"{_url(team)}/verification?protocole=asalee-dt2").status_code == 403
 

@@ -93,6 +93,7 @@ class Eligibility:
     #: An open task of this protocol for the patient (a second one would be refused).
     open_task_id: int | None
     delegates: list = field(default_factory=list)
+    protocol: Protocol | None = None
 
     @property
     def eligible(self) -> bool:
@@ -119,15 +120,22 @@ def fit_problems(patient: Patient, protocol: Protocol, *, on: date) -> list[str]
 
 
 def eligibility(
-    session: Session, *, actor, patient: Patient, protocol: Protocol, now: datetime
+    session: Session, *, actor, patient: Patient, protocol: Protocol | str, now: datetime
 ) -> Eligibility:
     """The early check of the hand-off form (page and JSON): the patient's fit, the
     consent, an open task of the protocol, the delegates holding a valid membership.
-    Callers hold ``care_task.create`` for the patient (a read: no access row, the page
-    that shows the patient already wrote one)."""
+    ``protocol`` may be given by its code (422 unknown or retired, 403 a protocol
+    ``actor``'s profession does not delegate). Callers hold ``care_task.create`` for the
+    patient (a read: no access row, the page that shows the patient wrote one)."""
     authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
-    if patient.practice_id != actor.practice_id or protocol.practice_id != actor.practice_id:
+    if patient.practice_id != actor.practice_id:
         raise NotFound("Patient introuvable.")
+    if isinstance(protocol, str):
+        protocol = protocol_by_code(
+            session, practice_id=actor.practice_id, code=protocol, field="protocole"
+        )
+    if actor.profession not in protocol.delegating_professions:
+        raise Forbidden("Vous ne déléguez pas sous ce protocole.", field="protocole")
     day = today(actor.practice, now)
     consent, consent_on = "not_required", None
     if protocol.consent_required:
@@ -140,6 +148,7 @@ def eligibility(
         consent_on=consent_on,
         open_task_id=_open_task(session, patient, protocol),
         delegates=delegates_for(session, protocol=protocol, on=day),
+        protocol=protocol,
     )
 
 

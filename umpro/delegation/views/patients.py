@@ -12,7 +12,6 @@ from umpro.delegation.services import consents, protocols, tasks
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
 from umpro.delegation.views._helpers import ctx, status_of
-from umpro.errors import NotFound
 from umpro.extensions import db
 from umpro.forms import attempt
 from umpro.patients import services as patients
@@ -57,18 +56,16 @@ def hand_off_check(patient_id: int):
     recorded, is a task of it already open, who could take it."""
     patient = patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
     code = read.clean_text(request.args.get("protocole", ""), field="protocole", max_length=40)
-    chosen = next((p for p in _catalogue() if p.code == code), None)
-    if chosen is None:
-        raise NotFound("Protocole introuvable, ou que vous ne déléguez pas.", field="protocole")
-    check = tasks.eligibility(db.session, patient=patient, protocol=chosen, **_no_ip(ctx()))
-    return jsonify(_check_json(chosen, check))
+    check = tasks.eligibility(db.session, patient=patient, protocol=code, **_no_ip(ctx()))
+    return jsonify(_check_json(check))
 
 
 def _no_ip(c: dict) -> dict:
     return {"actor": c["actor"], "now": c["now"]}
 
 
-def _check_json(protocol, check) -> dict:
+def _check_json(check) -> dict:
+    protocol = check.protocol
     messages = list(check.problems)
     if check.open_task_id is not None:
         messages.append(f"Une tâche « {protocol.title} » est déjà en cours pour ce patient.")
