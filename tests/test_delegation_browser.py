@@ -91,3 +91,54 @@ def test_the_hand_off_form_tells_the_fit_as_soon_as_a_protocol_is_chosen(served)
         page.wait_for_url("**/delegation/taches/*")
         assert page.get_by_text("Tâche confiée").is_visible()
     assert errors == []
+
+
+@pytest.fixture
+def paged(frozen_now, app, session, practice, monkeypatch):
+    """A GP with three tasks back in the inbox, two a page; the nurse with five in the
+    queue: the pager shows on both pages."""
+    from umpro.db import utcnow
+    from umpro.delegation.services import tasks
+
+    require_chromium()
+    monkeypatch.setattr(tasks, "PER_PAGE", 2)
+    team = factories.delegation_team(session, practice)
+    team.gp.email, team.nurse.email = "gp@exemple.fr", "infirmiere@exemple.fr"
+    for n in range(5):
+        patient = factories.make_patient(
+            session, practice, sex="F", birth_date=team.patient.birth_date
+        )
+        task = factories.make_task(session, team.gp, patient, team.dt2)
+        if n < 3:
+            task.inbox_at, task.inbox_reason = utcnow(), "escalation"
+    session.commit()
+    ids = {"patient": team.patient.id}
+    session.close()
+    with serve(app) as base_url:
+        yield base_url, ids
+
+
+def test_queue_inbox_and_hand_off_have_no_serious_accessibility_violation(paged):
+    from tests.test_hardening_accessibility import _axe_source, _serious
+
+    axe = _axe_source()
+    base_url, ids = paged
+    found = {}
+    with chromium_page() as page:
+        _login(page, base_url, "infirmiere@exemple.fr")
+        for name, path in (("file", "/delegation/taches"), ("file-2", "/delegation/taches?page=2")):
+            assert page.goto(base_url + path).status == 200
+            found[name] = _serious(page, axe)
+        pager = page.get_by_role("navigation", name="Pages : file des tâches disponibles")
+        assert pager.get_by_text("Page 2 sur 3").is_visible()
+        page.get_by_role("button", name="Se déconnecter").click()
+        _login(page, base_url, "gp@exemple.fr")
+        assert page.goto(base_url + "/delegation/boite").status == 200
+        assert page.get_by_text("1–2 sur 3").is_visible()
+        found["boite"] = _serious(page, axe)
+        url = f"{base_url}/delegation/patients/{ids['patient']}/nouvelle-tache?protocole=cystite"
+        assert page.goto(url).status == 200
+        page.get_by_label("Protocole", exact=True).select_option("asalee-cognitif")
+        page.locator("#verification").get_by_text("Ce protocole concerne").wait_for()
+        found["confier"] = _serious(page, axe)
+    assert not {k: v for k, v in found.items() if v}, found
