@@ -215,7 +215,7 @@ def test_hand_off_page(as_, session, team):
     assert "Confier une tâche sous protocole" in first and "Asalée — Suivi du patient" in first
     chosen = page_text(gp.get(f"{url}?protocole=asalee-dt2"))
     assert "Diabète de type 2 diagnostiqué par le médecin" in chosen
-    assert "non recueilli" in chosen and "recueillir le consentement" in chosen
+    assert "à recueillir" in chosen and "Consentement du patient au protocole" in chosen
     refused = gp.post(
         url,
         data={

@@ -146,7 +146,7 @@ def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tm
         page.goto(f"{base_url}/delegation/taches")
         assert page.locator("main").get_by_text(family_name).count() >= 1
         page.goto(task_url)
-        page.get_by_role("button", name="Accepter").click()
+        page.get_by_role("button", name="Accepter", exact=True).click()
         page.get_by_role("button", name="Commencer la prise en charge").click()
         page.get_by_label("Douleur thoracique").check()
         page.get_by_role("button", name="Enregistrer les résultats et terminer").click()

@@ -84,7 +84,7 @@ def test_book_from_the_day_view_with_the_keyboard_and_search(served, session, tm
         option.check()
         page.get_by_label("Type de rendez-vous").select_option(label="Consultation (15 min)")
         page.get_by_role("button", name="Prendre le rendez-vous").click()
-        assert page.get_by_text("Rendez-vous pris le").is_visible()
+        page.get_by_text("Rendez-vous pris le").wait_for()  # the day view after the redirect
         assert "LEFÈVRE Hélène" in page.locator(".agenda").inner_text()
         page.screenshot(path=str(tmp_path / "agenda.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors

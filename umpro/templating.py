@@ -59,6 +59,12 @@ NAV = [
         "supervision.view",
     ),
     NavItem(
+        "delegation.supervision_own",
+        "Mes relectures",
+        "Mes consultations relues par le maître de stage",
+        "supervision.own",
+    ),
+    NavItem(
         "delegation.protocol_list",
         "Protocoles",
         "Protocoles de coopération, adhésions, indicateurs",

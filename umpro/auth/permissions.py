@@ -534,3 +534,69 @@ def _patient_access_history(user, patient) -> bool:
         return False
     declaration = _patient_of(patient).current_declaration
     return declaration is not None and declaration.gp_id == user.id
+
+
+# --- Médecin traitant: who ends or changes a declaration (issue 15 §7) ------------------
+# The declaration is the patient's choice and their GP's agreement (CSS art. L162-5-3;
+# the "déclaration de choix du médecin traitant" is signed by both). So:
+# - ending it: the patient (in writing, or by choosing another GP) or the GP concerned,
+#   who may stop being médecin traitant. In the team, that is the GP named in the current
+#   declaration, or the secretary who records the patient's own written choice (or a
+#   death, a move) at the desk. The medical assistant and the health mediator help the
+#   patient with the paperwork but do not record the end of the patient/GP relation; the
+#   other GPs, the junior doctor, nurses and students are not party to it.
+# - changing it (a transfer): the same, plus the new GP, who agrees by taking the patient
+#   on (accepting a registration request records the transfer in their name).
+# Declaring a first médecin traitant stays ``declaration.manage`` (the desk and
+# clinicians record the signed form).
+_DECLARATION_DESK = frozenset({Profession.SECRETARY})
+
+
+def _gp_concerned(user, patient) -> bool:
+    declaration = getattr(patient, "current_declaration", None) if patient else None
+    return (
+        user.profession == Profession.GP
+        and declaration is not None
+        and declaration.gp_id == user.id
+    )
+
+
+@rule("declaration.end")
+def _declaration_end(user, patient) -> bool:
+    """``patient`` a Patient (None: "may they end some patient's declaration?")."""
+    if user.profession in _DECLARATION_DESK:
+        return True
+    if patient is None:
+        return user.profession == Profession.GP
+    return _gp_concerned(user, patient)
+
+
+@rule("declaration.transfer")
+def _declaration_transfer(user, obj) -> bool:
+    """``obj`` a ``DeclarationChange`` (the patient and the new GP: may they record this
+    one?), or a Patient / None (may the page offer the change? to the desk and the GPs:
+    the current GP, or another who takes the patient on)."""
+    if user.profession in _DECLARATION_DESK:
+        return True
+    if user.profession != Profession.GP:
+        return False
+    if isinstance(obj, DeclarationChange):
+        return obj.gp_id == user.id or _gp_concerned(user, obj.patient)
+    return True
+
+
+class DeclarationChange:
+    """A transfer asked for: the patient and the new GP (``declaration.transfer``)."""
+
+    def __init__(self, patient, gp_id):
+        self.patient = patient
+        self.gp_id = gp_id
+        self.practice_id = patient.practice_id
+
+
+@rule("supervision.own")
+def _supervision_own(user, obj) -> bool:
+    """A docteur junior sees which of their own consultations the maître de stage has
+    reviewed (the supervision of the third cycle's last phase: the junior knows what was
+    checked, and what still waits)."""
+    return user.profession == Profession.JUNIOR_DOCTOR

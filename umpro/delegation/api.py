@@ -158,6 +158,8 @@ def api_create_task():
         due_on=read.day(body, "due_on"),
         inclusion_met=read.strings(body, "inclusion_met"),
         exclusions_present=read.strings(body, "exclusions_present"),
+        consent_given=read.boolean(body, "consent_given"),
+        consent_on=read.day(body, "consent_on"),
     )
     task = tasks.create_task(db.session, patient=patient, data=data, **_ctx())
     return jsonify(task_json(task)), 201

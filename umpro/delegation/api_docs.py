@@ -79,6 +79,16 @@ openapi.schemas(
                     "items": {"type": "string"},
                     "description": "Clés des critères d'exclusion présents",
                 },
+                "consent_given": {
+                    "type": "boolean",
+                    "description": "Le patient, informé, consent au protocole (enregistré "
+                    "avec la tâche quand le protocole le requiert et qu'aucun n'est en cours)",
+                },
+                "consent_on": {
+                    "type": "string",
+                    "format": "date",
+                    "description": "Date du consentement (par défaut : aujourd'hui)",
+                },
             },
         },
         "TransitionInput": {

@@ -48,6 +48,12 @@ class HandOffForm(FlaskForm):
     )
     inclusion_met = CheckboxList("Critères d'inclusion remplis", validate_choice=False)
     exclusions_present = CheckboxList("Critères d'exclusion présents", validate_choice=False)
+    consent = BooleanField("Le patient a reçu l'information sur le protocole et y consent")
+    consent_on = DateField(
+        "Date du consentement",
+        validators=[Optional()],
+        description="Laissée vide : aujourd'hui.",
+    )
 
 
 class ConsentForm(FlaskForm):

@@ -7,7 +7,7 @@ new version, so it comes back to the queue.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -177,3 +177,80 @@ def mark_reviewed(
             now=now,
         )
     return reviews
+
+
+#: Days a docteur junior's list of reviewed consultations covers (bounded both sides).
+OWN_DAYS = 30
+
+
+@dataclass
+class OwnReviews:
+    """A docteur junior's consultation entries of a period, each with its review."""
+
+    first_day: date
+    last_day: date
+    #: (entry, review or None), latest first.
+    rows: list
+    supervisor: Staff | None
+
+    @property
+    def reviewed(self) -> int:
+        return sum(1 for _, review in self.rows if review is not None)
+
+
+def own_reviews(
+    session: Session,
+    *,
+    actor,
+    day: date,
+    now: datetime,
+    ip: str = "",
+    days: int = OWN_DAYS,
+    limit: int = 300,
+) -> OwnReviews:
+    """The consultation entries ``actor`` (a docteur junior) wrote in the ``days`` days up
+    to ``day``, last versions only, each with who reviewed it and when (None: not yet).
+    Callers hold ``supervision.own``. Three statements; logs one row for the patients
+    shown."""
+    authorize(actor, "supervision.own", None, "Cette page est réservée aux docteurs juniors.")
+    tz = actor.practice.timezone
+    first_day = day - timedelta(days=days - 1)
+    start, _ = local_day_bounds(first_day, tz)
+    _, end = local_day_bounds(day, tz)
+    rows = session.execute(
+        select(FileEntry, SupervisionReview)
+        .outerjoin(SupervisionReview, SupervisionReview.entry_id == FileEntry.id)
+        .options(
+            joinedload(FileEntry.patient),
+            joinedload(SupervisionReview.reviewed_by),
+        )
+        .where(
+            FileEntry.practice_id == actor.practice_id,
+            FileEntry.author_id == actor.id,
+            FileEntry.kind.in_(REVIEWED_KINDS),
+            FileEntry.superseded_at.is_(None),
+            FileEntry.entered_in_error_at.is_(None),
+            FileEntry.created_at >= start,
+            FileEntry.created_at < end,
+        )
+        .order_by(FileEntry.created_at.desc(), FileEntry.id.desc())
+        .limit(limit)
+    ).all()
+    ids = sorted({entry.patient_id for entry, _ in rows})
+    if ids:
+        record_access(
+            session,
+            actor=actor,
+            action="supervision.own",
+            patient_ids=ids,
+            target=f"supervision:own:{day.isoformat()}",
+            ip=ip,
+            now=now,
+        )
+    supervisor = session.get(Staff, actor.supervisor_id) if actor.supervisor_id else None
+    return OwnReviews(
+        first_day=first_day,
+        last_day=day,
+        rows=[(entry, review) for entry, review in rows],
+        supervisor=supervisor,
+    )

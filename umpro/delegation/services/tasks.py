@@ -7,7 +7,7 @@ Every read of tasks writes the access log (one row per patient shown).
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, exists, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from umpro.auth.audit import record_access
@@ -15,7 +15,7 @@ from umpro.auth.permissions import can
 from umpro.delegation import definition, states
 from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
 from umpro.delegation.services._common import authorize, target, today
-from umpro.delegation.services.consents import standing_consent
+from umpro.delegation.services.consents import give_consent, standing_consent
 from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids
 from umpro.delegation.services.protocols import protocol_by_code
 from umpro.delegation.services.transitions import record_event
@@ -26,6 +26,40 @@ from umpro.team.professions import label as profession_label
 
 INSTRUCTIONS_MAX = 4000
 VIEWS = ("available", "mine", "inbox")
+#: Tasks on one page of the queue or the inbox (issue 11: a page's cost stays flat).
+PER_PAGE = 50
+#: Pages reachable by number: the offset stays bounded (past it, narrow the list).
+MAX_PAGE = 40
+
+
+@dataclass
+class TaskPage:
+    """One page of a list of tasks: the rows, and enough to link the pages around."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_rank(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_rank(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
 
 
 @dataclass
@@ -40,6 +74,82 @@ class HandOff:
     inclusion_met: list[str] = field(default_factory=list)
     #: Keys of the exclusion criteria the patient presents (any refuses the hand-off).
     exclusions_present: list[str] = field(default_factory=list)
+    #: The GP confirms, in the hand-off form itself, that the patient was informed of the
+    #: protocol and consents (recorded by ``consents.give_consent``, same rules).
+    consent_given: bool = False
+    consent_on: date | None = None
+
+
+@dataclass
+class Eligibility:
+    """What the hand-off form can tell as soon as the patient and protocol are chosen,
+    before the GP fills anything in."""
+
+    #: French sentences: why the protocol does not apply to this patient (age, sex).
+    problems: list[str]
+    #: "not_required", "standing" (given on ``consent_on``) or "needed".
+    consent: str
+    consent_on: date | None
+    #: An open task of this protocol for the patient (a second one would be refused).
+    open_task_id: int | None
+    delegates: list = field(default_factory=list)
+    protocol: Protocol | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return not self.problems and self.open_task_id is None and bool(self.delegates)
+
+
+def fit_problems(patient: Patient, protocol: Protocol, *, on: date) -> list[str]:
+    """Why ``protocol`` does not apply to ``patient`` on ``on`` from what the record
+    already tells (age window from the birth date, sex): French sentences, empty when
+    it may apply. The criteria the GP confirms come after."""
+    problems = []
+    age = patient.age_on(on)
+    too_young = protocol.min_age is not None and age < protocol.min_age
+    too_old = protocol.max_age is not None and age > protocol.max_age
+    if too_young or too_old:
+        problems.append(
+            f"Ce protocole concerne les patients {protocol.age_label} : "
+            f"ce patient a {age} an{'s' if age > 1 else ''}."
+        )
+    if protocol.sexes and patient.sex not in protocol.sexes:
+        allowed = " ou ".join(SEXES[s].lower() for s in protocol.sexes)
+        problems.append(f"Ce protocole concerne uniquement les patients de sexe {allowed}.")
+    return problems
+
+
+def eligibility(
+    session: Session, *, actor, patient: Patient, protocol: Protocol | str, now: datetime
+) -> Eligibility:
+    """The early check of the hand-off form (page and JSON): the patient's fit, the
+    consent, an open task of the protocol, the delegates holding a valid membership.
+    ``protocol`` may be given by its code (422 unknown or retired, 403 a protocol
+    ``actor``'s profession does not delegate). Callers hold ``care_task.create`` for the
+    patient (a read: no access row, the page that shows the patient wrote one)."""
+    authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
+    if patient.practice_id != actor.practice_id:
+        raise NotFound("Patient introuvable.")
+    if isinstance(protocol, str):
+        protocol = protocol_by_code(
+            session, practice_id=actor.practice_id, code=protocol, field="protocole"
+        )
+    if actor.profession not in protocol.delegating_professions:
+        raise Forbidden("Vous ne déléguez pas sous ce protocole.", field="protocole")
+    day = today(actor.practice, now)
+    consent, consent_on = "not_required", None
+    if protocol.consent_required:
+        standing = standing_consent(session, patient=patient, protocol=protocol)
+        consent = "standing" if standing is not None else "needed"
+        consent_on = standing.given_on if standing is not None else None
+    return Eligibility(
+        problems=fit_problems(patient, protocol, on=day),
+        consent=consent,
+        consent_on=consent_on,
+        open_task_id=_open_task(session, patient, protocol),
+        delegates=delegates_for(session, protocol=protocol, on=day),
+        protocol=protocol,
+    )
 
 
 def check_eligibility(
@@ -47,21 +157,9 @@ def check_eligibility(
 ) -> None:
     """Refuse (Invalid, French) a patient the protocol does not apply to: age window from
     the birth date on ``on``, sex, an inclusion criterion not confirmed, an exclusion."""
-    age = patient.age_on(on)
-    too_young = protocol.min_age is not None and age < protocol.min_age
-    too_old = protocol.max_age is not None and age > protocol.max_age
-    if too_young or too_old:
-        raise Invalid(
-            f"Ce protocole concerne les patients {protocol.age_label} : "
-            f"ce patient a {age} an{'s' if age > 1 else ''}.",
-            field="patient_id",
-        )
-    if protocol.sexes and patient.sex not in protocol.sexes:
-        allowed = " ou ".join(SEXES[s].lower() for s in protocol.sexes)
-        raise Invalid(
-            f"Ce protocole concerne uniquement les patients de sexe {allowed}.",
-            field="patient_id",
-        )
+    problems = fit_problems(patient, protocol, on=on)
+    if problems:
+        raise Invalid(problems[0], field="patient_id")
     rules = definition.of(protocol)
     known_in = {c.key for c in rules.inclusion}
     known_ex = {c.key for c in rules.exclusion}
@@ -90,9 +188,10 @@ def create_task(
     """Hand a task off under a protocol. Callers hold ``care_task.create`` and a
     profession the protocol delegates from. Refuses (French, nothing saved): an unknown
     or retired protocol, a bad priority, a due date in the past, a patient outside the
-    criteria (``check_eligibility``), a missing consent where the protocol requires one,
-    no delegate with a valid membership, a sharing objection, an open task of the same
-    protocol for the patient (409)."""
+    criteria (``check_eligibility``), a missing consent where the protocol requires one
+    (unless ``data.consent_given``: the consent is then recorded with the task, by
+    ``consents.give_consent``), no delegate with a valid membership, a sharing objection,
+    an open task of the same protocol for the patient (409)."""
     authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
     if patient.practice_id != actor.practice_id:
         raise NotFound("Patient introuvable.")
@@ -119,13 +218,14 @@ def create_task(
         inclusion_met=data.inclusion_met,
         exclusions_present=data.exclusions_present,
     )
-    if (
+    consent_missing = (
         protocol.consent_required
         and standing_consent(session, patient=patient, protocol=protocol) is None
-    ):
+    )
+    if consent_missing and not data.consent_given:
         raise Invalid(
             f"Le patient n'a pas donné son consentement au protocole « {protocol.title} » : "
-            "recueillez-le avant de confier la tâche.",
+            "confirmez qu'il a été informé et qu'il consent.",
             field="consent",
         )
     delegates = delegates_for(session, protocol=protocol, on=day)
@@ -141,6 +241,16 @@ def create_task(
         raise Conflict(
             f"Une tâche « {protocol.title} » est déjà en cours pour ce patient.",
             field="protocol_code",
+        )
+    if consent_missing:
+        give_consent(
+            session,
+            actor=actor,
+            patient=patient,
+            protocol=protocol,
+            given_on=data.consent_on,
+            now=now,
+            ip=ip,
         )
     task = CareTask(
         practice_id=actor.practice_id,
@@ -246,18 +356,10 @@ def _objection_stands():
     )
 
 
-def list_tasks(
-    session: Session, *, actor, view: str, now: datetime, ip: str = "", limit: int = 200
-) -> list[CareTask]:
-    """``available``: requested tasks under the protocols ``actor`` holds a valid
-    membership to, most pressing first (tasks of a patient objecting to sharing are left
-    out); ``mine``: open tasks ``actor`` took; ``inbox``: tasks back to ``actor`` (the
-    requester) until acknowledged, escalations first. Logs one row per patient shown."""
+def _list_query(session: Session, *, actor, view: str, now: datetime):
     if view not in VIEWS:
         raise Invalid("Vue inconnue : choisissez available, mine ou inbox.", field="view")
-    query = (
-        select(CareTask).options(*_with_people()).where(CareTask.practice_id == actor.practice_id)
-    )
+    query = select(CareTask).where(CareTask.practice_id == actor.practice_id)
     if view == "available":
         if not can(actor, "nav.task_queue"):
             raise Forbidden("La file des tâches est réservée aux professionnels délégués.")
@@ -266,34 +368,109 @@ def list_tasks(
             CareTask.status == states.REQUESTED,
             CareTask.protocol_id.in_(protocol_ids),
             ~_objection_stands(),
-        ).order_by(_PRIORITY_ORDER, CareTask.due_on, CareTask.created_at, CareTask.id)
+        )
+        order = (_PRIORITY_ORDER, CareTask.due_on, CareTask.created_at, CareTask.id)
     elif view == "mine":
         query = query.where(
             CareTask.owner_id == actor.id, CareTask.status.in_(states.OWNED_STATUSES)
-        ).order_by(_PRIORITY_ORDER, CareTask.due_on, CareTask.id)
+        )
+        order = (_PRIORITY_ORDER, CareTask.due_on, CareTask.id)
     else:
-        query = query.where(
-            CareTask.requester_id == actor.id, CareTask.inbox_at.is_not(None)
-        ).order_by(_INBOX_ORDER, CareTask.inbox_at, CareTask.id)
-    tasks = list(session.scalars(query.limit(limit)).unique())
+        query = query.where(CareTask.requester_id == actor.id, CareTask.inbox_at.is_not(None))
+        order = (_INBOX_ORDER, CareTask.inbox_at, CareTask.id)
+    return query, order
+
+
+def list_tasks(
+    session: Session,
+    *,
+    actor,
+    view: str,
+    now: datetime,
+    ip: str = "",
+    limit: int = 200,
+    offset: int = 0,
+) -> list[CareTask]:
+    """``available``: requested tasks under the protocols ``actor`` holds a valid
+    membership to, most pressing first (tasks of a patient objecting to sharing are left
+    out); ``mine``: open tasks ``actor`` took; ``inbox``: tasks back to ``actor`` (the
+    requester) until acknowledged, escalations first. Logs one row per patient shown."""
+    query, order = _list_query(session, actor=actor, view=view, now=now)
+    query = query.options(*_with_people()).order_by(*order).offset(offset).limit(limit)
+    tasks = list(session.scalars(query).unique())
     _log_list(session, actor=actor, tasks=tasks, view=view, now=now, ip=ip)
     return tasks
 
 
+def page_of_tasks(
+    session: Session,
+    *,
+    actor,
+    view: str,
+    now: datetime,
+    ip: str = "",
+    page: int = 1,
+    per_page: int | None = None,
+) -> TaskPage:
+    """One page of ``list_tasks`` (same order, same access row for the patients shown)
+    and the list's total: two statements whatever the length of the list. The page
+    number is bounded (``MAX_PAGE``): a page past the end shows the last one."""
+    per_page = per_page or PER_PAGE
+    query, _ = _list_query(session, actor=actor, view=view, now=now)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    last = min(MAX_PAGE, max(1, -(-total // per_page)))
+    page = min(max(1, page), last)
+    items = list_tasks(
+        session,
+        actor=actor,
+        view=view,
+        now=now,
+        ip=ip,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    return TaskPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def _requested_where(actor):
+    return (CareTask.requester_id == actor.id, CareTask.status.in_(states.OPEN_STATUSES))
+
+
 def requested_by(
-    session: Session, *, actor, now: datetime, ip: str = "", limit: int = 200
+    session: Session, *, actor, now: datetime, ip: str = "", limit: int = 200, offset: int = 0
 ) -> list[tuple[CareTask, bool]]:
     """Open tasks ``actor`` handed off, with a flag: True when a sharing objection
     recorded since keeps every delegate from taking it."""
     rows = session.execute(
         select(CareTask, _objection_stands())
         .options(*_with_people())
-        .where(CareTask.requester_id == actor.id, CareTask.status.in_(states.OPEN_STATUSES))
+        .where(*_requested_where(actor))
         .order_by(CareTask.due_on, CareTask.id)
+        .offset(offset)
         .limit(limit)
     ).all()
     _log_list(session, actor=actor, tasks=[r[0] for r in rows], view="requested", now=now, ip=ip)
     return [(task, bool(blocked)) for task, blocked in rows]
+
+
+def page_of_requested(
+    session: Session,
+    *,
+    actor,
+    now: datetime,
+    ip: str = "",
+    page: int = 1,
+    per_page: int | None = None,
+) -> TaskPage:
+    """One page of ``requested_by`` and the total (two statements, bounded page)."""
+    per_page = per_page or PER_PAGE
+    total = session.scalar(select(func.count(CareTask.id)).where(*_requested_where(actor)))
+    last = min(MAX_PAGE, max(1, -(-total // per_page)))
+    page = min(max(1, page), last)
+    items = requested_by(
+        session, actor=actor, now=now, ip=ip, limit=per_page, offset=(page - 1) * per_page
+    )
+    return TaskPage(items=items, total=total, page=page, per_page=per_page)
 
 
 def tasks_of_patient(

@@ -237,6 +237,17 @@ def transition(
     return task
 
 
+def accept_and_start(
+    session: Session, *, actor, task: CareTask, now: datetime, ip: str = ""
+) -> CareTask:
+    """« Accepter et commencer »: the delegate takes a requested task and starts the
+    session at once (the patient is there). Two moves of the table, each with its event
+    and access row, under the same rules as one by one; the caller's savepoint keeps
+    both or neither."""
+    transition(session, actor=actor, task=task, to=states.ACCEPTED, now=now, ip=ip)
+    return transition(session, actor=actor, task=task, to=states.IN_PROGRESS, now=now, ip=ip)
+
+
 def cancel_without_consent(
     session: Session, *, actor, task: CareTask, now: datetime, ip: str = ""
 ) -> CareTask:

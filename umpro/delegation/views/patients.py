@@ -1,15 +1,15 @@
 """From the patient: hand a task off under a protocol; the patient's consents."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
 from umpro.delegation import definition
 from umpro.delegation.forms import ConsentForm, HandOffForm, WithdrawConsentForm
 from umpro.delegation.services import consents, protocols, tasks
 from umpro.delegation.services._common import today
-from umpro.delegation.services.memberships import delegates_for
 from umpro.delegation.views import bp
 from umpro.delegation.views._helpers import ctx, status_of
 from umpro.extensions import db
@@ -28,9 +28,59 @@ def _patient(patient_id: int):
     )
 
 
-def _standing(patient) -> dict[int, object]:
+@bp.get("/nouvelle-tache")
+@require("care_task.create")
+def hand_off_for():
+    """``?patient=<id>`` (and ``&protocole=<code>``): the hand-off form of that patient
+    (links that carry the patient as a query parameter, e.g. from the patient card)."""
+    patient_id = read.arg_id("patient", required="le patient")
+    code = request.args.get("protocole") or None
+    return redirect(url_for("delegation.hand_off", patient_id=patient_id, protocole=code))
+
+
+def _catalogue():
+    return [
+        p
+        for p in protocols.list_protocols(
+            db.session, practice_id=current_user.practice_id, active_only=True
+        )
+        if current_user.profession in p.delegating_professions
+    ]
+
+
+@bp.get("/patients/<int:patient_id>/nouvelle-tache/verification")
+@require("care_task.create")
+def hand_off_check(patient_id: int):
+    """The hand-off form's early check, as JSON, as soon as the protocol is chosen
+    (static/js/handoff.js): does the protocol apply to this patient, is the consent
+    recorded, is a task of it already open, who could take it."""
+    patient = patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    code = read.clean_text(request.args.get("protocole", ""), field="protocole", max_length=40)
+    check = tasks.eligibility(db.session, patient=patient, protocol=code, **_no_ip(ctx()))
+    return jsonify(_check_json(check))
+
+
+def _no_ip(c: dict) -> dict:
+    return {"actor": c["actor"], "now": c["now"]}
+
+
+def _check_json(check) -> dict:
+    protocol = check.protocol
+    messages = list(check.problems)
+    if check.open_task_id is not None:
+        messages.append(f"Une tâche « {protocol.title} » est déjà en cours pour ce patient.")
+    if not check.delegates:
+        messages.append("Aucun membre de l'équipe n'a d'adhésion valide à ce protocole.")
+    if check.consent == "needed" and not messages:
+        messages.append("Consentement à recueillir : à confirmer dans le formulaire.")
     return {
-        c.protocol_id: c for c in consents.consents_of(db.session, patient=patient) if c.is_standing
+        "protocol_code": protocol.code,
+        "eligible": check.eligible,
+        "consent": check.consent,
+        "consent_on": check.consent_on.isoformat() if check.consent_on else None,
+        "open_task_id": check.open_task_id,
+        "delegates": len(check.delegates),
+        "messages": messages,
     }
 
 
@@ -38,13 +88,7 @@ def _standing(patient) -> dict[int, object]:
 @require("care_task.create")
 def hand_off(patient_id: int):
     patient = _patient(patient_id)
-    catalogue = [
-        p
-        for p in protocols.list_protocols(
-            db.session, practice_id=current_user.practice_id, active_only=True
-        )
-        if current_user.profession in p.delegating_professions
-    ]
+    catalogue = _catalogue()
     form = HandOffForm()
     form.protocol_code.choices = [("", "— choisissez un protocole —")] + [
         (p.code, p.title) for p in catalogue
@@ -64,6 +108,8 @@ def hand_off(patient_id: int):
             due_on=form.due_on.data,
             inclusion_met=form.inclusion_met.data or [],
             exclusions_present=form.exclusions_present.data or [],
+            consent_given=bool(form.consent.data),
+            consent_on=form.consent_on.data,
         )
         task, error = attempt(
             lambda: tasks.create_task(db.session, patient=patient, data=data, **ctx()), form=form
@@ -76,18 +122,20 @@ def hand_off(patient_id: int):
             )
             return redirect(url_for("delegation.task_page", task_id=task.id))
     c = ctx()
-    day = today(current_user.practice, c["now"])
+    check = (
+        tasks.eligibility(db.session, patient=patient, protocol=chosen, **_no_ip(c))
+        if chosen
+        else None
+    )
     page = render_template(
         "delegation/hand_off.html",
         patient=patient,
         form=form,
         catalogue=catalogue,
         chosen=chosen,
-        age=patient.age_on(day),
-        standing=_standing(patient),
-        delegates=delegates_for(db.session, protocol=chosen, on=day) if chosen else [],
+        check=check,
+        age=patient.age_on(today(current_user.practice, c["now"])),
         patient_tasks=tasks.tasks_of_patient(db.session, patient=patient, **c),
-        consent_form=ConsentForm(),
     )
     return page, status_of(form)
 

@@ -5,6 +5,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.delegation.forms import ReviewForm
 from umpro.delegation.services import supervision
@@ -29,6 +30,17 @@ def supervision_queue():
     day = _day(request.args.get("jour"), today(current_user.practice, c["now"]))
     queue = supervision.review_queue(db.session, day=day, **c)
     return render_template("delegation/supervision.html", queue=queue, form=ReviewForm())
+
+
+@bp.get("/supervision/mes-consultations")
+@require("supervision.own")
+def supervision_own():
+    """The docteur junior's consultations of the last days, each marked « Revu par … »."""
+    c = ctx()
+    raw = request.args.get("jour")
+    day = read.parse_day(raw, field="jour") if raw else today(current_user.practice, c["now"])
+    reviews = supervision.own_reviews(db.session, day=day, **c)
+    return render_template("delegation/supervision_own.html", reviews=reviews)
 
 
 @bp.post("/supervision/relu")

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
 from umpro.delegation import definition, states
@@ -26,12 +27,16 @@ from umpro.scheduling.services import sameday
 from umpro.timeutil import local_to_utc
 
 
+def _page_arg(name: str) -> int:
+    return read.arg_int(name, default=1, minimum=1, maximum=tasks.MAX_PAGE)
+
+
 @bp.get("/taches")
 @require("nav.task_queue")
 def queue():
     c = ctx()
-    available = tasks.list_tasks(db.session, view="available", **c)
-    mine = tasks.list_tasks(db.session, view="mine", **c)
+    available = tasks.page_of_tasks(db.session, view="available", page=_page_arg("page"), **c)
+    mine = tasks.page_of_tasks(db.session, view="mine", page=_page_arg("mes"), **c)
     page = render_template(
         "delegation/queue.html",
         available=available,
@@ -45,8 +50,8 @@ def queue():
 @require("nav.inbox")
 def inbox():
     c = ctx()
-    items = tasks.list_tasks(db.session, view="inbox", **c)
-    requested = tasks.requested_by(db.session, **c)
+    items = tasks.page_of_tasks(db.session, view="inbox", page=_page_arg("page"), **c)
+    requested = tasks.page_of_requested(db.session, page=_page_arg("demandes"), **c)
     return render_template(
         "delegation/inbox.html",
         items=items,
@@ -154,6 +159,22 @@ def task_transition(task_id: int):
             return _render(_load(task_id), status=error.status, reason_form=form)
         flash(f"Tâche : {task.status_label.lower()}.", "success")
         return redirect(url_for("delegation.task_page", task_id=task.id))
+    return _render(task, status=422, reason_form=form)
+
+
+@bp.post("/taches/<int:task_id>/accepter-et-commencer")
+def task_accept_and_start(task_id: int):
+    """One step for the delegate who sees the patient now: accept, then start."""
+    task = _load(task_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        _, error = attempt(
+            lambda: transitions.accept_and_start(db.session, task=task, **ctx()), form=form
+        )
+        if error is not None:
+            return _render(_load(task_id), status=error.status, reason_form=form)
+        flash("Tâche acceptée, prise en charge commencée : saisissez les résultats.", "success")
+        return redirect(url_for("delegation.task_page", task_id=task.id) + "#saisie")
     return _render(task, status=422, reason_form=form)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from umpro.auth.audit import record_access
+from umpro.auth.permissions import DeclarationChange
 from umpro.errors import Conflict, Invalid
 from umpro.patients.models import END_REASONS, Patient, TreatingDeclaration
 from umpro.patients.services._common import (
@@ -144,12 +145,19 @@ def transfer(
 ) -> TreatingDeclaration:
     """Change the patient's médecin traitant on ``on``: the current declaration ends
     (reason "transfer") and the new one starts that day. Callers hold
-    ``declaration.manage``. Refuses a non-GP, the same GP, no current declaration, a
-    future date or one not after the current start."""
-    authorize(
-        actor, "declaration.manage", patient, "Vous ne pouvez pas changer le médecin traitant."
-    )
+    ``declaration.transfer`` for this patient and new GP (the desk, the current GP, or
+    the new GP themself: see the permissions module). Refuses a non-GP, the same GP, no
+    current declaration, a future date or one not after the current start."""
+    refused = "Vous ne pouvez pas changer le médecin traitant."
+    authorize(actor, "declaration.transfer", patient, refused)
     gp = gp_of_practice(session, patient.practice_id, gp_id)
+    authorize(
+        actor,
+        "declaration.transfer",
+        DeclarationChange(patient, gp.id),
+        "Seuls le médecin traitant actuel, le nouveau médecin (vers lui-même) et le "
+        "secrétariat enregistrent un changement de médecin traitant.",
+    )
     today = today_for(session, patient.practice_id, now)
     on = not_in_future(on, today, field="on", what="La date du changement")
     current = _current(session, patient)
@@ -175,9 +183,15 @@ def end_declaration(
     ip: str = "",
 ) -> TreatingDeclaration:
     """End the current declaration on ``on`` (exclusive) for a listed reason. Callers hold
-    ``declaration.manage``. Refuses an unknown reason, a future date, no current one."""
+    ``declaration.end`` (the GP named in it, or the desk recording the patient's written
+    choice: see the permissions module). Refuses an unknown reason, a future date, no
+    current one."""
     authorize(
-        actor, "declaration.manage", patient, "Vous ne pouvez pas mettre fin à la déclaration."
+        actor,
+        "declaration.end",
+        patient,
+        "Seuls le médecin traitant déclaré et le secrétariat (à la demande écrite du "
+        "patient) mettent fin à la déclaration.",
     )
     if reason not in END_REASONS or reason == "transfer":
         raise Invalid("Choisissez le motif de fin.", field="end_reason")

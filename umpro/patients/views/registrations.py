@@ -55,7 +55,7 @@ def declare(patient_id: int):
 
 
 @bp.post("/<int:patient_id>/declaration/changement")
-@require("declaration.manage")
+@require("declaration.transfer")
 def transfer(patient_id: int):
     form = TransferForm(prefix="transfer")
     return _declaration_action(
@@ -70,7 +70,7 @@ def transfer(patient_id: int):
 
 
 @bp.post("/<int:patient_id>/declaration/fin")
-@require("declaration.manage")
+@require("declaration.end")
 def end_declaration(patient_id: int):
     form = EndDeclarationForm(prefix="end")
     return _declaration_action(
@@ -179,5 +179,14 @@ def decide(request_id: int):
 def declined(patient_id: int):
     """Printable record of the patient's declined requests, for the conciliator."""
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
-    rows = services.declined_requests(db.session, **ctx(), patient=patient)
-    return render_template("patients/declines.html", patient=patient, rows=rows)
+    c = ctx()
+    rows = services.declined_requests(db.session, **c, patient=patient)
+    return render_template(
+        "patients/declines.html",
+        patient=patient,
+        rows=rows,
+        practice=current_user.practice,
+        issuer=current_user,
+        # The issue date from the app's clock (tests freeze it), in the practice's zone.
+        issued_on=local_today(current_user.practice.timezone, c["now"]),
+    )
