@@ -15,6 +15,7 @@ from umpro.scheduling.models import (
     HeldSlot,
     WeeklyAbsence,
 )
+from umpro.team.models import Staff
 
 
 def _counts(session):
@@ -34,6 +35,15 @@ def test_demo_agenda_is_realistic_and_idempotent(session):
     assert set(scheduling_demo.TYPES) | {scheduling_demo.SAME_DAY_TYPE} == set(
         session.scalars(select(AppointmentType.label))
     )
+    defaults = dict(
+        session.execute(
+            select(Staff.email, AppointmentType.label).join(
+                AppointmentType, AppointmentType.id == Staff.default_type_id
+            )
+        ).all()
+    )
+    assert defaults["claire.martin@msp-demo.fr"] == "Consultation"
+    assert defaults["nathalie.roux@msp-demo.fr"] == "Séance Asalée"
     if session.scalar(select(func.count(Patient.id))):
         assert appointments > 150
         now = utcnow()

@@ -53,6 +53,15 @@ WEEKS = {
                                              4: [(time(9), time(12, 30))]},
                         ["Soins infirmiers", "Téléconsultation", "Visite à domicile"]),
 }  # fmt: skip
+#: key → the type the booking page offers first for them (each performs it).
+DEFAULT_TYPES = {
+    "claire.martin": "Consultation",
+    "karim.benali": "Consultation",
+    "sophie.lefevre": "Consultation",
+    "lucas.moreau": "Consultation docteur junior",
+    "nathalie.roux": "Séance Asalée",
+    "julien.fournier": "Soins infirmiers",
+}
 #: The docteur junior's teaching half-day: Thursday afternoon.
 TEACHING = ("lucas.moreau", 3, time(13, 30), time(19, 0))
 #: Share of the openings filled, and how past appointments ended.
@@ -329,6 +338,9 @@ def load(session: Session, *, practice, members: dict[str, Staff], now: datetime
     """Types, rules, the week of appointments and the held slots, each only if not there
     yet."""
     types = _types(session, practice)
+    for key, label in DEFAULT_TYPES.items():
+        if key in members and members[key].default_type_id is None:
+            members[key].default_type_id = types[label].id
     since = local_today(practice.timezone, now) - timedelta(days=90)
     _rules(session, practice, members, types, since)
     session.flush()
