@@ -431,8 +431,13 @@ def _fuzz(session, caller, url, fields, ids, counts) -> None:
 def test_every_form_gets_arbitrary_values_without_a_5xx(app, session, world):
     ids = _ids(world["ours"], world["theirs"])
     covered, counts, missing = [], {}, {}
-    for rule, url in _routes(app, session, world):
-        caller, fields, forms = _discover(session, world, url) if url else (None, {}, [])
+    # Every form found before any is fuzzed: an accepted correction of an entry must not
+    # hide the form that marks it entered in error.
+    discovered = [
+        (rule, url, *(_discover(session, world, url) if url else (None, {}, [])))
+        for rule, url in _routes(app, session, world)
+    ]
+    for rule, url, caller, fields, forms in discovered:
         if forms:
             _fuzz(session, caller, url, fields, ids, counts)
             covered.append((rule.rule, "+".join(sorted(set(forms)))))
