@@ -7,9 +7,11 @@ Flask test client, then with a raw socket against the servers that run the app: 
 import io
 import json
 import os
+import re
 import socket
 import threading
 import time
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -194,7 +196,7 @@ def _exchange(port: int, head: str, chunks, *, half_close: bool, timeout: float 
         except ConnectionResetError:  # closed with the rest of the body unread
             pass
         except TimeoutError:
-            pytest.fail(f"no answer within {timeout} s (the server waits for the body)")
+            pytest.fail(f"no answer within {timeout} s (the server waits): {data[:200]!r}")
     return data, time.monotonic() - start
 
 
@@ -233,7 +235,7 @@ def _request(path: str, headers: dict) -> str:
     return "\r\n".join(lines) + "\r\n\r\n"
 
 
-def _check_server(port: int, key: str, limit: int, *, half_close: bool) -> None:
+def _check_server(port: int, key: str, email: str, limit: int, *, half_close: bool) -> None:
     form = {"Content-Type": FORM}
     api = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
     cases = [
@@ -254,12 +256,27 @@ def _check_server(port: int, key: str, limit: int, *, half_close: bool) -> None:
             assert json.loads(body)["error"] == {"code": "too_large", "message": FRENCH}
         else:
             assert FRENCH in body.replace("&#39;", "'")
-    # Within the limit, chunked: read whole and judged (here: no CSRF token → 400).
-    small = b"email=a%40b.fr&password=x"
-    chunked = [b"%x\r\n" % len(small) + small + b"\r\n", b"0\r\n\r\n"]
-    head = _request("/login", form | {"Transfer-Encoding": "chunked", "Connection": "close"})
-    status, _, body = _parse(_exchange(port, head, chunked, half_close=half_close)[0])
-    assert status == 400 and "jeton de sécurité" in body, body[:300]
+    # Within the limit, chunked: read whole (the CSRF token sent last included).
+    assert _sign_in_chunked(port, email, half_close=half_close) == 302
+
+
+def _sign_in_chunked(port: int, email: str, *, half_close: bool) -> int:
+    """Open the sign-in page, then send the form in three chunks: the answer's status."""
+    head = "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    status, headers, body = _parse(_exchange(port, head, [], half_close=half_close)[0])
+    assert status == 200, body[:300]
+    cookie = headers["set-cookie"].split(";")[0]
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', body).group(1)
+    form = urlencode({"email": email, "password": factories.PASSWORD, "csrf_token": token})
+    pieces = [form[:10], form[10:-5], form[-5:]]
+    chunks = [b"%x\r\n%s\r\n" % (len(p), p.encode()) for p in pieces] + [b"0\r\n\r\n"]
+    head = _request(
+        "/login",
+        {"Content-Type": FORM, "Transfer-Encoding": "chunked", "Cookie": cookie}
+        | {"Connection": "close"},
+    )
+    status, _, body = _parse(_exchange(port, head, chunks, half_close=half_close)[0])
+    return status
 
 
 @pytest.mark.processes
@@ -269,7 +286,7 @@ def test_gunicorn_answers_413_to_oversized_and_chunked_bodies(
     from umpro.auth.services import create_api_key
 
     staff = factories.make_staff(session, practice, profession="secretary")
-    key = create_api_key(session, staff=staff)
+    key, email = create_api_key(session, staff=staff), staff.email
     session.commit()
     session.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UMPRO_", "FLASK_"))}
@@ -293,7 +310,7 @@ def test_gunicorn_answers_413_to_oversized_and_chunked_bodies(
             return False
 
     wait_for(up, what="gunicorn répond", processes=processes)
-    _check_server(port, key, 2 * 1024 * 1024, half_close=False)
+    _check_server(port, key, email, 2 * 1024 * 1024, half_close=False)
 
 
 def test_werkzeug_server_answers_413_to_oversized_and_chunked_bodies(
@@ -304,14 +321,15 @@ def test_werkzeug_server_answers_413_to_oversized_and_chunked_bodies(
     from umpro.auth.services import create_api_key
 
     staff = factories.make_staff(session, practice, profession="secretary")
-    key = create_api_key(session, staff=staff)
+    key, email = create_api_key(session, staff=staff), staff.email
     session.commit()
+    session.close()  # no read transaction left open beside the server's writes
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         limit = app.config["MAX_CONTENT_LENGTH"]
-        _check_server(server.server_port, key, limit, half_close=True)
+        _check_server(server.server_port, key, email, limit, half_close=True)
     finally:
         server.shutdown()
         server.server_close()
