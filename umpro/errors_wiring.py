@@ -83,7 +83,8 @@ def refuse_oversized_body():
     if limit is None:
         return
     length = get_content_length(environ)
-    if length is None and environ.get("wsgi.input_terminated"):
+    streamed = "HTTP_TRANSFER_ENCODING" in environ and environ.get("wsgi.input_terminated")
+    if length is None and streamed:
         body = _read_at_most(environ["wsgi.input"], limit + 1)
         if len(body) > limit:
             raise RequestEntityTooLarge()
