@@ -208,8 +208,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
-        # The rest of the body is left unread: close the connection, so the server never
-        # reads it as the next request nor waits for it.
+        # The rest of the body is left unread: the connection must not carry another
+        # request. Werkzeug's server and gunicorn's sync workers (docs/deployment.md)
+        # close it anyway; the header asks any other server to.
         response = _as_response(_render(413))
         response.headers["Connection"] = "close"
         return response
