@@ -62,7 +62,15 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("UMPRO_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
+    # Request bodies (issue 14): past a limit the answer is 413 with a French page or JSON
+    # error (umpro/errors_wiring.py), chunked bodies included; nothing is half-read. No page
+    # uploads files: the largest body is a JSON booking list or a long letter, far below.
+    #: Any body (form, JSON), in bytes.
     MAX_CONTENT_LENGTH = _env_int("UMPRO_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    #: A form: the whole url-encoded body, or one field of a multipart body, in bytes.
+    MAX_FORM_MEMORY_SIZE = _env_int("UMPRO_MAX_FORM_MEMORY_SIZE", 500_000)
+    #: A form: how many fields (url-encoded or multipart).
+    MAX_FORM_PARTS = _env_int("UMPRO_MAX_FORM_PARTS", 1000)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which times out
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook (API keys are exempt)
 

@@ -51,6 +51,7 @@ def populate(session, practice, *, name: str) -> dict[str, int]:
         ),
         now=utcnow(),
     )
+    letter, weekly = _letter_and_weekly_absence(session, practice, gp, patient, junior)
     session.flush()
     ids = {
         "staff_id": junior.id,
@@ -69,8 +70,37 @@ def populate(session, practice, *, name: str) -> dict[str, int]:
         "change_id": change.id,
         "key_id": _first_id(session, "api_key", practice.id),
         "token": secret,
+        "gp_id": gp.id,
+        "letter_id": letter.id,
+        "item_id": weekly.id,
     }
     return ids
+
+
+def _letter_and_weekly_absence(session, practice, gp, patient, junior):
+    """A referral letter of ``patient`` and a weekly absence of ``junior``."""
+    from datetime import time
+
+    from umpro.patients.services import letters
+    from umpro.scheduling.services import templates
+
+    now = utcnow()
+    letter = letters.create_letter(
+        session, actor=gp, patient=patient, recipient="Dr Avis", reason="Avis", now=now
+    )
+    weekly = templates.save_weekly_absence(
+        session,
+        actor=None,
+        practice_id=practice.id,
+        data=templates.WeeklyAbsenceInput(
+            staff_id=junior.id,
+            weekday=2,
+            start_time=time(14),
+            end_time=time(18),
+            valid_from=now.date(),
+        ),
+    )
+    return letter, weekly
 
 
 def _table_model(table: str):

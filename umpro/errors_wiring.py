@@ -1,5 +1,6 @@
 """Error pages in French, JSON errors under /api/v1/ (docs/architecture.md)."""
 
+import io
 import logging
 import time
 
@@ -7,7 +8,8 @@ from flask import Flask, g, make_response, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
 
 from umpro.auth import audit
 from umpro.db import read_only_transactions
@@ -60,6 +62,53 @@ def open_unit_of_work():
     log's rows wait for the commit point."""
     read_only_transactions(request.method in SAFE_METHODS)
     audit.start_buffer(db.session)
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def refuse_oversized_body():
+    """Before any hook reads the body (the CSRF check reads the form): a body past the
+    limits of config.py answers 413 (``too_large``), whatever its encoding.
+
+    A chunked body (``Transfer-Encoding: chunked``) has no length to check up front, and
+    Werkzeug cuts it silently at MAX_CONTENT_LENGTH when it reads a form or JSON: the
+    rest would be lost without a word. It is read here, up to one byte past the limit,
+    and the request then reads the copy. A url-encoded form is bounded as a whole by
+    MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS, which Werkzeug applies to multipart
+    bodies only.
+    """
+    environ = request.environ
+    limit = request.max_content_length
+    if limit is None:
+        return
+    length = get_content_length(environ)
+    streamed = "HTTP_TRANSFER_ENCODING" in environ and environ.get("wsgi.input_terminated")
+    if length is None and streamed:
+        body = _read_at_most(environ["wsgi.input"], limit + 1)
+        if len(body) > limit:
+            raise RequestEntityTooLarge()
+        environ["wsgi.input"] = io.BytesIO(body)
+        length = len(body)
+    if length is not None and length > limit:
+        raise RequestEntityTooLarge()
+    if request.mimetype != FORM or not length:
+        return
+    if request.max_form_memory_size is not None and length > request.max_form_memory_size:
+        raise RequestEntityTooLarge()
+    parts = request.max_form_parts
+    if parts is not None and request.get_data(cache=True).count(b"&") >= parts:
+        raise RequestEntityTooLarge()
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    body = bytearray()
+    while len(body) < size:
+        data = stream.read(min(64 * 1024, size - len(body)))
+        if not data:
+            break
+        body += data
+    return bytes(body)
 
 
 def commit_or_roll_back(response):
@@ -164,6 +213,7 @@ def _database_unavailable(error: DBAPIError):
 def init_app(app: Flask) -> None:
     # First of the before-request hooks: the sign-in lookup already reads.
     app.before_request_funcs.setdefault(None, []).insert(0, open_unit_of_work)
+    app.before_request_funcs[None].insert(1, refuse_oversized_body)
     app.teardown_request(close_unit_of_work)
 
     @app.errorhandler(CSRFError)
@@ -177,6 +227,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(BadRequestBody)
     def bad_body(error):
         return _render(400, str(error))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        # The rest of the body is left unread: the connection must not carry another
+        # request. Werkzeug's server and gunicorn's sync workers (docs/deployment.md)
+        # close it anyway; the header asks any other server to.
+        response = _as_response(_render(413))
+        response.headers["Connection"] = "close"
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(error):
