@@ -1,6 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, RadioField
 from wtforms.validators import InputRequired, Optional
+
+from umpro.forms import FlaskForm
 
 
 class TargetForm(FlaskForm):
