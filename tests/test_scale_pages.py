@@ -54,6 +54,11 @@ PAGES = {
     "slot_search": ("marie.dubois", lambda ids: f"/api/v1/slots?type={ids['consult']}&limit=20"),
     "nurse_queue": ("nathalie.roux", lambda ids: "/delegation/taches"),
     "gp_inbox": ("claire.martin", lambda ids: "/delegation/boite"),
+    "sameday_desk": (
+        "marie.dubois",
+        lambda ids: f"/agenda/soins-non-programmes/accueil?patient={ids['patient']}",
+    ),
+    "home_dashboard": ("claire.martin", lambda ids: "/"),
 }
 
 
