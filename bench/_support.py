@@ -91,8 +91,10 @@ def pg_available() -> bool:
 
 
 def _name(patients: int, years: float, practices: int) -> str:
+    from umpro.generate import VERSION
+
     day = date.today().strftime("%Y%m%d")  # noqa: DTZ011, TID251 - a cache key, not app time
-    return f"{patients}_{str(years).replace('.', 'y')}_{practices}_{day}"
+    return f"{patients}_{str(years).replace('.', 'y')}_{practices}_g{VERSION}_{day}"
 
 
 def database_url(kind: str, patients: int, years: float, practices: int = 1) -> str:

@@ -126,6 +126,11 @@ class Site:
             "patient_page": (gp, f"/patients/{ids['patient']}"),
             "gp_inbox": (gp, "/delegation/boite"),
             "nurse_queue": (nurse, "/delegation/taches"),
+            "sameday_desk": (
+                self.desk,
+                f"/agenda/soins-non-programmes/accueil?patient={ids['patient']}",
+            ),
+            "home_dashboard": (gp, "/"),
         }
 
     def hit(self, name: str) -> None:

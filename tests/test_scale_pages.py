@@ -67,6 +67,11 @@ PAGES = {
         lambda ids: f"/agenda/rendez-vous/nouveau?patient={ids['patient']}",
     ),
     "day_move": ("marie.dubois", lambda ids: f"/agenda/deplacer/{ids['appointment']}"),
+    "sameday_desk": (
+        "marie.dubois",
+        lambda ids: f"/agenda/soins-non-programmes/accueil?patient={ids['patient']}",
+    ),
+    "home_dashboard": ("claire.martin", lambda ids: "/"),
 }
 
 
@@ -91,11 +96,6 @@ def test_statements_do_not_grow_with_data(two_practices, app, count_queries):
     assert grown == {}, f"requêtes (petit, 10× plus grand) : {grown}"
 
 
-@pytest.mark.xfail(
-    reason="issue 11 cause 5 : le N+1 de la recherche disparaît avec le commit de la vue "
-    "(branche edge) ; ce test passe une fois celle-ci fusionnée",
-    strict=False,
-)
 def test_patient_search_statements_do_not_grow_with_data(two_practices, app, count_queries):
     small = _statements(app, count_queries, 1, "marie.dubois", "/patients/?q=mar")
     large = _statements(app, count_queries, 2, "marie.dubois", "/patients/?q=mar")

@@ -2,11 +2,14 @@
 
 The team, rooms, appointment types, weekly openings and protocols are created through
 the services (as the demo), under the demo's names; the volume (patients, declarations,
-requests, file entries, care tasks, absences, appointments, access-log rows) is written
-by bulk inserts, in chunks, that keep every rule: appointments are laid out per staff
-member and opening, one after the other, a patient at most once a day, so the overlap
-constraints and triggers (left on) never fire. The same seed, size and day give the same
-rows.
+requests, file entries, care tasks, absences, appointments, held slots, access-log rows)
+is written by bulk inserts, in chunks, that keep every rule: appointments are laid out per
+staff member and opening, one after the other, a patient at most once a day, so the
+overlap constraints and triggers (left on) never fire. The GPs hold a share of each
+opening for same-day care (the demo's policy): the held time is left out of the ordinary
+bookings and ends used (a same-day appointment), released or lost, as the release job and
+the desk would have left it; the held slots of today and the next two days are written
+held. The same seed, size and day give the same rows.
 """
 
 import random
@@ -35,19 +38,52 @@ from umpro.patients.models import (
     TreatingDeclaration,
 )
 from umpro.patients.names import name_tokens, sort_key
-from umpro.scheduling.models import Absence, Appointment
+from umpro.scheduling.models import (
+    HELD,
+    LOST,
+    RELEASED,
+    USED,
+    Absence,
+    Appointment,
+    HeldSlot,
+)
+from umpro.scheduling.services import catalogue, holds, templates
 from umpro.scheduling.services.openings import load_template, openings_for
 from umpro.team import services as team
-from umpro.team.models import Practice, Staff
+from umpro.team.models import Practice, Room, Staff
 from umpro.timeutil import local_today
 
+#: Raised whenever the same seed and size give different rows (benchmarks key their
+#: cached databases on it).
+VERSION = 2
 CHUNK = 5_000
 DOMAIN = "umpro-gen.fr"
 GP_KEYS = ("claire.martin", "karim.benali", "sophie.lefevre")
 DESK_KEY = "marie.dubois"
-#: Share of the openings booked, and how past appointments ended.
-FILL = 0.72
+#: Share of the (unheld) openings booked: a GP's agenda is nearly full.
+FILL = 0.96
+#: How past appointments ended.
 CANCELLED_SHARE, NOSHOW_SHARE = 0.07, 0.04
+#: Share of the booked slots that an earlier booking, cancelled, held first (the slot was
+#: given to another patient): cancellations that do not leave the agenda empty.
+REBOOKED_SHARE = 0.5
+#: The GPs' same-day policy (the demo's): a share held at the end of each opening.
+HOLD_SHARE_PERCENT = 25
+#: What became of a past held slot: used by a same-day booking (a few by the SAS
+#: regulator), released at its release time, or lost.
+HOLD_USED, HOLD_REGULATED, HOLD_RELEASED = 0.55, 0.06, 0.25
+#: Held slots written "held" from today on (the release job's horizon).
+HOLD_AHEAD_DAYS = 2
+#: The demo's GPs work part-time weeks; a practice of 20,000 patients needs its GPs full
+#: time: the half-days added to their demo week (weekday → periods), in their own office.
+FULL_WEEKS = {
+    "claire.martin": {2: [(time(14), time(19))], 5: [(time(9), time(12))]},
+    "karim.benali": {3: [(time(14), time(19))]},
+    "sophie.lefevre": {
+        2: [(time(8, 30), time(12, 30)), (time(14), time(19))],
+        5: [(time(9), time(12))],
+    },
+}
 #: The patient with a long file (the patient page's worst case).
 LONG_FILE_ENTRIES = 300
 
@@ -165,7 +201,52 @@ class _Practice:
         from umpro.scheduling import demo as agenda_demo
 
         self.types = agenda_demo._types(self.session, self.practice)
+        self.same_day_type = catalogue.save_type(
+            self.session,
+            actor=None,
+            practice_id=self.practice.id,
+            data=catalogue.TypeInput(
+                label=agenda_demo.SAME_DAY_TYPE,
+                duration_minutes=15,
+                professions=["gp", "junior_doctor"],
+                colour="red",
+                is_unscheduled=True,
+            ),
+        )
+        for key in GP_KEYS:
+            holds.set_policy(
+                self.session,
+                actor=None,
+                staff=self.members[key],
+                practice_id=self.practice.id,
+                data=holds.PolicyInput(
+                    mode="share",
+                    share_percent=HOLD_SHARE_PERCENT,
+                    weekdays=(0, 1, 2, 3, 4),
+                    slot_minutes=15,
+                ),
+            )
         agenda_demo._rules(self.session, self.practice, self.members, self.types, self.first_day)
+        for key, week in FULL_WEEKS.items():
+            room = agenda_demo.WEEKS[key][0]
+            room_id = self.session.scalar(
+                select(Room.id).where(Room.practice_id == self.practice.id, Room.name == room)
+            )
+            for weekday, periods in week.items():
+                for start, end in periods:
+                    templates.save_rule(
+                        self.session,
+                        actor=None,
+                        practice_id=self.practice.id,
+                        data=templates.RuleInput(
+                            staff_id=self.members[key].id,
+                            weekday=weekday,
+                            start_time=start,
+                            end_time=end,
+                            valid_from=self.first_day,
+                            room_id=room_id,
+                        ),
+                    )
         protocols.install_reference_protocols(
             self.session, actor=None, practice_id=self.practice.id, now=self.now
         )
@@ -401,8 +482,9 @@ class _Practice:
         staff = [self.members[k] for k in WEEKS]
         staff_ids = [s.id for s in staff] + [s.supervisor_id for s in staff if s.supervisor_id]
         desk = self.members[DESK_KEY].id
+        policies = holds.load_policies(self.session, practice_id=self.practice.id)
         last_day = self.today + timedelta(days=28)
-        day, rows = self.first_day, []
+        day, rows, held_rows = self.first_day, [], []
         while day <= last_day:
             month_end = min(last_day, day + timedelta(days=30))
             template = load_template(
@@ -416,36 +498,121 @@ class _Practice:
             while day <= month_end:
                 seen_today: set[int] = set()
                 for member in staff:
+                    held = holds.compute_holds(template, policies, staff_id=member.id, day=day)
                     for opening in openings_for(template, staff_id=member.id, day=day):
-                        rows.extend(self._fill(rng, member, opening, seen_today, desk))
+                        # The held share lies at the end of the opening: book before it.
+                        limit = min(
+                            (h.start_at for h in held if opening.contains(h.start_at, h.end_at)),
+                            default=opening.end_at,
+                        )
+                        rows.extend(self._fill(rng, member, opening, limit, seen_today, desk))
+                    for hold in held:
+                        rows.extend(self._held(rng, member, day, hold, seen_today, held_rows))
                 day += timedelta(days=1)
                 self.tick(1)
             if len(rows) >= CHUNK:
                 self._insert(Appointment, rows, "appointments")
                 rows = []
         self._insert(Appointment, rows, "appointments")
+        self._held_slots(held_rows)
 
-    def _fill(self, rng, member, opening, seen_today, desk) -> Iterable[dict]:
+    def _fill(self, rng, member, opening, limit, seen_today, desk) -> Iterable[dict]:
         from umpro.scheduling.demo import _pick_type
 
         start = opening.start_at
-        while start < opening.end_at:
+        while start < limit:
             kind = _pick_type(rng, member, self.types, opening)
             if kind is None:
                 return
             end = start + timedelta(minutes=kind.duration_minutes)
-            if end > opening.end_at:
+            if end > limit:
                 return
             if rng.random() < FILL:
                 patient_id = rng.choice(self.patient_ids)
                 if patient_id not in seen_today:
                     seen_today.add(patient_id)
+                    if rng.random() < REBOOKED_SHARE:
+                        cancelled = self._appointment(
+                            rng, member, kind, opening.room_id, start, end,
+                            rng.choice(self.patient_ids), desk,
+                        )  # fmt: skip
+                        cancelled["status"] = "cancelled"
+                        cancelled["cancel_reason"] = "Annulé par le patient"
+                        yield cancelled
                     yield self._appointment(
-                        rng, member, kind, opening, start, end, patient_id, desk
+                        rng, member, kind, opening.room_id, start, end, patient_id, desk
                     )
             start = end
 
-    def _appointment(self, rng, member, kind, opening, start, end, patient_id, desk) -> dict:
+    def _held(self, rng, member, day, hold, seen_today, held_rows) -> Iterable[dict]:
+        """The end of one held slot: a same-day booking (its appointment), released or
+        lost for a past one; held (or already released) from today to the horizon."""
+        if day > self.today + timedelta(days=HOLD_AHEAD_DAYS):
+            return  # not written yet: computed from the policy when read
+        row = {
+            "practice_id": self.practice.id,
+            "staff_id": hold.staff_id,
+            "start_at": hold.start_at,
+            "end_at": hold.end_at,
+            "room_id": hold.room_id,
+            "release_at": hold.release_at,
+            "state": HELD,
+            "appointment_id": None,
+            "changed_at": None,
+        }
+        held_rows.append(row)
+        roll = rng.random()
+        past = hold.end_at <= self.now
+        patient_id = rng.choice(self.patient_ids)
+        if roll < HOLD_USED and (past or day == self.today) and patient_id not in seen_today:
+            seen_today.add(patient_id)
+            regulated = roll < HOLD_REGULATED
+            ahead = timedelta(hours=rng.randint(18, 30) if regulated else rng.randint(2, 3))
+            booked_at = min(self.now, hold.start_at - ahead)
+            appointment = self._appointment(
+                rng, member, self.same_day_type, hold.room_id, hold.start_at, hold.end_at,
+                patient_id, self.members[DESK_KEY].id,
+            )  # fmt: skip
+            if past:
+                status = "noshow" if rng.random() < NOSHOW_SHARE else "fulfilled"
+            else:
+                status = "arrived" if hold.start_at <= self.now else "booked"
+            appointment.update(
+                status=status,
+                cancel_reason="",
+                is_unscheduled=True,
+                source="regulator" if regulated else rng.choice(["phone", "phone", "walk-in"]),
+                regulator_name="Dr Girard (SAS 69)" if regulated else "",
+                regulator_reference=f"SAS-{rng.randint(10000, 99999)}" if regulated else "",
+                created_at=booked_at,
+                updated_at=booked_at,
+            )
+            row.update(state=USED, changed_at=booked_at)
+            yield appointment
+        elif past and roll < HOLD_USED + HOLD_RELEASED and hold.release_at is not None:
+            row.update(state=RELEASED, changed_at=hold.release_at)
+        elif past:
+            row.update(state=LOST, changed_at=hold.end_at)
+        elif hold.release_at is not None and hold.release_at <= self.now:
+            row.update(state=RELEASED, changed_at=hold.release_at)
+
+    def _held_slots(self, rows: list[dict]) -> None:
+        """The held-slot rows, the used ones pointing at their same-day appointment."""
+        used = {
+            (staff_id, start_at): appointment_id
+            for appointment_id, staff_id, start_at in self.session.execute(
+                select(Appointment.id, Appointment.staff_id, Appointment.start_at).where(
+                    Appointment.practice_id == self.practice.id,
+                    Appointment.is_unscheduled.is_(True),
+                )
+            )
+        }
+        for row in rows:
+            if row["state"] == USED:
+                row["appointment_id"] = used[(row["staff_id"], row["start_at"])]
+        self._insert(HeldSlot, rows, "held_slots")
+
+    def _appointment(self, rng, member, kind, room_id, start, end, patient_id, desk) -> dict:
         booked_at = min(self.now, start) - timedelta(days=rng.randint(1, 30))
         roll = rng.random()
         if roll < CANCELLED_SHARE:
@@ -462,13 +629,15 @@ class _Practice:
             "staff_id": member.id,
             "patient_id": patient_id,
             "type_id": kind.id,
-            "room_id": opening.room_id,
+            "room_id": room_id,
             "start_at": start,
             "end_at": end,
             "status": status,
             "source": rng.choice(["phone", "phone", "desk"]),
             "is_unscheduled": False,
             "cancel_reason": "Annulé par le patient" if status == "cancelled" else "",
+            "regulator_name": "",
+            "regulator_reference": "",
             "sequence": 0,
             "version": 1,
             "created_by_id": desk,
@@ -530,6 +699,7 @@ def count_rows(session: Session) -> dict[str, int]:
         "file_entries": FileEntry,
         "care_tasks": CareTask,
         "appointments": Appointment,
+        "held_slots": HeldSlot,
         "access_log": AccessLog,
     }
     return {name: session.scalar(select(func.count()).select_from(m)) for name, m in models.items()}

@@ -23,6 +23,7 @@ from umpro.calendars.validators import (
     Window,
     digest,
     in_feed,
+    show_patients,
     validators,
 )
 from umpro.scheduling.models import ENTERED_IN_ERROR, NOSHOW, Appointment
@@ -121,7 +122,7 @@ def render(
     stale rows when there are any, one upsert.
     """
     checked = known or validators(session, feed=feed, now=now, settings=settings)
-    win, context = checked.window, checked.context
+    win, context = checked.window, show_patients(feed, checked.context)
     tzid = feed.owner.practice.timezone
     kind = variant(feed)
     named = feed.scope != STAFF

@@ -1,6 +1,7 @@
 """What a feed covers (its window of days) and its validators (ETag, Last-Modified),
 computed without building it: one aggregate over the appointments and the small tables
-of names and labels shown.
+of names and labels shown. A conditional GET answered 304 stops there: the patients'
+names are hashed as stored, and worked out for display only when the feed is built.
 
 The window is computed in whole days of the practice zone, so the set of events —
 hence the ETag — changes within a day only when an appointment or a name shown
@@ -95,8 +96,11 @@ class Context:
     types: dict[int, tuple[str, bool, bool]]
     rooms: dict[int, str]
     staff: dict[int, str]
-    #: Patient id → the words shown (initials or full name), only when shown at all.
+    #: Patient id → the words shown (initials or full name), only when shown at all;
+    #: filled by ``show_patients`` when the feed is built (not for a 304).
     patients: dict[int, str] = field(default_factory=dict)
+    #: The shown patients' (id, family name, given names) as stored, by id.
+    patient_rows: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,14 +147,27 @@ def _context(session: Session, feed: FeedToken, win: Window) -> Context:
     context = Context(types=types, rooms=rooms, staff=staff)
     if feed.shows_patients:
         shown = select(Appointment.patient_id).where(*in_feed(feed, win))
-        for row in session.execute(
-            select(Patient.id, Patient.family_name, Patient.given_names).where(
-                Patient.id.in_(shown)
+        context.patient_rows = tuple(
+            map(
+                tuple,
+                session.execute(
+                    select(Patient.id, Patient.family_name, Patient.given_names)
+                    .where(Patient.id.in_(shown))
+                    .order_by(Patient.id)
+                ),
             )
-        ):
-            names = SimpleNamespace(family_name=row.family_name, given_names=row.given_names)
-            shown_as = Patient.display_name if feed.detail == FULL else Patient.initials
-            context.patients[row.id] = shown_as.fget(names)
+        )
+    return context
+
+
+def show_patients(feed: FeedToken, context: Context) -> Context:
+    """The words shown for each patient (initials or full name), from the rows read by
+    ``validators``: only a feed being built needs them, not a 304."""
+    if feed.shows_patients and context.patient_rows and not context.patients:
+        shown_as = Patient.display_name if feed.detail == FULL else Patient.initials
+        for ident, family_name, given_names in context.patient_rows:
+            names = SimpleNamespace(family_name=family_name, given_names=given_names)
+            context.patients[ident] = shown_as.fget(names)
     return context
 
 
@@ -197,7 +214,7 @@ def validators(
         sorted(context.types.items()),
         sorted(context.rooms.items()),
         sorted(context.staff.items()),
-        sorted(context.patients.items()),
+        context.patient_rows,
     )
     return Validators(
         etag=etag,

@@ -103,10 +103,14 @@ def _period(default_days: int) -> tuple:
 def _staff_list(raw: str | None) -> list | None:
     if not raw:
         return None
-    return [
-        team.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
-        for staff_id in read.to_ids(raw, field="staff")
-    ]
+    wanted = read.to_ids(raw, field="staff")
+    # One query for the practice's team (a few dozen people), not one per id asked.
+    team_members = {
+        s.id: s for s in team.list_staff(db.session, practice_id=current_user.practice_id)
+    }
+    if any(staff_id not in team_members for staff_id in wanted):
+        raise NotFound("Membre de l'équipe introuvable.")
+    return [team_members[staff_id] for staff_id in wanted]
 
 
 @bp.get("/appointment-types")

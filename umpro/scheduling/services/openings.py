@@ -56,6 +56,14 @@ class AgendaTemplate:
     rules: dict[int, list[AvailabilityRule]] = field(default_factory=lambda: defaultdict(list))
     absences: dict[int, list[Absence]] = field(default_factory=lambda: defaultdict(list))
     weekly: dict[int, list[WeeklyAbsence]] = field(default_factory=lambda: defaultdict(list))
+    #: Openings already worked out, by (staff id, day): a page asks for the same day of
+    #: the same person several times (which columns to show, the grid, the supervisor of
+    #: a junior), and the rules and absences loaded do not change during a request.
+    computed: dict[tuple[int, date], tuple["Opening", ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    #: The allowed types of each rule (read once per template, not once per day).
+    rule_types: dict[int, frozenset[int]] = field(default_factory=dict, repr=False, compare=False)
 
 
 def wall_clock(day: date, wall: time, tz: str) -> datetime:
@@ -193,7 +201,16 @@ def subtract(
 
 def openings_for(template: AgendaTemplate, *, staff_id: int, day: date) -> list[Opening]:
     """The openings of ``staff_id`` on the local ``day``: rules applying that day, closed on
-    public holidays (unless the rule says otherwise), minus absences."""
+    public holidays (unless the rule says otherwise), minus absences. Worked out once per
+    template, staff member and day."""
+    key = (staff_id, day)
+    known = template.computed.get(key)
+    if known is None:
+        known = template.computed[key] = tuple(_openings(template, staff_id, day))
+    return list(known)
+
+
+def _openings(template: AgendaTemplate, staff_id: int, day: date) -> list[Opening]:
     tz = template.tz
     holiday = holiday_name(day)
     holes = [(c.start_at, c.end_at) for c in closures_for(template, staff_id=staff_id, day=day)]
@@ -201,7 +218,9 @@ def openings_for(template: AgendaTemplate, *, staff_id: int, day: date) -> list[
     for rule in template.rules.get(staff_id, []):
         if not rule.applies_on(day) or (holiday and not rule.open_on_holidays):
             continue
-        type_ids = frozenset(t.id for t in rule.types)
+        type_ids = template.rule_types.get(rule.id)
+        if type_ids is None:
+            type_ids = template.rule_types[rule.id] = frozenset(t.id for t in rule.types)
         start_at = wall_clock(day, rule.start_time, tz)
         end_at = wall_clock(day, rule.end_time, tz)
         for s, e in subtract(start_at, end_at, holes):

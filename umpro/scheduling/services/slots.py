@@ -80,15 +80,18 @@ def _busy(session, practice_id, staff_ids, room_ids, start_at, end_at) -> tuple[
         )
         .order_by(Appointment.start_at)
     )
-    periods = [Busy(*row) for row in rows]
-    for provider in BUSY_PROVIDERS:
-        periods += list(provider(session, staff_ids, start_at, end_at))
     by_staff, by_room = defaultdict(list), defaultdict(list)
-    for period in periods:
-        if period.staff_id is not None:
-            by_staff[period.staff_id].append((period.start_at, period.end_at))
-        if period.room_id is not None:
-            by_room[period.room_id].append((period.start_at, period.end_at))
+    # Plain tuples, not Busy objects: a fortnight of a team is a few thousand rows.
+    for staff_id, room_id, busy_start, busy_end in rows:
+        by_staff[staff_id].append((busy_start, busy_end))
+        if room_id is not None:
+            by_room[room_id].append((busy_start, busy_end))
+    for provider in BUSY_PROVIDERS:
+        for period in provider(session, staff_ids, start_at, end_at):
+            if period.staff_id is not None:
+                by_staff[period.staff_id].append((period.start_at, period.end_at))
+            if period.room_id is not None:
+                by_room[period.room_id].append((period.start_at, period.end_at))
     return by_staff, by_room
 
 

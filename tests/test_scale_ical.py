@@ -1,0 +1,80 @@
+"""A conditional GET of an unchanged iCal feed is answered 304 from the validators alone:
+the feed is not built, the patients' names are not worked out, and the statements do
+not grow with the number of events."""
+
+import pytest
+
+from tests import factories
+from tests.calendars_support import book, create_feed, day_in, make_team
+from umpro.calendars import feeds, validators
+
+#: token + practice, throttle, the appointments' aggregate, types, rooms, staff, patients
+MAX_304_STATEMENTS = 7
+
+
+@pytest.fixture
+def team(frozen_now, session):
+    return make_team(session, factories.make_practice(session))
+
+
+def _statements_of_304(client, count_queries, url) -> int:
+    etag = client.get(url).headers["ETag"]
+    with count_queries() as q:
+        answer = client.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 304
+    assert answer.data == b""
+    return q.count
+
+
+@pytest.mark.parametrize("detail", ["busy", "full"])
+def test_a_304_runs_the_same_few_statements_for_10_or_100_events(
+    frozen_now, client, session, team, count_queries, detail
+):
+    _, url = create_feed(session, team.gp, detail=detail)
+    for n in range(10):
+        book(session, team, day_in(1 + n))
+    session.commit()
+    few = _statements_of_304(client, count_queries, url)
+    for n in range(90):
+        patient = factories.make_patient(session, team.practice, family_name=f"Patient{n}")
+        book(session, team, day_in(20 + n), patient=patient)
+    session.commit()
+    many = _statements_of_304(client, count_queries, url)
+    assert few == many
+    assert many <= MAX_304_STATEMENTS
+
+
+def test_a_304_builds_nothing(frozen_now, client, session, team, monkeypatch):
+    book(session, team, day_in(1))
+    _, url = create_feed(session, team.gp, detail="full")
+    etag = client.get(url).headers["ETag"]
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a 304 must not build the feed")
+
+    monkeypatch.setattr(feeds, "render", forbidden)
+    monkeypatch.setattr(validators, "show_patients", forbidden)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_renamed_patient_still_changes_the_etag(frozen_now, client, session, team):
+    book(session, team, day_in(1))
+    _, url = create_feed(session, team.gp, detail="initials")
+    etag = client.get(url).headers["ETag"]
+    team.patient.given_names = "Anne"  # initials change: M. → A.
+    session.commit()
+    answer = client.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 200
+    assert answer.headers["ETag"] != etag
+
+
+def test_validators_read_names_without_working_them_out(frozen_now, session, team):
+    book(session, team, day_in(1))
+    feed, _ = create_feed(session, team.gp, detail="full")
+    checked = validators.validators(
+        session, feed=feed, now=frozen_now, settings=validators.FeedSettings()
+    )
+    assert checked.context.patient_rows == ((team.patient.id, "Dupont", "Marie-Hélène"),)
+    assert checked.context.patients == {}  # display names: only when the feed is built
+    shown = validators.show_patients(feed, checked.context)
+    assert shown.patients[team.patient.id] == "DUPONT Marie-Hélène"
