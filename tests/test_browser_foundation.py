@@ -42,7 +42,7 @@ def test_admin_adds_room_and_staff_in_chromium(served, tmp_path):
         page.get_by_label("Nom").fill("Cabinet 5")
         page.get_by_label("Usage").select_option("nurse")
         page.get_by_role("button", name="Enregistrer").click()
-        assert page.get_by_text("Salle enregistrée.").is_visible()
+        page.get_by_text("Salle enregistrée.").wait_for()  # visible, once the page has loaded
         assert page.get_by_role("link", name="Cabinet 5").is_visible()
 
         page.goto(f"{base_url}/equipe/nouveau")
@@ -55,7 +55,9 @@ def test_admin_adds_room_and_staff_in_chromium(served, tmp_path):
         assert page.get_by_text("Au moins 10 caractères.").is_visible()  # French, next to the field
         page.get_by_label("Mot de passe initial").fill("un-bon-mot-de-passe")
         page.get_by_role("button", name="Enregistrer").click()
-        assert page.get_by_text("a été ajouté(e) à l'équipe").is_visible()
+        page.get_by_text(
+            "a été ajouté(e) à l'équipe"
+        ).wait_for()  # visible, once the page has loaded
         page.screenshot(path=str(tmp_path / "equipe.png"), full_page=True)
 
 

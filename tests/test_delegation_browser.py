@@ -56,7 +56,9 @@ def test_an_escalation_shows_as_a_badge_in_the_gp_navigation(served):
         page.get_by_label("Douleur thoracique").check()
         page.get_by_role("button", name="Enregistrer les résultats et terminer").click()
         page.wait_for_url("**/delegation/taches/*")
-        assert page.get_by_text("la tâche revient au médecin").is_visible()
+        page.get_by_text(
+            "la tâche revient au médecin"
+        ).wait_for()  # visible, once the page has loaded
         page.get_by_role("button", name="Se déconnecter").click()
 
         _login(page, base_url, "gp@exemple.fr")
@@ -89,7 +91,7 @@ def test_the_hand_off_form_tells_the_fit_as_soon_as_a_protocol_is_chosen(served)
             box.check()
         page.get_by_role("button", name="Confier la tâche").click()
         page.wait_for_url("**/delegation/taches/*")
-        assert page.get_by_text("Tâche confiée").is_visible()
+        page.get_by_text("Tâche confiée").wait_for()  # visible, once the page has loaded
     assert errors == []
 
 
@@ -134,7 +136,7 @@ def test_queue_inbox_and_hand_off_have_no_serious_accessibility_violation(paged)
         page.get_by_role("button", name="Se déconnecter").click()
         _login(page, base_url, "gp@exemple.fr")
         assert page.goto(base_url + "/delegation/boite").status == 200
-        assert page.get_by_text("1–2 sur 3").is_visible()
+        page.get_by_text("1–2 sur 3").wait_for()  # visible, once the page has loaded
         found["boite"] = _serious(page, axe)
         url = f"{base_url}/delegation/patients/{ids['patient']}/nouvelle-tache?protocole=cystite"
         assert page.goto(url).status == 200

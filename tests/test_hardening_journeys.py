@@ -57,7 +57,7 @@ def test_secretary_finds_books_moves_and_cancels(served, session, tmp_path):
         option.check()
         page.get_by_label("Type de rendez-vous").select_option(label="Consultation (15 min)")
         page.get_by_role("button", name="Prendre le rendez-vous").click()
-        assert page.get_by_text("Rendez-vous pris le").is_visible()
+        page.get_by_text("Rendez-vous pris le").wait_for()  # visible, once the page has loaded
         page.screenshot(path=f"{shots}/journey-booked.png", full_page=True)
 
         page.locator(".appt a", has_text="LEFÈVRE").first.click()
@@ -65,13 +65,13 @@ def test_secretary_finds_books_moves_and_cancels(served, session, tmp_path):
         page.get_by_label("Nouvelle heure").fill("10:30")
         page.get_by_role("button", name="Déplacer", exact=True).click()
         page.wait_for_load_state()
-        assert page.get_by_text("Rendez-vous déplacé au").is_visible()
+        page.get_by_text("Rendez-vous déplacé au").wait_for()  # visible, once the page has loaded
         assert "10:30" in page.locator("dl.facts").inner_text()
 
         page.get_by_label("Motif de l'annulation").fill("Patiente hospitalisée")
         page.get_by_role("button", name="Annuler le rendez-vous").click()
         page.wait_for_url(f"**/agenda/?jour={day}")
-        assert page.get_by_text("Rendez-vous annulé.").is_visible()
+        page.get_by_text("Rendez-vous annulé.").wait_for()  # visible, once the page has loaded
         assert "LEFÈVRE" not in page.locator(".agenda").inner_text()  # the slot is free again
         page.screenshot(path=f"{shots}/journey-cancelled.png", full_page=True)
 
@@ -150,7 +150,9 @@ def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tm
         page.get_by_role("button", name="Commencer la prise en charge").click()
         page.get_by_label("Douleur thoracique").check()
         page.get_by_role("button", name="Enregistrer les résultats et terminer").click()
-        assert page.get_by_text("Signe d'alerte : la tâche revient au médecin").is_visible()
+        page.get_by_text(
+            "Signe d'alerte : la tâche revient au médecin"
+        ).wait_for()  # visible, once the page has loaded
         page.screenshot(path=f"{tmp_path}/task-red-flag.png", full_page=True)
         page.get_by_role("button", name="Se déconnecter").click()
 
@@ -160,6 +162,8 @@ def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tm
         page.goto(task_url)
         page.get_by_role("button", name="J'ai pris connaissance").click()
         page.goto(f"{base_url}/delegation/boite")
-        assert page.get_by_text("Rien à prendre en compte.").is_visible()
+        page.get_by_text(
+            "Rien à prendre en compte."
+        ).wait_for()  # visible, once the page has loaded
     task = session.scalar(select(CareTask))
     assert task.is_taken_back and task.acknowledged_at is not None

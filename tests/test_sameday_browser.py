@@ -50,7 +50,9 @@ def test_the_desk_books_a_held_slot_in_two_clicks(served, session, tmp_path):
         if os.environ.get("UMPRO_SCREENSHOTS"):
             page.screenshot(path=os.environ["UMPRO_SCREENSHOTS"] + "/sameday-desk.png")
         first.click()  # click 2: the slot
-        assert page.get_by_text("Rendez-vous de soins non programmés pris le").is_visible()
+        page.get_by_text(
+            "Rendez-vous de soins non programmés pris le"
+        ).wait_for()  # visible, once the page has loaded
         page.screenshot(path=str(tmp_path / "desk.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e], errors
     appointment = session.scalar(select(Appointment))

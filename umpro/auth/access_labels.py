@@ -79,6 +79,7 @@ ACTION_LABELS: dict[str, str] = {
     "satisfaction.record": "Enregistrement de la satisfaction du patient",
     "supervision.queue": "Consultation de la file de supervision",
     "supervision.review": "Relecture d'une consultation supervisée",
+    "supervision.own": "Consultation de ses propres relectures (docteur junior)",
     "reports.worklists": "Consultation des listes de travail",
     # Security events on accounts (issue 14)
     "security.profession": "Changement de profession d'un compte",
