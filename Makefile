@@ -37,13 +37,16 @@ lock: | $(BIN)/python
 setup: $(STAMP) translations
 
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -d translations 2>/dev/null || $(BIN)/pybabel compile -d translations
+	@$(BIN)/pybabel compile -d translations > /dev/null 2>&1 || $(BIN)/pybabel compile -d translations
 
 db: setup
-	UMPRO_CONFIG=development $(FLASK) db upgrade
+	@echo "Base de données : mise à jour du schéma (détail dans $(VENV)/db.log)…"
+	@UMPRO_CONFIG=development $(FLASK) db upgrade > $(VENV)/db.log 2>&1 \
+	  || { cat $(VENV)/db.log; exit 1; }
 
 demo: db
-	UMPRO_CONFIG=development $(FLASK) umpro demo > /dev/null
+	@echo "Démonstration : la maison de santé des Tilleuls (une demi-minute la première fois)…"
+	@UMPRO_CONFIG=development $(FLASK) umpro demo > /dev/null
 
 run: demo
 	@echo ""
