@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.conftest import page_text
 from umpro.db import utcnow
-from umpro.delegation import definition, protocol_text
 from umpro.delegation.models import Protocol, ProtocolMembership
-from umpro.delegation.reference import REFERENCE_PROTOCOLS
+from umpro.delegation.protocols import definition, text_format
+from umpro.delegation.protocols.reference_set import REFERENCE_PROTOCOLS
 from umpro.delegation.services import memberships, protocols
 from umpro.errors import Conflict, Forbidden, Invalid
 
@@ -32,7 +32,7 @@ from umpro.errors import Conflict, Forbidden, Invalid
 )
 def test_badly_written_fields_are_refused_with_their_line(text, message):
     with pytest.raises(Invalid) as refused:
-        protocol_text.parse_fields(text)
+        text_format.parse_fields(text)
     assert message in refused.value.message
     assert refused.value.field == "result_fields"
 
@@ -48,12 +48,12 @@ def test_badly_written_fields_are_refused_with_their_line(text, message):
     ],
 )
 def test_badly_written_red_flags_are_refused(text, message):
-    fields = protocol_text.parse_fields(
+    fields = text_format.parse_fields(
         "t ; Température ; nombre ; unité=°C\npieds ; Pieds ; choix ; choix=Normal|Plaie\n"
         "ecg ; ECG ; oui/non"
     )
     with pytest.raises(Invalid) as refused:
-        protocol_text.parse_red_flags(text, fields)
+        text_format.parse_red_flags(text, fields)
     assert message in refused.value.message and refused.value.field == "red_flags"
 
 

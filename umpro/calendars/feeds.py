@@ -1,7 +1,7 @@
 """Assembling a feed from cached VEVENT parts.
 
 A download runs a bounded number of queries whatever the number of events: the
-token, the throttle, the validators (umpro/calendars/validators.py), then one query for
+token, the throttle, the validators (umpro/calendars/http_cache.py), then one query for
 the events with their cached text, and — only when some are missing or stale — one
 load of those and one bulk upsert.
 """
@@ -14,8 +14,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from umpro.calendars import ics
-from umpro.calendars.models import BUSY, PRACTICE, ROOM, STAFF, EventCache, FeedToken
-from umpro.calendars.validators import (
+from umpro.calendars.http_cache import (
     WITHDRAWN,
     Context,
     FeedSettings,
@@ -26,6 +25,7 @@ from umpro.calendars.validators import (
     show_patients,
     validators,
 )
+from umpro.calendars.models import BUSY, PRACTICE, ROOM, STAFF, EventCache, FeedToken
 from umpro.scheduling.models import ENTERED_IN_ERROR, NOSHOW, Appointment
 
 __all__ = ["FeedSettings", "Rendered", "event_text", "render", "validators", "variant"]

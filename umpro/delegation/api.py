@@ -11,11 +11,9 @@ from umpro.api import bp
 from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.db import utcnow
-from umpro.delegation import (
-    api_docs,  # noqa: F401 - registers the OpenAPI description
-    definition,
-)
+from umpro.delegation import api_docs  # noqa: F401 - registers the OpenAPI description
 from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import consents, protocols, tasks, transitions
 from umpro.extensions import db
 from umpro.patients import services as patients

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
-from umpro.delegation import definition, states
+from umpro.delegation import states
 from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
+from umpro.delegation.protocols import definition
 from umpro.delegation.services._common import authorize, target, today
 from umpro.delegation.services.consents import give_consent, standing_consent
 from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids

@@ -6,8 +6,8 @@ from flask_login import current_user
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
-from umpro.delegation import definition
 from umpro.delegation.forms import ConsentForm, HandOffForm, WithdrawConsentForm
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import consents, protocols, tasks
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp

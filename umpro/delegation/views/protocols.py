@@ -4,8 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import can, require
-from umpro.delegation import definition
 from umpro.delegation.forms import EndMembershipForm, MembershipForm, ProtocolForm
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import memberships, protocols
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp

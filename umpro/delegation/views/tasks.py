@@ -6,7 +6,7 @@ from flask_login import current_user
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
-from umpro.delegation import definition, states
+from umpro.delegation import states
 from umpro.delegation.forms import (
     AcknowledgeForm,
     AdverseEventForm,
@@ -16,6 +16,7 @@ from umpro.delegation.forms import (
     ReasonForm,
     SatisfactionForm,
 )
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import quality, sessions, tasks, transitions
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
