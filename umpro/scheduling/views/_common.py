@@ -1,4 +1,5 @@
-"""What the agenda views share: the acting user's context, choices, the grid builder."""
+"""What the agenda views share: the practice's day, choices, the grid builder, the access log
+of the patients shown."""
 
 from collections import defaultdict
 from datetime import date, datetime
@@ -35,10 +36,6 @@ from umpro.web import client_ip
 PROFESSION_ORDER = {p.value: n for n, p in enumerate(Profession)}
 #: Service error fields → the form field that shows them.
 FIELD_MAP = {"start": "time", "end": "time", "patient_id": "patient_query"}
-
-
-def ctx() -> dict:
-    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
 
 
 def tz() -> str:

@@ -18,7 +18,6 @@ from umpro.scheduling.services.openings import load_template, openings_for
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
     build_grid,
-    ctx,
     day_arg,
     for_form,
     junior_counters,
@@ -31,6 +30,7 @@ from umpro.scheduling.views._common import (
 )
 from umpro.team import services as team
 from umpro.timeutil import local_day_bounds, local_to_utc, to_local
+from umpro.web import acting_context
 
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
@@ -232,7 +232,7 @@ def day_move(appointment_id: int):
                 version=_version(form),
                 start_at=start_at,
                 staff=staff,
-                **ctx(),
+                **acting_context(),
             )
 
         moved, error = attempt(move, show=False)

@@ -30,7 +30,6 @@ from umpro.scheduling.services import booking, catalogue, patient_card, reading,
 from umpro.scheduling.services.booking import TRANSITIONS
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
-    ctx,
     for_form,
     members,
     staff_choices,
@@ -40,7 +39,7 @@ from umpro.scheduling.views._common import (
 from umpro.team import services as team
 from umpro.team.models import Staff
 from umpro.timeutil import local_to_utc, to_local
-from umpro.web import client_ip
+from umpro.web import acting_context, client_ip
 
 #: Buttons offered on an appointment's page, by target status.
 STATUS_BUTTONS = {
@@ -248,7 +247,7 @@ def _book(form: BookingForm, patient: Patient | None):
         source=form.source.data,
         regulator_name=form.regulator_name.data or "",
         regulator_reference=form.regulator_reference.data or "",
-        **ctx(),
+        **acting_context(),
     )
 
 
@@ -402,7 +401,7 @@ def appointment_status(appointment_id: int):
             appointment=appointment,
             status=form.status.data,
             version=_version(form),
-            **ctx(),
+            **acting_context(),
         ),
         show=False,
     )
@@ -434,7 +433,7 @@ def appointment_move(appointment_id: int):
             version=_version(form),
             start_at=start_at,
             staff=staff,
-            **ctx(),
+            **acting_context(),
         )
 
     _, error = attempt(move, show=False)
@@ -458,7 +457,7 @@ def appointment_cancel(appointment_id: int):
             appointment=appointment,
             reason=form.reason.data,
             version=_version(form),
-            **ctx(),
+            **acting_context(),
         ),
         show=False,
     )
