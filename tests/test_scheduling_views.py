@@ -330,6 +330,17 @@ def test_student_reads_the_agenda_without_patient_names_and_cannot_book(session,
     assert student.get(f"/agenda/rendez-vous/{appointment.id}").status_code == 403
 
 
+def test_an_appointment_whose_patient_is_hidden_is_refused_with_a_reason(
+    frozen_now, session, scene, sign_in
+):
+    appointment = book(session, scene)
+    student, _ = sign_in("student")
+    for url in (f"/agenda/rendez-vous/{appointment.id}", f"/agenda/deplacer/{appointment.id}"):
+        response = student.get(url)
+        assert response.status_code == 403, url
+        assert "Vous ne pouvez pas consulter ce rendez-vous." in page_text(response), url
+
+
 def test_gp_cannot_manage_a_colleagues_appointment(session, scene, sign_in):
     appointment = book(session, scene)
     colleague, _ = sign_in("gp")

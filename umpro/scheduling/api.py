@@ -8,15 +8,16 @@ from flask_login import current_user
 from umpro.api import bp
 from umpro.api import input as read
 from umpro.auth.audit import record_access
-from umpro.auth.permissions import can, require
+from umpro.auth.permissions import can, ensure, require
 from umpro.db import utcnow
-from umpro.errors import Forbidden, Invalid, NotFound
+from umpro.errors import Invalid, NotFound
 from umpro.extensions import db
 from umpro.patients.models import Patient
 from umpro.scheduling import api_docs  # noqa: F401 - registers the OpenAPI description
 from umpro.scheduling.models import Appointment, AppointmentType
 from umpro.scheduling.parsing import parse_bound, parse_day, parse_instant
 from umpro.scheduling.services import accounting, booking, catalogue, reading, sameday, slots
+from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.team import services as team
 from umpro.team.api import staff_json
 from umpro.team.models import Room
@@ -208,8 +209,7 @@ def _get(appointment_id: int) -> Appointment:
     appointment = reading.get_appointment(
         db.session, actor=current_user, appointment_id=appointment_id
     )
-    if not can(current_user, "appointment.patient", appointment):
-        raise Forbidden("Vous ne pouvez pas consulter ce rendez-vous.")
+    ensure(current_user, "appointment.patient", appointment, SEE_APPOINTMENT)
     return appointment
 
 

@@ -17,6 +17,9 @@ from umpro.scheduling.models import (
 )
 from umpro.team.models import Staff
 
+#: Refusal of an appointment whose patient the user may not see ("appointment.patient").
+SEE_APPOINTMENT = "Vous ne pouvez pas consulter ce rendez-vous."
+
 
 def get_appointment(session: Session, *, actor: Staff, appointment_id: int) -> Appointment:
     """The appointment, or 404 (also for another practice's). Callers log the read."""

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from umpro.api import input as read
 from umpro.auth.audit import record_access
-from umpro.auth.permissions import can, require
+from umpro.auth.permissions import can, ensure, require
 from umpro.db import utcnow
 from umpro.errors import DomainError, Invalid, NotFound
 from umpro.extensions import db
@@ -28,6 +28,7 @@ from umpro.scheduling.forms import (
 from umpro.scheduling.models import SOURCES, STATUSES, Appointment, AppointmentType
 from umpro.scheduling.services import booking, catalogue, patient_card, reading, slots
 from umpro.scheduling.services.booking import TRANSITIONS
+from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
     for_form,
@@ -322,8 +323,7 @@ def _load(appointment_id: int):
     appointment = reading.get_appointment(
         db.session, actor=current_user, appointment_id=appointment_id
     )
-    if not can(current_user, "appointment.patient", appointment):
-        abort(403)
+    ensure(current_user, "appointment.patient", appointment, SEE_APPOINTMENT)
     return appointment
 
 
