@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from umpro.auth.permissions import can
 from umpro.delegation.models import PROTOCOL_KINDS, Protocol
 from umpro.delegation.protocols import text_format
 from umpro.delegation.protocols.reference_set import REFERENCE_PROTOCOLS
@@ -172,6 +173,16 @@ def list_protocols(
     if active_only:
         query = query.where(Protocol.is_active.is_(True))
     return list(session.scalars(query.order_by(Protocol.kind, Protocol.title)))
+
+
+def hand_off_protocols(session: Session, *, actor) -> list[Protocol]:
+    """The practice's active protocols ``actor`` may hand tasks off under (the
+    ``protocol.hand_off`` rule: the protocol names the délégants' professions)."""
+    return [
+        p
+        for p in list_protocols(session, practice_id=actor.practice_id, active_only=True)
+        if can(actor, "protocol.hand_off", p)
+    ]
 
 
 def get_protocol(session: Session, *, practice_id: int, protocol_id: int) -> Protocol:

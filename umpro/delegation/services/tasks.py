@@ -135,7 +135,7 @@ def eligibility(
         protocol = protocol_by_code(
             session, practice_id=actor.practice_id, code=protocol, field="protocole"
         )
-    if actor.profession not in protocol.delegating_professions:
+    if not can(actor, "protocol.hand_off", protocol):
         raise Forbidden("Vous ne déléguez pas sous ce protocole.", field="protocole")
     day = today(actor.practice, now)
     consent, consent_on = "not_required", None
@@ -197,7 +197,7 @@ def create_task(
     if patient.practice_id != actor.practice_id:
         raise NotFound("Patient introuvable.")
     protocol = protocol_by_code(session, practice_id=actor.practice_id, code=data.protocol_code)
-    if actor.profession not in protocol.delegating_professions:
+    if not can(actor, "protocol.hand_off", protocol):
         allowed = ", ".join(profession_label(p) for p in protocol.delegating_professions)
         raise Forbidden(
             f"Ce protocole est délégué par les professions suivantes : {allowed}.",

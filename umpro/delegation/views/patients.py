@@ -34,13 +34,7 @@ def hand_off_for():
 
 
 def _catalogue():
-    return [
-        p
-        for p in protocols.list_protocols(
-            db.session, practice_id=current_user.practice_id, active_only=True
-        )
-        if current_user.profession in p.delegating_professions
-    ]
+    return protocols.hand_off_protocols(db.session, actor=current_user)
 
 
 @bp.get("/patients/<int:patient_id>/nouvelle-tache/verification")
