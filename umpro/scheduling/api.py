@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from umpro.api import bp
 from umpro.api import input as read
-from umpro.auth.audit import record_access
 from umpro.auth.permissions import can, ensure, require
 from umpro.db import utcnow
 from umpro.errors import Invalid, NotFound
@@ -191,16 +190,14 @@ def appointment_list():
         staff_ids=[m.id for m in members] if members is not None else None,
         include_cancelled=request.args.get("cancelled") == "1",
     )
-    shown = {a.id for a in items if can(current_user, "appointment.patient", a)}
-    if shown:
-        record_access(
-            db.session,
-            actor=current_user,
-            action="agenda.read",
-            patient_ids=sorted({a.patient_id for a in items if a.id in shown}),
-            target="agenda",
-            ip=client_ip(),
-        )
+    shown = reading.log_shown_patients(
+        db.session,
+        actor=current_user,
+        appointments=items,
+        action="agenda.read",
+        target="agenda",
+        ip=client_ip(),
+    )
     return jsonify({"items": [appointment_json(a, with_patient=a.id in shown) for a in items]})
 
 
@@ -216,14 +213,8 @@ def _get(appointment_id: int) -> Appointment:
 @bp.get("/appointments/<int:appointment_id>")
 @require("agenda.view")
 def appointment_detail(appointment_id: int):
-    appointment = _get(appointment_id)
-    record_access(
-        db.session,
-        actor=current_user,
-        action="appointment.read",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=client_ip(),
+    appointment = reading.open_appointment(
+        db.session, actor=current_user, appointment_id=appointment_id, ip=client_ip()
     )
     return jsonify(appointment_json(appointment))
 

@@ -9,7 +9,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from umpro.api import input as read
-from umpro.auth.audit import record_access
 from umpro.auth.permissions import can, ensure, require
 from umpro.db import utcnow
 from umpro.errors import DomainError, Invalid, NotFound
@@ -32,6 +31,7 @@ from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
     for_form,
+    log_shown,
     members,
     staff_choices,
     today,
@@ -344,14 +344,7 @@ def _render_detail(appointment, *, move=None, cancel=None, status=200):
     move.version.data = appointment.version
     cancel = cancel or CancelForm(formdata=None)
     cancel.version.data = appointment.version
-    record_access(
-        db.session,
-        actor=current_user,
-        action="appointment.read",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=client_ip(),
-    )
+    log_shown([appointment], action="appointment.read", target=f"appointment:{appointment.id}")
     history_rows = [describe(e) for e in reading.history(db.session, appointment=appointment)]
     buttons = [
         (s, STATUS_BUTTONS[s]) for s in STATUS_BUTTONS if s in TRANSITIONS[appointment.status]
