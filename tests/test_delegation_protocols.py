@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.auth.permissions import can
 from umpro.db import utcnow
-from umpro.delegation import definition, protocol_text
 from umpro.delegation.models import Protocol, ProtocolMembership
-from umpro.delegation.reference import REFERENCE_PROTOCOLS
+from umpro.delegation.protocols import definition, text_format
+from umpro.delegation.protocols.reference_set import REFERENCE_PROTOCOLS
 from umpro.delegation.services import memberships, protocols
 from umpro.errors import Conflict, Forbidden, Invalid
 
@@ -32,7 +33,7 @@ from umpro.errors import Conflict, Forbidden, Invalid
 )
 def test_badly_written_fields_are_refused_with_their_line(text, message):
     with pytest.raises(Invalid) as refused:
-        protocol_text.parse_fields(text)
+        text_format.parse_fields(text)
     assert message in refused.value.message
     assert refused.value.field == "result_fields"
 
@@ -48,12 +49,12 @@ def test_badly_written_fields_are_refused_with_their_line(text, message):
     ],
 )
 def test_badly_written_red_flags_are_refused(text, message):
-    fields = protocol_text.parse_fields(
+    fields = text_format.parse_fields(
         "t ; Température ; nombre ; unité=°C\npieds ; Pieds ; choix ; choix=Normal|Plaie\n"
         "ecg ; ECG ; oui/non"
     )
     with pytest.raises(Invalid) as refused:
-        protocol_text.parse_red_flags(text, fields)
+        text_format.parse_red_flags(text, fields)
     assert message in refused.value.message and refused.value.field == "red_flags"
 
 
@@ -202,6 +203,26 @@ def test_services_refuse_non_admins(session, practice):
         protocols.install_reference_protocols(
             session, actor=gp, practice_id=practice.id, now=utcnow()
         )
+
+
+def test_only_the_delegating_professions_may_hand_off_under_a_protocol(
+    frozen_now, session, practice
+):
+    installed = factories.install_protocols(session, practice)
+    cystite = installed["cystite"]
+    cystite.delegating_professions = ["gp", "junior_doctor"]
+    installed["asalee-rcv"].is_active = False
+    session.flush()
+    gp = factories.make_staff(session, practice, profession="gp")
+    junior = factories.make_staff(session, practice, profession="junior_doctor")
+    nurse = factories.make_staff(session, practice, profession="asalee_nurse")
+    assert can(gp, "protocol.hand_off", cystite) and can(junior, "protocol.hand_off", cystite)
+    assert not can(junior, "protocol.hand_off", installed["asalee-dt2"])
+    assert not can(nurse, "protocol.hand_off", cystite)
+    offered = {p.code for p in protocols.hand_off_protocols(session, actor=gp)}
+    assert offered == set(installed) - {"asalee-rcv"}, "an inactive protocol is not offered"
+    assert [p.code for p in protocols.hand_off_protocols(session, actor=junior)] == ["cystite"]
+    assert protocols.hand_off_protocols(session, actor=nurse) == []
 
 
 # --- Memberships ---------------------------------------------------------------------

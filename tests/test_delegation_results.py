@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from tests import factories
 from umpro.db import utcnow
-from umpro.delegation import definition, states
+from umpro.delegation import states
 from umpro.delegation.models import CareTask, TaskAppointment, TaskEvent
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import sessions, tasks, transitions
 from umpro.errors import Conflict, Forbidden, Invalid
 from umpro.patients.models import FileEntry

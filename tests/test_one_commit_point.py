@@ -30,7 +30,7 @@ def test_no_view_or_endpoint_commits_or_rolls_back():
         if re.search(r"session\.(commit|rollback)\(\)|except DomainError", line)
     ]
     # The feed's throttle: a refused (429) download still counts, see the comment there.
-    assert offenders == ["umpro/calendars/views.py:77"]
+    assert offenders == ["umpro/calendars/views.py:73"]
 
 
 def test_a_refused_call_is_undone_and_shown_on_its_field(app, session, practice):

@@ -6,7 +6,7 @@ import pytest
 
 from tests import factories
 from tests.calendars_support import book, create_feed, day_in, make_team
-from umpro.calendars import feeds, validators
+from umpro.calendars import feeds, http_cache
 
 #: token + practice, throttle, the appointments' aggregate, types, rooms, staff, patients
 MAX_304_STATEMENTS = 7
@@ -53,7 +53,7 @@ def test_a_304_builds_nothing(frozen_now, client, session, team, monkeypatch):
         raise AssertionError("a 304 must not build the feed")
 
     monkeypatch.setattr(feeds, "render", forbidden)
-    monkeypatch.setattr(validators, "show_patients", forbidden)
+    monkeypatch.setattr(http_cache, "show_patients", forbidden)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
@@ -71,10 +71,10 @@ def test_a_renamed_patient_still_changes_the_etag(frozen_now, client, session, t
 def test_validators_read_names_without_working_them_out(frozen_now, session, team):
     book(session, team, day_in(1))
     feed, _ = create_feed(session, team.gp, detail="full")
-    checked = validators.validators(
-        session, feed=feed, now=frozen_now, settings=validators.FeedSettings()
+    checked = http_cache.validators(
+        session, feed=feed, now=frozen_now, settings=http_cache.FeedSettings()
     )
     assert checked.context.patient_rows == ((team.patient.id, "Dupont", "Marie-Hélène"),)
     assert checked.context.patients == {}  # display names: only when the feed is built
-    shown = validators.show_patients(feed, checked.context)
+    shown = http_cache.show_patients(feed, checked.context)
     assert shown.patients[team.patient.id] == "DUPONT Marie-Hélène"

@@ -22,7 +22,7 @@ from umpro.errors import Conflict, Forbidden, Invalid, NotFound
 from umpro.scheduling.holidays import easter_sunday, french_public_holidays
 from umpro.scheduling.models import AppointmentEvent
 from umpro.scheduling.parsing import parse_instant
-from umpro.scheduling.services import booking
+from umpro.scheduling.services import booking, reading
 from umpro.scheduling.services.openings import load_template, openings_for
 
 # --- holidays and openings ---------------------------------------------------------
@@ -102,6 +102,36 @@ def test_booking_assigns_the_rules_room_and_writes_history_and_access_log(sessio
     assert event.changes["start_at"][1] == local(DAY, "09:00").isoformat()
     log = session.scalars(select(AccessLog).where(AccessLog.action == "appointment.create")).one()
     assert (log.patient_id, log.target) == (t.patient.id, f"appointment:{appointment.id}")
+
+
+def test_reading_an_appointment_or_a_list_writes_the_access_log_in_the_service(
+    frozen_now, session, t
+):
+    appointment = book(session, t)
+    opened = reading.open_appointment(
+        session, actor=t.gp, appointment_id=appointment.id, ip="10.0.0.1"
+    )
+    assert opened.id == appointment.id
+    row = session.scalars(select(AccessLog).where(AccessLog.action == "appointment.read")).one()
+    assert (row.patient_id, row.target, row.ip) == (
+        t.patient.id,
+        f"appointment:{appointment.id}",
+        "10.0.0.1",
+    )
+    student = make_staff(session, t.practice, profession="student")
+    with pytest.raises(Forbidden):
+        reading.open_appointment(session, actor=student, appointment_id=appointment.id)
+    assert (
+        reading.log_shown_patients(
+            session, actor=student, appointments=[appointment], action="agenda.read", target="x"
+        )
+        == set()
+    )
+    assert reading.log_shown_patients(
+        session, actor=t.gp, appointments=[appointment], action="agenda.read", target="y"
+    ) == {appointment.id}
+    listed = session.scalars(select(AccessLog).where(AccessLog.action == "agenda.read")).all()
+    assert [(r.target, r.patient_id) for r in listed] == [("y", t.patient.id)]
 
 
 @pytest.mark.parametrize(

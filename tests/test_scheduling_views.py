@@ -2,7 +2,7 @@
 and its actions, admin pages; permissions, French messages, bounded query counts."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -330,6 +330,17 @@ def test_student_reads_the_agenda_without_patient_names_and_cannot_book(session,
     assert student.get(f"/agenda/rendez-vous/{appointment.id}").status_code == 403
 
 
+def test_an_appointment_whose_patient_is_hidden_is_refused_with_a_reason(
+    frozen_now, session, scene, sign_in
+):
+    appointment = book(session, scene)
+    student, _ = sign_in("student")
+    for url in (f"/agenda/rendez-vous/{appointment.id}", f"/agenda/deplacer/{appointment.id}"):
+        response = student.get(url)
+        assert response.status_code == 403, url
+        assert "Vous ne pouvez pas consulter ce rendez-vous." in page_text(response), url
+
+
 def test_gp_cannot_manage_a_colleagues_appointment(session, scene, sign_in):
     appointment = book(session, scene)
     colleague, _ = sign_in("gp")
@@ -378,6 +389,27 @@ def test_admin_creates_a_type(session, admin):
     created = session.scalars(select(AppointmentType)).one()
     assert (created.label, created.professions) == ("Vaccination", ["gp", "nurse"])
     assert "Vaccination" in page_text(admin.get("/agenda/types"))
+
+
+@pytest.mark.parametrize(
+    ("instant", "expected"),
+    [
+        (datetime(2026, 11, 30, 22, 30, tzinfo=UTC), "2026-11-30"),  # 23:30 in Paris
+        (datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "2026-12-01"),  # 00:30 in Paris
+        (datetime(2026, 6, 30, 22, 30, tzinfo=UTC), "2026-07-01"),  # 00:30 in Paris, summer
+    ],
+)
+def test_a_new_rule_starts_on_the_practices_date_not_utcs(
+    frozen_now, monkeypatch, session, sign_in, instant, expected
+):
+    from umpro import db as umpro_db
+
+    monkeypatch.setattr(umpro_db, "frozen_at", instant)
+    admin, _ = sign_in("coordinator", is_admin=True)
+    page = admin.get("/agenda/plages/nouvelle")
+    assert page.status_code == 200
+    field = re.search(r'<input[^>]*name="valid_from"[^>]*>', page.text)
+    assert field is not None and f'value="{expected}"' in field.group(0)
 
 
 def test_type_form_errors_are_french(session, admin):

@@ -1,7 +1,10 @@
 """Small helpers shared by the views and the API."""
 
 from flask import jsonify, request
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter
+
+from umpro.db import utcnow
 
 API_PREFIX = "/api/v1/"
 
@@ -19,6 +22,13 @@ def is_api_request() -> bool:
 def client_ip() -> str:
     # Behind a reverse proxy, configure werkzeug's ProxyFix so remote_addr is the client's.
     return request.remote_addr or ""
+
+
+def acting_context() -> dict:
+    """The keyword arguments every service call from a page or an API endpoint takes: the
+    signed-in staff member (``actor``), the time of the request in UTC (``now``) and where
+    it came from (``ip``, for the access log)."""
+    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
 
 
 def api_error(status: int, code: str, message: str, field: str | None = None):

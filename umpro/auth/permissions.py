@@ -600,3 +600,15 @@ def _supervision_own(user, obj) -> bool:
     reviewed (the supervision of the third cycle's last phase: the junior knows what was
     checked, and what still waits)."""
     return user.profession == Profession.JUNIOR_DOCTOR
+
+
+# --- Delegation: the protocols one may hand off under (issue 10) ------------------------
+# A protocole de coopération (art. L. 4011-4 of the Code de la santé publique; for Asalée
+# and the national protocols, the arrêté that authorises it) names the professions of the
+# délégants: only they may hand a task off under it, whatever their other rights. The
+# hand-off page offers only those protocols; the services refuse the others.
+
+
+@rule("protocol.hand_off")
+def _protocol_hand_off(user, protocol) -> bool:
+    return protocol is not None and user.profession in (protocol.delegating_professions or [])

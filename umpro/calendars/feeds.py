@@ -1,7 +1,7 @@
 """Assembling a feed from cached VEVENT parts.
 
 A download runs a bounded number of queries whatever the number of events: the
-token, the throttle, the validators (umpro/calendars/validators.py), then one query for
+token, the throttle, the validators (umpro/calendars/http_cache.py), then one query for
 the events with their cached text, and — only when some are missing or stale — one
 load of those and one bulk upsert.
 """
@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from umpro.auth.audit import record_access
 from umpro.calendars import ics
-from umpro.calendars.models import BUSY, PRACTICE, ROOM, STAFF, EventCache, FeedToken
-from umpro.calendars.validators import (
+from umpro.calendars.http_cache import (
     WITHDRAWN,
     Context,
     FeedSettings,
@@ -26,6 +26,7 @@ from umpro.calendars.validators import (
     show_patients,
     validators,
 )
+from umpro.calendars.models import BUSY, PRACTICE, ROOM, STAFF, EventCache, FeedToken
 from umpro.scheduling.models import ENTERED_IN_ERROR, NOSHOW, Appointment
 
 __all__ = ["FeedSettings", "Rendered", "event_text", "render", "validators", "variant"]
@@ -104,6 +105,31 @@ class Rendered:
 def variant(feed: FeedToken) -> str:
     """Cache variant: the detail level, and whether summaries name the professional."""
     return f"{feed.detail}-{'own' if feed.scope == STAFF else 'named'}"
+
+
+def download(
+    session: Session,
+    *,
+    feed: FeedToken,
+    now: datetime,
+    settings: FeedSettings,
+    known: Validators | None = None,
+    ip: str = "",
+) -> Rendered:
+    """A download of the feed by its secret link: ``render``, and one access-log row for
+    the patients it shows (no actor: the token's practice sees the row)."""
+    rendered = render(session, feed=feed, now=now, settings=settings, known=known)
+    record_access(
+        session,
+        actor=None,
+        action="calendars.feed",
+        patient_ids=rendered.patient_ids,
+        target=f"feed:{feed.id}",
+        ip=ip,
+        now=now,
+        practice_id=feed.practice_id,
+    )
+    return rendered
 
 
 def render(

@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
+from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.auth.services import token_hash
+from umpro.calendars.ics import appointment_ics
 from umpro.calendars.models import (
     BUSY,
     DETAILS,
@@ -27,6 +29,7 @@ from umpro.calendars.models import (
 )
 from umpro.db import UTCDateTime
 from umpro.errors import Forbidden, Invalid, NotFound
+from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, Appointment
 from umpro.team.models import Room, Staff
 
 #: ``secrets.token_urlsafe(32)``: 43 characters of the URL-safe base64 alphabet.
@@ -248,3 +251,34 @@ def claim_download(
     if row.window_count <= limit:
         return None
     return max(1, int((row.window_started_at + window - now).total_seconds()) + 1)
+
+
+def appointment_file(
+    session: Session,
+    *,
+    actor: Staff,
+    appointment_id: int,
+    cancel: bool,
+    now: datetime,
+    ip: str = "",
+) -> tuple[Appointment, str, bytes]:
+    """The .ics of one appointment, as its patient receives it: (appointment, method,
+    body), the method REQUEST, or CANCEL for a cancelled appointment (or when ``cancel``
+    prepares the cancellation of a live one). 404 for who may not have it
+    (``calendars.appointment_ics``), as for a missing one; one access-log row."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or not can(actor, "calendars.appointment_ics", appointment):
+        raise NotFound("Rendez-vous introuvable.")
+    withdrawn = appointment.status in (CANCELLED, ENTERED_IN_ERROR)
+    method = "CANCEL" if withdrawn or cancel else "REQUEST"
+    body = appointment_ics(appointment, method=method, now=now)
+    record_access(
+        session,
+        actor=actor,
+        action="calendars.appointment_ics",
+        patient_id=appointment.patient_id,
+        target=f"appointment:{appointment.id}",
+        ip=ip,
+        now=now,
+    )
+    return appointment, method, body

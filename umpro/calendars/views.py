@@ -18,19 +18,15 @@ from flask import (
 )
 from flask_login import current_user
 
-from umpro.auth.audit import record_access
 from umpro.auth.permissions import can, require
 from umpro.calendars import feeds, services
 from umpro.calendars.forms import FeedForm
-from umpro.calendars.ics import appointment_ics
 from umpro.calendars.models import PRACTICE, ROOM, STAFF
 from umpro.db import utcnow
-from umpro.errors import NotFound
 from umpro.extensions import db
 from umpro.forms import attempt
-from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, Appointment
 from umpro.team.models import Room, Staff
-from umpro.web import client_ip, public
+from umpro.web import acting_context, client_ip, public
 
 bp = Blueprint("calendars", __name__)
 
@@ -82,16 +78,8 @@ def feed(token: str):
     if request.if_none_match.contains_weak(checked.etag):
         response = Response(status=304)
     else:
-        rendered = feeds.render(db.session, feed=found, now=now, settings=settings, known=checked)
-        record_access(
-            db.session,
-            actor=None,
-            action="calendars.feed",
-            patient_ids=rendered.patient_ids,
-            target=f"feed:{found.id}",
-            ip=client_ip(),
-            now=now,
-            practice_id=found.practice_id,
+        rendered = feeds.download(
+            db.session, feed=found, now=now, settings=settings, known=checked, ip=client_ip()
         )
         response = Response(rendered.body, content_type=CALENDAR_MIMETYPE)
         response.headers["Content-Disposition"] = 'inline; filename="umpro.ics"'
@@ -224,19 +212,11 @@ def rotate(feed_id: int):
 def appointment_file(appointment_id: int):
     """What the patient receives: REQUEST, or CANCEL for a cancelled appointment (or
     ``?annulation=1`` to prepare the cancellation of a live one)."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or not can(current_user, "calendars.appointment_ics", appointment):
-        raise NotFound("Rendez-vous introuvable.")
-    withdrawn = appointment.status in (CANCELLED, ENTERED_IN_ERROR)
-    method = "CANCEL" if withdrawn or request.args.get("annulation") == "1" else "REQUEST"
-    body = appointment_ics(appointment, method=method, now=utcnow())
-    record_access(
+    appointment, method, body = services.appointment_file(
         db.session,
-        actor=current_user,
-        action="calendars.appointment_ics",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=client_ip(),
+        **acting_context(),
+        appointment_id=appointment_id,
+        cancel=request.args.get("annulation") == "1",
     )
     response = Response(body, content_type=f"text/calendar; method={method}; charset=utf-8")
     response.headers["Content-Disposition"] = (

@@ -10,17 +10,14 @@ from flask_login import current_user
 from umpro.api import bp
 from umpro.api import input as read
 from umpro.auth.permissions import require
-from umpro.db import utcnow
-from umpro.delegation import (
-    api_docs,  # noqa: F401 - registers the OpenAPI description
-    definition,
-)
+from umpro.delegation import api_docs  # noqa: F401 - registers the OpenAPI description
 from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import consents, protocols, tasks, transitions
 from umpro.extensions import db
 from umpro.patients import services as patients
 from umpro.team.api import staff_json
-from umpro.web import client_ip
+from umpro.web import acting_context
 
 
 def _iso(value):
@@ -142,10 +139,6 @@ def _patient(body: dict) -> object:
     return patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
 
 
-def _ctx() -> dict:
-    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
-
-
 @bp.post("/tasks")
 @require("care_task.create")
 def api_create_task():
@@ -161,7 +154,7 @@ def api_create_task():
         consent_given=read.boolean(body, "consent_given"),
         consent_on=read.day(body, "consent_on"),
     )
-    task = tasks.create_task(db.session, patient=patient, data=data, **_ctx())
+    task = tasks.create_task(db.session, patient=patient, data=data, **acting_context())
     return jsonify(task_json(task)), 201
 
 
@@ -169,14 +162,14 @@ def api_create_task():
 @require("care_task.view")
 def api_list_tasks():
     view = read.clean_text(request.args.get("view", "mine"), field="view", max_length=40)
-    items = tasks.list_tasks(db.session, view=view, **_ctx())
+    items = tasks.list_tasks(db.session, view=view, **acting_context())
     return jsonify({"items": [task_json(t) for t in items]})
 
 
 @bp.get("/tasks/<int:task_id>")
 @require("care_task.view")
 def api_get_task(task_id: int):
-    c = _ctx()
+    c = acting_context()
     task = tasks.get_task(db.session, task_id=task_id, **c)
     return jsonify(_detail(task, c["now"]))
 
@@ -185,7 +178,7 @@ def api_get_task(task_id: int):
 @require("care_task.view")
 def api_transition(task_id: int):
     body = read.body()
-    c = _ctx()
+    c = acting_context()
     task = tasks.get_task(db.session, task_id=task_id, log=False, **c)
     try:
         transitions.transition(
@@ -237,7 +230,7 @@ def api_give_consent(patient_id: int):
         patient=patient,
         protocol=protocol,
         given_on=read.day(body, "given_on"),
-        **_ctx(),
+        **acting_context(),
     )
     return jsonify(consent_json(consent)), 201
 
@@ -254,6 +247,6 @@ def api_withdraw_consent(patient_id: int):
         patient=patient,
         protocol=protocol,
         note=read.text(body, "note", max_length=500, long=True),
-        **_ctx(),
+        **acting_context(),
     )
     return jsonify(consent_json(consent))

@@ -1,7 +1,7 @@
 """Protocols, memberships, consents, care tasks and their history (docs/domain.md §3).
 
 A protocol's structured definition (criteria, result fields, red flags) is stored as JSON
-and read through ``umpro.delegation.definition``, which validates it on every save.
+and read through ``umpro.delegation.protocols.definition``, which validates it on every save.
 """
 
 from datetime import date, datetime

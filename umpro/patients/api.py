@@ -15,9 +15,9 @@ from umpro.patients.models import (
     RegistrationRequest,
 )
 from umpro.patients.services.registrations import QueueItem
-from umpro.patients.views._page import ctx
 from umpro.team.api import staff_json
 from umpro.timeutil import local_today
+from umpro.web import acting_context
 
 
 def patient_json(patient: Patient) -> dict:
@@ -75,7 +75,9 @@ def list_patients():
         raise Invalid("Le paramètre q (texte recherché) est obligatoire.", field="q")
     limit = read.arg_int("limit", default=20, minimum=0, maximum=200)
     query = read.clean_text(request.args["q"], field="q", max_length=read.SHORT_TEXT_MAX)
-    patients = services.search_patients(db.session, **ctx(), query=query, limit=limit or 20)
+    patients = services.search_patients(
+        db.session, **acting_context(), query=query, limit=limit or 20
+    )
     return jsonify({"items": [patient_json(p) for p in patients]})
 
 
@@ -85,7 +87,7 @@ def create_patient():
     data = read.body()
     patient = services.create_patient(
         db.session,
-        **ctx(),
+        **acting_context(),
         practice=current_user.practice,
         data=services.PatientInput(
             family_name=read.text(data, "family_name"),
@@ -103,7 +105,9 @@ def create_patient():
 @bp.get("/patients/<int:patient_id>")
 @require("patient.view_admin")
 def get_patient(patient_id: int):
-    patient = services.open_patient(db.session, **ctx(), patient_id=patient_id, via="api")
+    patient = services.open_patient(
+        db.session, **acting_context(), patient_id=patient_id, via="api"
+    )
     return jsonify(patient_json(patient))
 
 
@@ -114,7 +118,7 @@ def list_registration_requests():
     status = request.args.get("status", "pending")
     if status not in REQUEST_STATUSES:
         raise Invalid("Statut inconnu.", field="status")
-    items = services.queue(db.session, **ctx(), gp_id=gp_id, status=status)
+    items = services.queue(db.session, **acting_context(), gp_id=gp_id, status=status)
     return jsonify({"items": [request_json(i) for i in items]})
 
 
@@ -123,7 +127,7 @@ def list_registration_requests():
 def create_registration_request():
     data = read.body()
     patient_id = read.identifier(data, "patient_id", required="Le patient")
-    context = ctx()
+    context = acting_context()
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     registration = services.create_request(
         db.session,
@@ -147,7 +151,7 @@ def decide_registration_request(request_id: int):
     registration = services.get_request(db.session, actor=current_user, request_id=request_id)
     services.decide(
         db.session,
-        **ctx(),
+        **acting_context(),
         request=registration,
         decision=read.text(data, "decision"),
         reason=read.text(data, "reason"),

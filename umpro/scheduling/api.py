@@ -7,16 +7,16 @@ from flask_login import current_user
 
 from umpro.api import bp
 from umpro.api import input as read
-from umpro.auth.audit import record_access
-from umpro.auth.permissions import can, require
+from umpro.auth.permissions import can, ensure, require
 from umpro.db import utcnow
-from umpro.errors import Forbidden, Invalid, NotFound
+from umpro.errors import Invalid, NotFound
 from umpro.extensions import db
 from umpro.patients.models import Patient
 from umpro.scheduling import api_docs  # noqa: F401 - registers the OpenAPI description
 from umpro.scheduling.models import Appointment, AppointmentType
 from umpro.scheduling.parsing import parse_bound, parse_day, parse_instant
 from umpro.scheduling.services import accounting, booking, catalogue, reading, sameday, slots
+from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.team import services as team
 from umpro.team.api import staff_json
 from umpro.team.models import Room
@@ -190,16 +190,14 @@ def appointment_list():
         staff_ids=[m.id for m in members] if members is not None else None,
         include_cancelled=request.args.get("cancelled") == "1",
     )
-    shown = {a.id for a in items if can(current_user, "appointment.patient", a)}
-    if shown:
-        record_access(
-            db.session,
-            actor=current_user,
-            action="agenda.read",
-            patient_ids=sorted({a.patient_id for a in items if a.id in shown}),
-            target="agenda",
-            ip=client_ip(),
-        )
+    shown = reading.log_shown_patients(
+        db.session,
+        actor=current_user,
+        appointments=items,
+        action="agenda.read",
+        target="agenda",
+        ip=client_ip(),
+    )
     return jsonify({"items": [appointment_json(a, with_patient=a.id in shown) for a in items]})
 
 
@@ -208,22 +206,15 @@ def _get(appointment_id: int) -> Appointment:
     appointment = reading.get_appointment(
         db.session, actor=current_user, appointment_id=appointment_id
     )
-    if not can(current_user, "appointment.patient", appointment):
-        raise Forbidden("Vous ne pouvez pas consulter ce rendez-vous.")
+    ensure(current_user, "appointment.patient", appointment, SEE_APPOINTMENT)
     return appointment
 
 
 @bp.get("/appointments/<int:appointment_id>")
 @require("agenda.view")
 def appointment_detail(appointment_id: int):
-    appointment = _get(appointment_id)
-    record_access(
-        db.session,
-        actor=current_user,
-        action="appointment.read",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=client_ip(),
+    appointment = reading.open_appointment(
+        db.session, actor=current_user, appointment_id=appointment_id, ip=client_ip()
     )
     return jsonify(appointment_json(appointment))
 

@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from umpro.delegation import protocol_text
+from umpro.auth.permissions import can
 from umpro.delegation.models import PROTOCOL_KINDS, Protocol
-from umpro.delegation.reference import REFERENCE_PROTOCOLS
+from umpro.delegation.protocols import text_format
+from umpro.delegation.protocols.reference_set import REFERENCE_PROTOCOLS
 from umpro.delegation.services._common import authorize, clean_text, same_practice
 from umpro.errors import Conflict, Invalid
 from umpro.patients.models import SEXES
@@ -23,7 +24,7 @@ _CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
 @dataclass
 class ProtocolInput:
     """A protocol as the admin types it; the structured parts in the text format of
-    ``umpro.delegation.definition``."""
+    ``umpro.delegation.protocols.text_format``."""
 
     code: str
     title: str
@@ -57,11 +58,11 @@ def input_of(protocol: Protocol) -> ProtocolInput:
         min_age=protocol.min_age,
         max_age=protocol.max_age,
         sexes=list(protocol.sexes or []),
-        inclusion=protocol_text.criteria_text(protocol.inclusion_criteria),
-        exclusion=protocol_text.criteria_text(protocol.exclusion_criteria),
+        inclusion=text_format.criteria_text(protocol.inclusion_criteria),
+        exclusion=text_format.criteria_text(protocol.exclusion_criteria),
         consent_required=protocol.consent_required,
-        fields=protocol_text.fields_text(protocol.result_fields),
-        red_flags=protocol_text.red_flags_text(protocol.red_flags),
+        fields=text_format.fields_text(protocol.result_fields),
+        red_flags=text_format.red_flags_text(protocol.red_flags),
         default_due_days=protocol.default_due_days,
         is_active=protocol.is_active,
     )
@@ -96,7 +97,7 @@ def _clean(data: ProtocolInput) -> dict:
         raise Invalid("Sexe inconnu.", field="sexes")
     if not 0 <= data.default_due_days <= 365:
         raise Invalid("Le délai d'échéance se compte de 0 à 365 jours.", field="default_due_days")
-    fields = protocol_text.parse_fields(data.fields)
+    fields = text_format.parse_fields(data.fields)
     if not fields:
         raise Invalid(
             "Décrivez au moins un champ de résultat : le délégué doit rapporter ce qu'il a fait.",
@@ -119,14 +120,14 @@ def _clean(data: ProtocolInput) -> dict:
         "max_age": data.max_age,
         "sexes": sorted(set(data.sexes or [])),
         "inclusion_criteria": [
-            c.to_json() for c in protocol_text.parse_criteria(data.inclusion, field="inclusion")
+            c.to_json() for c in text_format.parse_criteria(data.inclusion, field="inclusion")
         ],
         "exclusion_criteria": [
-            c.to_json() for c in protocol_text.parse_criteria(data.exclusion, field="exclusion")
+            c.to_json() for c in text_format.parse_criteria(data.exclusion, field="exclusion")
         ],
         "consent_required": bool(data.consent_required),
         "result_fields": [f.to_json() for f in fields],
-        "red_flags": [r.to_json() for r in protocol_text.parse_red_flags(data.red_flags, fields)],
+        "red_flags": [r.to_json() for r in text_format.parse_red_flags(data.red_flags, fields)],
         "default_due_days": data.default_due_days,
         "is_active": bool(data.is_active),
     }
@@ -172,6 +173,16 @@ def list_protocols(
     if active_only:
         query = query.where(Protocol.is_active.is_(True))
     return list(session.scalars(query.order_by(Protocol.kind, Protocol.title)))
+
+
+def hand_off_protocols(session: Session, *, actor) -> list[Protocol]:
+    """The practice's active protocols ``actor`` may hand tasks off under (the
+    ``protocol.hand_off`` rule: the protocol names the délégants' professions)."""
+    return [
+        p
+        for p in list_protocols(session, practice_id=actor.practice_id, active_only=True)
+        if can(actor, "protocol.hand_off", p)
+    ]
 
 
 def get_protocol(session: Session, *, practice_id: int, protocol_id: int) -> Protocol:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
-from umpro.delegation import definition, states
+from umpro.delegation import states
 from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
+from umpro.delegation.protocols import definition
 from umpro.delegation.services._common import authorize, target, today
 from umpro.delegation.services.consents import give_consent, standing_consent
 from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids
@@ -134,7 +135,7 @@ def eligibility(
         protocol = protocol_by_code(
             session, practice_id=actor.practice_id, code=protocol, field="protocole"
         )
-    if actor.profession not in protocol.delegating_professions:
+    if not can(actor, "protocol.hand_off", protocol):
         raise Forbidden("Vous ne déléguez pas sous ce protocole.", field="protocole")
     day = today(actor.practice, now)
     consent, consent_on = "not_required", None
@@ -196,7 +197,7 @@ def create_task(
     if patient.practice_id != actor.practice_id:
         raise NotFound("Patient introuvable.")
     protocol = protocol_by_code(session, practice_id=actor.practice_id, code=data.protocol_code)
-    if actor.profession not in protocol.delegating_professions:
+    if not can(actor, "protocol.hand_off", protocol):
         allowed = ", ".join(profession_label(p) for p in protocol.delegating_professions)
         raise Forbidden(
             f"Ce protocole est délégué par les professions suivantes : {allowed}.",

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
-from umpro.delegation import definition, states
+from umpro.delegation import states
 from umpro.delegation.models import CareTask, ProtocolConsent, TaskEvent
+from umpro.delegation.protocols import definition
 from umpro.delegation.services._common import clean_text, target, today
 from umpro.delegation.services.memberships import valid_membership
 from umpro.errors import Conflict, Forbidden, Invalid

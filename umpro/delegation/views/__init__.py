@@ -5,7 +5,8 @@ the maître de stage's review queue."""
 from flask import Blueprint
 from flask_babel import format_datetime
 
-from umpro.delegation import definition, states
+from umpro.delegation import states
+from umpro.delegation.protocols import definition
 
 bp = Blueprint("delegation", __name__, url_prefix="/delegation")
 

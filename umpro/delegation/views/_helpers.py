@@ -1,15 +1,6 @@
 """Small helpers of the delegation pages."""
 
 from flask import flash
-from flask_login import current_user
-
-from umpro.db import utcnow
-from umpro.web import client_ip
-
-
-def ctx() -> dict:
-    """The acting user, the time and where from: what every service call needs."""
-    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
 
 
 def status_of(*forms) -> int:

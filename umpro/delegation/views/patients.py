@@ -5,26 +5,21 @@ from flask_login import current_user
 
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
-from umpro.db import utcnow
-from umpro.delegation import definition
 from umpro.delegation.forms import ConsentForm, HandOffForm, WithdrawConsentForm
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import consents, protocols, tasks
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
-from umpro.delegation.views._helpers import ctx, status_of
+from umpro.delegation.views._helpers import status_of
 from umpro.extensions import db
 from umpro.forms import attempt
 from umpro.patients import services as patients
+from umpro.web import acting_context
 
 
 def _patient(patient_id: int):
     return patients.open_patient(
-        db.session,
-        actor=current_user,
-        patient_id=patient_id,
-        now=utcnow(),
-        ip=ctx()["ip"],
-        via="delegation",
+        db.session, **acting_context(), patient_id=patient_id, via="delegation"
     )
 
 
@@ -39,13 +34,7 @@ def hand_off_for():
 
 
 def _catalogue():
-    return [
-        p
-        for p in protocols.list_protocols(
-            db.session, practice_id=current_user.practice_id, active_only=True
-        )
-        if current_user.profession in p.delegating_professions
-    ]
+    return protocols.hand_off_protocols(db.session, actor=current_user)
 
 
 @bp.get("/patients/<int:patient_id>/nouvelle-tache/verification")
@@ -56,7 +45,9 @@ def hand_off_check(patient_id: int):
     recorded, is a task of it already open, who could take it."""
     patient = patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
     code = read.clean_text(request.args.get("protocole", ""), field="protocole", max_length=40)
-    check = tasks.eligibility(db.session, patient=patient, protocol=code, **_no_ip(ctx()))
+    check = tasks.eligibility(
+        db.session, patient=patient, protocol=code, **_no_ip(acting_context())
+    )
     return jsonify(_check_json(check))
 
 
@@ -112,7 +103,8 @@ def hand_off(patient_id: int):
             consent_on=form.consent_on.data,
         )
         task, error = attempt(
-            lambda: tasks.create_task(db.session, patient=patient, data=data, **ctx()), form=form
+            lambda: tasks.create_task(db.session, patient=patient, data=data, **acting_context()),
+            form=form,
         )
         if error is None:
             flash(
@@ -121,7 +113,7 @@ def hand_off(patient_id: int):
                 "success",
             )
             return redirect(url_for("delegation.task_page", task_id=task.id))
-    c = ctx()
+    c = acting_context()
     check = (
         tasks.eligibility(db.session, patient=patient, protocol=chosen, **_no_ip(c))
         if chosen
@@ -162,7 +154,7 @@ def patient_consents(patient_id: int):
                 patient=patient,
                 protocol=protocol,
                 given_on=form.given_on.data,
-                **ctx(),
+                **acting_context(),
             )
             return protocol
 
@@ -199,7 +191,11 @@ def withdraw_consent(patient_id: int):
                 db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
             )
             consents.withdraw_consent(
-                db.session, patient=patient, protocol=protocol, note=form.note.data, **ctx()
+                db.session,
+                patient=patient,
+                protocol=protocol,
+                note=form.note.data,
+                **acting_context(),
             )
             return protocol
 

@@ -4,16 +4,17 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import can, require
-from umpro.delegation import definition
 from umpro.delegation.forms import EndMembershipForm, MembershipForm, ProtocolForm
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import memberships, protocols
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
-from umpro.delegation.views._helpers import ctx, flash_form_errors, status_of
+from umpro.delegation.views._helpers import flash_form_errors, status_of
 from umpro.extensions import db
 from umpro.forms import attempt
 from umpro.team.models import Staff
 from umpro.team.services import list_staff
+from umpro.web import acting_context
 
 
 @bp.get("/protocoles")
@@ -27,7 +28,10 @@ def protocol_list():
 @require("protocol.manage")
 def protocol_install():
     created = protocols.install_reference_protocols(
-        db.session, actor=current_user, practice_id=current_user.practice_id, now=ctx()["now"]
+        db.session,
+        actor=current_user,
+        practice_id=current_user.practice_id,
+        now=acting_context()["now"],
     )
     if created:
         flash(f"{len(created)} protocole(s) de référence installé(s).", "success")
@@ -78,7 +82,7 @@ def protocol_edit(protocol_id: int | None = None):
                 practice_id=current_user.practice_id,
                 data=_input(form),
                 protocol=protocol,
-                now=ctx()["now"],
+                now=acting_context()["now"],
             ),
             form=form,
         )
@@ -101,7 +105,7 @@ def _delegate_choices(protocol) -> list:
 def _show(protocol, *, form=None, status: int = 200):
     form = form or MembershipForm()
     form.staff_id.choices = _delegate_choices(protocol)
-    day = today(current_user.practice, ctx()["now"])
+    day = today(current_user.practice, acting_context()["now"])
     return render_template(
         "delegation/protocol.html",
         protocol=protocol,
@@ -133,7 +137,7 @@ def membership_add(protocol_id: int):
     form.staff_id.choices = _delegate_choices(protocol)
     if not form.validate_on_submit():
         return _show(protocol, form=form, status=422)
-    c = ctx()
+    c = acting_context()
     _, error = attempt(
         lambda: memberships.add_membership(
             db.session,
@@ -167,7 +171,7 @@ def membership_end(membership_id: int):
                 actor=current_user,
                 membership=membership,
                 on=form.on.data,
-                now=ctx()["now"],
+                now=acting_context()["now"],
             )
         )
         if error is None:

@@ -11,9 +11,9 @@ from umpro.delegation.forms import ReviewForm
 from umpro.delegation.services import supervision
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
-from umpro.delegation.views._helpers import ctx
 from umpro.extensions import db
 from umpro.forms import attempt
+from umpro.web import acting_context
 
 
 def _day(value: str | None, default: date) -> date:
@@ -26,7 +26,7 @@ def _day(value: str | None, default: date) -> date:
 @bp.get("/supervision")
 @require("supervision.view")
 def supervision_queue():
-    c = ctx()
+    c = acting_context()
     day = _day(request.args.get("jour"), today(current_user.practice, c["now"]))
     queue = supervision.review_queue(db.session, day=day, **c)
     return render_template("delegation/supervision.html", queue=queue, form=ReviewForm())
@@ -36,7 +36,7 @@ def supervision_queue():
 @require("supervision.own")
 def supervision_own():
     """The docteur junior's consultations of the last days, each marked « Revu par … »."""
-    c = ctx()
+    c = acting_context()
     raw = request.args.get("jour")
     day = read.parse_day(raw, field="jour") if raw else today(current_user.practice, c["now"])
     reviews = supervision.own_reviews(db.session, day=day, **c)
@@ -51,7 +51,10 @@ def supervision_review():
     if form.validate_on_submit():
         reviews, error = attempt(
             lambda: supervision.mark_reviewed(
-                db.session, entry_ids=form.entry_ids.data or [], note=form.note.data, **ctx()
+                db.session,
+                entry_ids=form.entry_ids.data or [],
+                note=form.note.data,
+                **acting_context(),
             )
         )
         if error is None:

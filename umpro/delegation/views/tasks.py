@@ -6,7 +6,7 @@ from flask_login import current_user
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
-from umpro.delegation import definition, states
+from umpro.delegation import states
 from umpro.delegation.forms import (
     AcknowledgeForm,
     AdverseEventForm,
@@ -16,15 +16,16 @@ from umpro.delegation.forms import (
     ReasonForm,
     SatisfactionForm,
 )
+from umpro.delegation.protocols import definition
 from umpro.delegation.services import quality, sessions, tasks, transitions
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
-from umpro.delegation.views._helpers import ctx
 from umpro.delegation.views.thread import steps_of
 from umpro.extensions import db
 from umpro.forms import attach_error, attempt
 from umpro.scheduling.services import sameday
 from umpro.timeutil import local_to_utc
+from umpro.web import acting_context
 
 
 def _page_arg(name: str) -> int:
@@ -34,7 +35,7 @@ def _page_arg(name: str) -> int:
 @bp.get("/taches")
 @require("nav.task_queue")
 def queue():
-    c = ctx()
+    c = acting_context()
     available = tasks.page_of_tasks(db.session, view="available", page=_page_arg("page"), **c)
     mine = tasks.page_of_tasks(db.session, view="mine", page=_page_arg("mes"), **c)
     page = render_template(
@@ -49,7 +50,7 @@ def queue():
 @bp.get("/boite")
 @require("nav.inbox")
 def inbox():
-    c = ctx()
+    c = acting_context()
     items = tasks.page_of_tasks(db.session, view="inbox", page=_page_arg("page"), **c)
     requested = tasks.page_of_requested(db.session, page=_page_arg("demandes"), **c)
     return render_template(
@@ -61,7 +62,7 @@ def inbox():
 
 
 def _load(task_id: int, *, log: bool = False):
-    c = ctx()
+    c = acting_context()
     return tasks.get_task(db.session, task_id=task_id, log=log, **c)
 
 
@@ -151,7 +152,7 @@ def task_transition(task_id: int):
     if form.validate_on_submit():
         _, error = attempt(
             lambda: transitions.transition(
-                db.session, task=task, to=form.to.data, reason=form.reason.data, **ctx()
+                db.session, task=task, to=form.to.data, reason=form.reason.data, **acting_context()
             ),
             form=form,
         )
@@ -169,7 +170,8 @@ def task_accept_and_start(task_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         _, error = attempt(
-            lambda: transitions.accept_and_start(db.session, task=task, **ctx()), form=form
+            lambda: transitions.accept_and_start(db.session, task=task, **acting_context()),
+            form=form,
         )
         if error is not None:
             return _render(_load(task_id), status=error.status, reason_form=form)
@@ -192,7 +194,7 @@ def task_results(task_id: int):
             to=states.COMPLETED,
             reason=form.reason.data,
             results=raw,
-            **ctx(),
+            **acting_context(),
         ),
         show=False,
     )
@@ -225,7 +227,9 @@ def _book(task_id: int, *, prefix: str, purpose: str):
         start_at = local_to_utc(
             form.day.data, form.time.data, current_user.practice.timezone, field="time"
         )
-        return book(db.session, task=task, type_id=form.type_id.data, start_at=start_at, **ctx())
+        return book(
+            db.session, task=task, type_id=form.type_id.data, start_at=start_at, **acting_context()
+        )
 
     link, error = attempt(save, form=form)
     if error is not None:
@@ -255,7 +259,7 @@ def task_acknowledge(task_id: int):
                 task=task,
                 take_back=form.take_back.data,
                 note=form.note.data,
-                **ctx(),
+                **acting_context(),
             ),
             form=form,
         )
@@ -272,7 +276,9 @@ def task_due(task_id: int):
     form = DueForm()
     if form.validate_on_submit():
         _, error = attempt(
-            lambda: tasks.change_due(db.session, task=task, due_on=form.due_on.data, **ctx()),
+            lambda: tasks.change_due(
+                db.session, task=task, due_on=form.due_on.data, **acting_context()
+            ),
             form=form,
         )
         if error is not None:
@@ -295,7 +301,7 @@ def task_adverse_event(task_id: int):
                 severity=form.severity.data,
                 description=form.description.data,
                 action_taken=form.action_taken.data,
-                **ctx(),
+                **acting_context(),
             ),
             form=form,
         )
@@ -318,7 +324,7 @@ def task_satisfaction(task_id: int):
                 respondent=form.respondent.data,
                 score=form.score.data,
                 comment=form.comment.data,
-                **ctx(),
+                **acting_context(),
             ),
             form=form,
         )

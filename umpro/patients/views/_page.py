@@ -1,4 +1,5 @@
-"""What every patients view shares: the acting user's context and the patient page."""
+"""What every patients view shares: form choices, the status of a page with errors, and the
+patient page."""
 
 from flask import render_template
 from flask_login import current_user
@@ -7,7 +8,6 @@ from sqlalchemy import select
 from umpro.api import input as read
 from umpro.auth.access_review import patient_history
 from umpro.auth.permissions import can
-from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.patients import services
 from umpro.patients.forms import (
@@ -27,12 +27,7 @@ from umpro.scheduling.services import patient_card
 from umpro.team.models import Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_today
-from umpro.web import client_ip
-
-
-def ctx() -> dict:
-    """The keyword arguments every service call from a view takes."""
-    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
+from umpro.web import acting_context
 
 
 def status_of(*forms) -> int:
@@ -65,7 +60,7 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
     """The patient page, in a bounded number of queries whatever the file's size; opening
     it is one access-log row."""
     session = db.session
-    context = ctx()
+    context = acting_context()
     patient = services.open_patient(session, **context, patient_id=patient_id)
     page = read.arg_int("page", default=1, minimum=1, maximum=read.MAX_ID)
     timeline = services.timeline(

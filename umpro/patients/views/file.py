@@ -10,7 +10,8 @@ from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import CorrectionForm, EnteredInErrorForm, EntryForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import ctx, entry_kinds, render_patient_page, status_of
+from umpro.patients.views._page import entry_kinds, render_patient_page, status_of
+from umpro.web import acting_context
 
 
 @bp.post("/<int:patient_id>/entrees")
@@ -23,7 +24,7 @@ def add_entry(patient_id: int):
         _, error = attempt(
             lambda: services.add_entry(
                 db.session,
-                **ctx(),
+                **acting_context(),
                 patient=patient,
                 kind=form.kind.data,
                 title=form.title.data,
@@ -55,7 +56,11 @@ def correct_entry(patient_id: int, entry_id: int):
     if form.validate_on_submit():
         _, error = attempt(
             lambda: services.correct_entry(
-                db.session, **ctx(), entry=entry, title=form.title.data, body=form.body.data
+                db.session,
+                **acting_context(),
+                entry=entry,
+                title=form.title.data,
+                body=form.body.data,
             ),
             form=form,
         )
@@ -77,7 +82,7 @@ def mark_entry_error(patient_id: int, entry_id: int):
     if form.validate_on_submit():
         _, error = attempt(
             lambda: services.mark_entered_in_error(
-                db.session, **ctx(), entry=entry, reason=form.reason.data
+                db.session, **acting_context(), entry=entry, reason=form.reason.data
             ),
             form=form,
         )

@@ -11,9 +11,10 @@ from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import ObjectionForm, PatientForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import ctx, render_patient_page, status_of
+from umpro.patients.views._page import render_patient_page, status_of
 from umpro.team.models import Staff
 from umpro.timeutil import local_today
+from umpro.web import acting_context
 
 
 def _input(form: PatientForm) -> services.PatientInput:
@@ -37,7 +38,7 @@ def _input(form: PatientForm) -> services.PatientInput:
 @require("patient.view_admin")
 def search():
     query = request.args.get("q", "").strip()
-    context = ctx()
+    context = acting_context()
     results = services.search_patients(db.session, **context, query=query) if query else []
     return render_template(
         "patients/search.html",
@@ -56,7 +57,7 @@ def create():
         patient, error = attempt(
             lambda: services.create_patient(
                 db.session,
-                **ctx(),
+                **acting_context(),
                 practice=current_user.practice,
                 data=_input(form),
                 confirm_duplicate=form.confirm_duplicate.data,
@@ -89,7 +90,7 @@ def edit(patient_id: int):
     if form.validate_on_submit():
         _, error = attempt(
             lambda: services.update_patient(
-                db.session, **ctx(), patient=patient, data=_input(form)
+                db.session, **acting_context(), patient=patient, data=_input(form)
             ),
             form=form,
         )
@@ -109,7 +110,7 @@ def record_objection(patient_id: int):
     if form.validate_on_submit():
         _, error = attempt(
             lambda: services.record_objection(
-                db.session, **ctx(), patient=patient, note=form.note.data
+                db.session, **acting_context(), patient=patient, note=form.note.data
             ),
             form=form,
         )
@@ -126,7 +127,7 @@ def lift_objection(patient_id: int):
     form = ObjectionForm(prefix="objection")
     if form.validate_on_submit():
         _, error = attempt(
-            lambda: services.lift_objection(db.session, **ctx(), patient=patient),
+            lambda: services.lift_objection(db.session, **acting_context(), patient=patient),
             form=form,
         )
         if error is None:
@@ -142,7 +143,7 @@ def information_sheet(patient_id: int):
     patient = services.get_patient(
         db.session, actor=current_user, patient_id=patient_id, eager=True
     )
-    services.print_information_sheet(db.session, **ctx(), patient=patient)
+    services.print_information_sheet(db.session, **acting_context(), patient=patient)
     team = db.session.scalars(
         select(Staff)
         .where(Staff.practice_id == current_user.practice_id, Staff.is_active.is_(True))

@@ -9,8 +9,9 @@ from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import LetterForm, ReplyForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import ctx, status_of
+from umpro.patients.views._page import status_of
 from umpro.timeutil import local_today
+from umpro.web import acting_context
 
 
 @bp.route("/<int:patient_id>/lettres/nouvelle", methods=["GET", "POST"])
@@ -31,7 +32,7 @@ def new_letter(patient_id: int):
         letter, error = attempt(
             lambda: services.create_letter(
                 session,
-                **ctx(),
+                **acting_context(),
                 patient=patient,
                 recipient=form.recipient.data,
                 reason=form.reason.data,
@@ -56,7 +57,7 @@ def letter(patient_id: int, letter_id: int):
     found = services.get_letter(
         db.session, actor=current_user, patient=patient, letter_id=letter_id
     )
-    services.print_letter(db.session, **ctx(), letter=found)
+    services.print_letter(db.session, **acting_context(), letter=found)
     return render_template(
         "patients/letter.html", patient=patient, letter=found, practice=current_user.practice
     )
@@ -71,12 +72,12 @@ def letter_reply(patient_id: int, letter_id: int):
     )
     form = ReplyForm()
     if not form.is_submitted():
-        form.received_on.data = local_today(current_user.practice.timezone, ctx()["now"])
+        form.received_on.data = local_today(current_user.practice.timezone, acting_context()["now"])
     if form.validate_on_submit():
         _, error = attempt(
             lambda: services.record_reply(
                 db.session,
-                **ctx(),
+                **acting_context(),
                 letter=found,
                 received_on=form.received_on.data,
                 body=form.body.data,

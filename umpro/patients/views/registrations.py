@@ -19,8 +19,9 @@ from umpro.patients.forms import (
 )
 from umpro.patients.models import REQUEST_STATUSES
 from umpro.patients.views import bp
-from umpro.patients.views._page import ctx, gp_choices, render_patient_page, status_of
+from umpro.patients.views._page import gp_choices, render_patient_page, status_of
 from umpro.timeutil import local_today
+from umpro.web import acting_context
 
 
 def _declaration_action(patient_id, form, call, form_name, done_message):
@@ -47,7 +48,11 @@ def declare(patient_id: int):
         patient_id,
         form,
         lambda patient: services.declare(
-            db.session, **ctx(), patient=patient, gp_id=form.gp_id.data, start_on=form.start_on.data
+            db.session,
+            **acting_context(),
+            patient=patient,
+            gp_id=form.gp_id.data,
+            start_on=form.start_on.data,
         ),
         "declare_form",
         "Médecin traitant déclaré.",
@@ -62,7 +67,7 @@ def transfer(patient_id: int):
         patient_id,
         form,
         lambda patient: services.transfer(
-            db.session, **ctx(), patient=patient, gp_id=form.gp_id.data, on=form.on.data
+            db.session, **acting_context(), patient=patient, gp_id=form.gp_id.data, on=form.on.data
         ),
         "transfer_form",
         "Changement de médecin traitant enregistré.",
@@ -77,7 +82,11 @@ def end_declaration(patient_id: int):
         patient_id,
         form,
         lambda patient: services.end_declaration(
-            db.session, **ctx(), patient=patient, on=form.end_on.data, reason=form.end_reason.data
+            db.session,
+            **acting_context(),
+            patient=patient,
+            on=form.end_on.data,
+            reason=form.end_reason.data,
         ),
         "end_form",
         "Fin de la déclaration enregistrée.",
@@ -93,13 +102,13 @@ def new_request(patient_id: int):
     form = RequestForm()
     form.gp_id.choices = gp_choices()
     if not form.is_submitted():
-        form.received_on.data = local_today(current_user.practice.timezone, ctx()["now"])
+        form.received_on.data = local_today(current_user.practice.timezone, acting_context()["now"])
         form.has_chronic_condition.data = patient.has_chronic_condition
     if form.validate_on_submit():
         _, error = attempt(
             lambda: services.create_request(
                 db.session,
-                **ctx(),
+                **acting_context(),
                 patient=patient,
                 gp_id=form.gp_id.data,
                 channel=form.channel.data,
@@ -131,7 +140,9 @@ def queue():
     if status not in REQUEST_STATUSES:
         status = "pending"
     items = (
-        services.queue(db.session, **ctx(), gp_id=gp_id, status=status) if gp_id is not None else []
+        services.queue(db.session, **acting_context(), gp_id=gp_id, status=status)
+        if gp_id is not None
+        else []
     )
     return render_template(
         "patients/queue.html",
@@ -157,7 +168,7 @@ def decide(request_id: int):
         _, error = attempt(
             lambda: services.decide(
                 db.session,
-                **ctx(),
+                **acting_context(),
                 request=registration,
                 decision=form.decision.data or "",
                 reason=form.reason.data,
@@ -179,7 +190,7 @@ def decide(request_id: int):
 def declined(patient_id: int):
     """Printable record of the patient's declined requests, for the conciliator."""
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
-    c = ctx()
+    c = acting_context()
     rows = services.declined_requests(db.session, **c, patient=patient)
     return render_template(
         "patients/declines.html",

@@ -1,12 +1,16 @@
 """Reading the agenda: one appointment, a period's appointments, an appointment's history.
 
-Callers write the access log (they know what they show)."""
+The access log is written here too: ``open_appointment`` reads one appointment and logs
+it; a page that shows a period's appointments passes those it shows to
+``log_shown_patients`` (one row per page, listing the patients the user may see)."""
 
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.auth.audit import record_access
+from umpro.auth.permissions import can, ensure
 from umpro.errors import NotFound
 from umpro.scheduling.models import (
     CANCELLED,
@@ -17,9 +21,13 @@ from umpro.scheduling.models import (
 )
 from umpro.team.models import Staff
 
+#: Refusal of an appointment whose patient the user may not see ("appointment.patient").
+SEE_APPOINTMENT = "Vous ne pouvez pas consulter ce rendez-vous."
+
 
 def get_appointment(session: Session, *, actor: Staff, appointment_id: int) -> Appointment:
-    """The appointment, or 404 (also for another practice's). Callers log the read."""
+    """The appointment, or 404 (also for another practice's); no access-log row: a page
+    that shows it logs it (``log_shown_patients``), or use ``open_appointment``."""
     appointment = session.get(
         Appointment,
         appointment_id,
@@ -33,6 +41,56 @@ def get_appointment(session: Session, *, actor: Staff, appointment_id: int) -> A
     if appointment is None or appointment.practice_id != actor.practice_id:
         raise NotFound("Rendez-vous introuvable.")
     return appointment
+
+
+def open_appointment(
+    session: Session,
+    *,
+    actor: Staff,
+    appointment_id: int,
+    ip: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """The appointment, shown with its patient: 404 for another practice's, 403 for who may
+    not see its patient (``appointment.patient``); one access-log row."""
+    appointment = get_appointment(session, actor=actor, appointment_id=appointment_id)
+    ensure(actor, "appointment.patient", appointment, SEE_APPOINTMENT)
+    record_access(
+        session,
+        actor=actor,
+        action="appointment.read",
+        patient_id=appointment.patient_id,
+        target=f"appointment:{appointment.id}",
+        ip=ip,
+        now=now,
+    )
+    return appointment
+
+
+def log_shown_patients(
+    session: Session,
+    *,
+    actor: Staff,
+    appointments: list[Appointment],
+    action: str,
+    target: str,
+    ip: str = "",
+    now: datetime | None = None,
+) -> set[int]:
+    """Write the access log for the patients of ``appointments`` the actor may see (one
+    row, none when there is none); answer the ids of those appointments."""
+    shown = [a for a in appointments if can(actor, "appointment.patient", a)]
+    if shown:
+        record_access(
+            session,
+            actor=actor,
+            action=action,
+            patient_ids=sorted({a.patient_id for a in shown}),
+            target=target,
+            ip=ip,
+            now=now,
+        )
+    return {a.id for a in shown}
 
 
 def list_appointments(

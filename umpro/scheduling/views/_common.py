@@ -1,4 +1,5 @@
-"""What the agenda views share: the acting user's context, choices, the grid builder."""
+"""What the agenda views share: the practice's day, choices, the grid builder, the access log
+of the patients shown."""
 
 from collections import defaultdict
 from datetime import date, datetime
@@ -7,7 +8,6 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy import select
 
-from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.errors import DomainError
@@ -23,7 +23,7 @@ from umpro.scheduling.grid import (
 )
 from umpro.scheduling.holidays import holiday_name
 from umpro.scheduling.models import HOLD_STATES, Appointment
-from umpro.scheduling.services import catalogue, holds, junior
+from umpro.scheduling.services import catalogue, holds, junior, reading
 from umpro.scheduling.services.openings import AgendaTemplate, closures_for, openings_for
 from umpro.team import services as team
 from umpro.team.models import Room, Staff
@@ -35,10 +35,6 @@ from umpro.web import client_ip
 PROFESSION_ORDER = {p.value: n for n, p in enumerate(Profession)}
 #: Service error fields → the form field that shows them.
 FIELD_MAP = {"start": "time", "end": "time", "patient_id": "patient_query"}
-
-
-def ctx() -> dict:
-    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
 
 
 def tz() -> str:
@@ -167,19 +163,16 @@ def _holds_of(cells, template, now) -> dict[int, list]:
 
 
 def log_shown(appointments: list[Appointment], *, action: str, target: str) -> set[int]:
-    """Write the access log for the patients whose names the page shows; answer the ids
-    of the appointments whose patient may be shown."""
-    shown = [a for a in appointments if can(current_user, "appointment.patient", a)]
-    if shown:
-        record_access(
-            db.session,
-            actor=current_user,
-            action=action,
-            patient_ids=sorted({a.patient_id for a in shown}),
-            target=target,
-            ip=client_ip(),
-        )
-    return {a.id for a in shown}
+    """The access log for the patients whose names the page shows (in the reading
+    service); answer the ids of the appointments whose patient may be shown."""
+    return reading.log_shown_patients(
+        db.session,
+        actor=current_user,
+        appointments=appointments,
+        action=action,
+        target=target,
+        ip=client_ip(),
+    )
 
 
 def junior_counters(now: datetime) -> list[tuple[Staff, junior.ActsCounter]]:

@@ -3,11 +3,11 @@ view."""
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from umpro.api import input as read
-from umpro.auth.permissions import can, require
+from umpro.auth.permissions import ensure, require
 from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.forms import attach_error, attempt
@@ -15,10 +15,10 @@ from umpro.scheduling.forms import MoveForm
 from umpro.scheduling.parsing import week_start
 from umpro.scheduling.services import booking, reading
 from umpro.scheduling.services.openings import load_template, openings_for
+from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
     build_grid,
-    ctx,
     day_arg,
     for_form,
     junior_counters,
@@ -31,6 +31,7 @@ from umpro.scheduling.views._common import (
 )
 from umpro.team import services as team
 from umpro.timeutil import local_day_bounds, local_to_utc, to_local
+from umpro.web import acting_context
 
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
@@ -205,8 +206,7 @@ def day_move(appointment_id: int):
     appointment = reading.get_appointment(
         db.session, actor=current_user, appointment_id=appointment_id
     )
-    if not can(current_user, "appointment.patient", appointment):
-        abort(403)
+    ensure(current_user, "appointment.patient", appointment, SEE_APPOINTMENT)
     selected = read.arg_ids("staff")
     form = MoveForm() if request.method == "POST" else MoveForm(formdata=None)
     form.staff_id.choices = staff_choices(bookable_only=True)
@@ -232,7 +232,7 @@ def day_move(appointment_id: int):
                 version=_version(form),
                 start_at=start_at,
                 staff=staff,
-                **ctx(),
+                **acting_context(),
             )
 
         moved, error = attempt(move, show=False)

@@ -9,8 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from umpro.api import input as read
-from umpro.auth.audit import record_access
-from umpro.auth.permissions import can, require
+from umpro.auth.permissions import can, ensure, require
 from umpro.db import utcnow
 from umpro.errors import DomainError, Invalid, NotFound
 from umpro.extensions import db
@@ -28,10 +27,11 @@ from umpro.scheduling.forms import (
 from umpro.scheduling.models import SOURCES, STATUSES, Appointment, AppointmentType
 from umpro.scheduling.services import booking, catalogue, patient_card, reading, slots
 from umpro.scheduling.services.booking import TRANSITIONS
+from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
-    ctx,
     for_form,
+    log_shown,
     members,
     staff_choices,
     today,
@@ -40,7 +40,7 @@ from umpro.scheduling.views._common import (
 from umpro.team import services as team
 from umpro.team.models import Staff
 from umpro.timeutil import local_to_utc, to_local
-from umpro.web import client_ip
+from umpro.web import acting_context, client_ip
 
 #: Buttons offered on an appointment's page, by target status.
 STATUS_BUTTONS = {
@@ -248,7 +248,7 @@ def _book(form: BookingForm, patient: Patient | None):
         source=form.source.data,
         regulator_name=form.regulator_name.data or "",
         regulator_reference=form.regulator_reference.data or "",
-        **ctx(),
+        **acting_context(),
     )
 
 
@@ -323,8 +323,7 @@ def _load(appointment_id: int):
     appointment = reading.get_appointment(
         db.session, actor=current_user, appointment_id=appointment_id
     )
-    if not can(current_user, "appointment.patient", appointment):
-        abort(403)
+    ensure(current_user, "appointment.patient", appointment, SEE_APPOINTMENT)
     return appointment
 
 
@@ -345,14 +344,7 @@ def _render_detail(appointment, *, move=None, cancel=None, status=200):
     move.version.data = appointment.version
     cancel = cancel or CancelForm(formdata=None)
     cancel.version.data = appointment.version
-    record_access(
-        db.session,
-        actor=current_user,
-        action="appointment.read",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=client_ip(),
-    )
+    log_shown([appointment], action="appointment.read", target=f"appointment:{appointment.id}")
     history_rows = [describe(e) for e in reading.history(db.session, appointment=appointment)]
     buttons = [
         (s, STATUS_BUTTONS[s]) for s in STATUS_BUTTONS if s in TRANSITIONS[appointment.status]
@@ -402,7 +394,7 @@ def appointment_status(appointment_id: int):
             appointment=appointment,
             status=form.status.data,
             version=_version(form),
-            **ctx(),
+            **acting_context(),
         ),
         show=False,
     )
@@ -434,7 +426,7 @@ def appointment_move(appointment_id: int):
             version=_version(form),
             start_at=start_at,
             staff=staff,
-            **ctx(),
+            **acting_context(),
         )
 
     _, error = attempt(move, show=False)
@@ -458,7 +450,7 @@ def appointment_cancel(appointment_id: int):
             appointment=appointment,
             reason=form.reason.data,
             version=_version(form),
-            **ctx(),
+            **acting_context(),
         ),
         show=False,
     )

@@ -20,10 +20,10 @@ from umpro.patients.services.search import search_patients
 from umpro.scheduling.models import WEEKDAYS
 from umpro.scheduling.services import accounting, catalogue, holds, sameday
 from umpro.scheduling.views import bp
-from umpro.scheduling.views._common import ctx, members, today, tz
+from umpro.scheduling.views._common import members, today, tz
 from umpro.team import services as team
 from umpro.timeutil import to_local
-from umpro.web import client_ip
+from umpro.web import acting_context, client_ip
 
 SOURCES = {"phone": "Téléphone", "desk": "Accueil", "walk-in": "Sans rendez-vous"}
 
@@ -101,7 +101,7 @@ def sameday_book():
             source=values["source"],
             reason=values["reason"],
             urgency=values["urgency"],
-            **ctx(),
+            **acting_context(),
         )
 
     appointment, error = attempt(book, show=False)

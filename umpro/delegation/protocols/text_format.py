@@ -12,7 +12,7 @@ same text, so that the edit page shows what was typed.
 
 import re
 
-from umpro.delegation.definition import (
+from umpro.delegation.protocols.definition import (
     FIELD_TYPES,
     NO,
     SIGNS_KEY,

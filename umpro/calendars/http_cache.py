@@ -1,7 +1,8 @@
-"""What a feed covers (its window of days) and its validators (ETag, Last-Modified),
-computed without building it: one aggregate over the appointments and the small tables
-of names and labels shown. A conditional GET answered 304 stops there: the patients'
-names are hashed as stored, and worked out for display only when the feed is built.
+"""HTTP caching of a feed: what it covers (its window of days) and its validators (ETag,
+Last-Modified), computed without building it: one aggregate over the appointments and the
+small tables of names and labels shown. A conditional GET answered 304 stops there: the
+patients' names are hashed as stored, and worked out for display only when the feed is
+built.
 
 The window is computed in whole days of the practice zone, so the set of events —
 hence the ETag — changes within a day only when an appointment or a name shown

@@ -2,7 +2,7 @@
 and two national cooperation protocols (arrêtés of 6 March 2020 for uncomplicated
 cystitis in women aged 16 to 65 and for odynophagia in patients aged 6 to 45).
 
-Written in the admin's text format (``umpro.delegation.definition``) so that installing
+Written in the admin's text format (``umpro.delegation.protocols.text_format``) so that installing
 them goes through the same checks as a protocol typed by hand. Thresholds are those a
 practice usually starts from; each team adjusts them to its own protocol.
 """

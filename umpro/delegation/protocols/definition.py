@@ -1,7 +1,7 @@
 """A protocol's structured definition: criteria, result fields, red flags.
 
 Stored as JSON on ``Protocol`` and read through ``of(protocol)``; the admin writes it as
-lines of text (``umpro.delegation.protocol_text``). Results are validated here against
+lines of text (``umpro.delegation.protocols.text_format``). Results are validated here against
 the fields (type, bounds, choices, required), and the red flags they raise computed.
 """
 
