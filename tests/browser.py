@@ -65,3 +65,14 @@ def chromium_page():
             yield page
         finally:
             browser.close()
+
+
+def sign_in(page, base_url: str, email: str, password: str | None = None) -> None:
+    """Sign in through the login page and wait for the home page."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password or PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base_url}/")

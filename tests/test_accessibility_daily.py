@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve, sign_in
 from tests.test_hardening_accessibility import LOW_CONTRAST, _axe_source, _serious
 from umpro.scheduling.models import Appointment
 
@@ -64,11 +64,7 @@ def test_daily_pages_have_no_serious_violation(demo, width):
                 )
                 page = context.new_page()
                 page.set_default_timeout(15000)
-                page.goto(base_url + "/login")
-                page.get_by_label("Adresse e-mail").fill(email)
-                page.get_by_label("Mot de passe").fill(password)
-                page.get_by_role("button", name="Se connecter").click()
-                page.wait_for_url(f"{base_url}/")
+                sign_in(page, base_url, email, password)
                 for path in paths:
                     url = path.format(**ids)
                     response = page.goto(base_url + url)

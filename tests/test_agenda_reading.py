@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -119,11 +119,7 @@ def day(frozen_now, app, session, practice):
 
 
 def _sign_in(page, base_url):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Adresse e-mail").fill("secr@exemple.fr")
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{base_url}/")
+    sign_in(page, base_url, "secr@exemple.fr")
 
 
 CLIPPED_BADGES = """() => Array.from(document.querySelectorAll('.appt .badge')).filter((badge) => {

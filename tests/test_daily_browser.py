@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
@@ -49,11 +49,7 @@ def served(frozen_now, app, session, practice):
 
 
 def _sign_in(page, base_url):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Adresse e-mail").fill("secr@exemple.fr")
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{base_url}/")
+    sign_in(page, base_url, "secr@exemple.fr")
 
 
 def test_book_from_the_patient_card_in_at_most_four_actions(frozen_now, served, session):

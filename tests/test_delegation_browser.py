@@ -6,7 +6,7 @@ No console error under the CSP."""
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +25,7 @@ def served(frozen_now, app, session, practice):
 
 
 def _login(page, base_url, email):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{base_url}/")
+    sign_in(page, base_url, email)
 
 
 def _nav(page):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve, sign_in
 from tests.conftest import CI
 from umpro.scheduling.services import booking
 
@@ -124,11 +124,7 @@ def test_main_pages_have_no_serious_accessibility_violation(served):
             # The check can fail: a pale text on white is reported as serious.
             page.evaluate(LOW_CONTRAST)
             assert any(v.startswith("color-contrast") for v in _serious(page, axe))
-            page.goto(base_url + "/login")
-            page.get_by_label("Adresse e-mail").fill("secr@exemple.fr")
-            page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-            page.get_by_role("button", name="Se connecter").click()
-            page.wait_for_url(f"{base_url}/")
+            sign_in(page, base_url, "secr@exemple.fr")
             for name, path in list(pages.items())[1:]:
                 response = page.goto(base_url + path)
                 assert response.status < 400, f"{path} → {response.status}"

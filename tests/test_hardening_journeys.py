@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
@@ -42,11 +42,7 @@ def test_secretary_finds_books_moves_and_cancels(served, session, tmp_path):
     shots = os.environ.get("UMPRO_SCREENSHOTS") or str(tmp_path)
     day = ids["day"].isoformat()
     with chromium_page() as page:
-        page.goto(f"{base_url}/login")
-        page.get_by_label("Adresse e-mail").fill("secr@exemple.fr")
-        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(f"{base_url}/")
+        sign_in(page, base_url, "secr@exemple.fr")
         page.goto(f"{base_url}/agenda/?jour={day}")
         page.locator(".free a", has_text="09:00").first.click()
         page.wait_for_url("**/agenda/rendez-vous/nouveau?**")
@@ -94,11 +90,7 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
     session.commit()
     session.close()
     with serve(app) as base_url, chromium_page() as page:
-        page.goto(f"{base_url}/login")
-        page.get_by_label("Adresse e-mail").fill("dr.martin@exemple.fr")
-        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(f"{base_url}/")
+        sign_in(page, base_url, "dr.martin@exemple.fr")
         page.goto(f"{base_url}/profil/calendriers")
         page.get_by_role("button", name="Créer l'adresse").click()
         url = page.locator("#feed-url").input_value()
@@ -113,11 +105,7 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
 
 
 def _sign_in(page, base_url, email):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{base_url}/")
+    sign_in(page, base_url, email)
 
 
 def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tmp_path):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +33,7 @@ def test_gp_home_and_patient_list_pages_show_the_chart_and_its_table(served):
     errors = []
     with chromium_page() as page:
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{served}/login")
-        page.get_by_label("Adresse e-mail").fill("gp@exemple.fr")
-        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(f"{served}/")
+        sign_in(page, served, "gp@exemple.fr")
         assert page.get_by_role("heading", name="Mes patients du jour").is_visible()
         assert page.locator("svg.sparkline").count() == 1
         page.get_by_role("navigation", name="Navigation principale").get_by_role(

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 from umpro.scheduling.models import USED, Appointment, HeldSlot
 
 pytestmark = pytest.mark.browser
@@ -35,11 +35,7 @@ def test_the_desk_books_a_held_slot_in_two_clicks(served, session, tmp_path):
     errors = []
     with chromium_page() as page:
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{base_url}/login")
-        page.get_by_label("Adresse e-mail").fill("accueil@exemple.fr")
-        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(f"{base_url}/")
+        sign_in(page, base_url, "accueil@exemple.fr")
         page.goto(f"{base_url}/agenda/soins-non-programmes/accueil")
         page.get_by_label("Rechercher un patient").fill("durand")
         page.keyboard.press("Enter")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 from umpro.db import utcnow
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -54,11 +54,7 @@ def test_book_from_the_day_view_with_the_keyboard_and_search(served, session, tm
     errors = []
     with chromium_page() as page:
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{base_url}/login")
-        page.get_by_label("Adresse e-mail").fill("secr@exemple.fr")
-        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(f"{base_url}/")
+        sign_in(page, base_url, "secr@exemple.fr")
         page.get_by_role("link", name="Agenda", exact=True).click()
         page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
         assert page.get_by_role("heading", name="Dr Claire Martin").is_visible()
