@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
-from umpro.reports.services import figures as fig
 from umpro.reports.services import snapshots, targets, waiting
 from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, STATUSES, Appointment
 from umpro.team.professions import NURSES, Profession
@@ -26,7 +25,7 @@ class Home:
     queue: int | None = None
     patient_list: int | None = None
     progress: targets.Progress | None = None
-    spark: list[int] = field(default_factory=list)
+    spark: list[int | None] = field(default_factory=list)
     day_counts: list[tuple[str, int]] = field(default_factory=list)
     unscheduled: int = 0
 
@@ -94,17 +93,10 @@ def home_for(session: Session, *, actor, now: datetime, ip: str = "") -> Home:
         home.inbox = waiting.inbox(session, staff=actor)
         home.pending_requests = waiting.pending_requests(session, staff=actor)
         today = local_today(practice.timezone, now)
-        this_month = today.replace(day=1)
-        series = snapshots.monthly_series(
-            session,
-            practice=practice,
-            gp_ids=[actor.id],
-            first=fig.add_months(this_month, 1 - SPARK_MONTHS),
-            last=this_month,
-            now=now,
-        )[actor.id]
-        home.spark = [p.patient_list for p in series]
-        home.patient_list = series[-1].patient_list if series else 0
+        home.spark = snapshots.patient_list_spark(
+            session, practice=practice, gp_id=actor.id, months=SPARK_MONTHS, now=now
+        )
+        home.patient_list = home.spark[-1]
         target = targets.current_targets(session, gp_ids=[actor.id]).get(actor.id)
         if target is not None:
             home.progress = targets.progress(target, current=home.patient_list, on=today)

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from umpro.patients.models import TreatingDeclaration
 from umpro.reports.models import PatientListSnapshot
 from umpro.reports.services import figures as fig
 from umpro.team.models import Staff
@@ -196,3 +197,49 @@ def monthly_series(
                 )
             )
     return result
+
+
+def patient_list_now(session: Session, *, practice, gp_id: int, day: date) -> int:
+    """``gp_id``'s patient list at the end of ``day``: one COUNT on the covering index
+    ``(gp_id, start_on, end_on)`` (no patient row, no appointment read)."""
+    return session.scalar(
+        select(func.count()).where(
+            TreatingDeclaration.practice_id == practice.id,
+            TreatingDeclaration.gp_id == gp_id,
+            TreatingDeclaration.start_on <= day,
+            or_(TreatingDeclaration.end_on.is_(None), TreatingDeclaration.end_on > day),
+        )
+    )
+
+
+def patient_list_spark(
+    session: Session, *, practice, gp_id: int, months: int, now: datetime
+) -> list[int | None]:
+    """``gp_id``'s patient list at each of the last ``months`` month ends, the current
+    month's point being today (issue 11: the home page's cost stays flat with history).
+
+    Past month ends are read from the daily snapshots only (one query, a range on
+    ``(gp_id, day)`` bounded on both sides); a month end without a snapshot is None (a
+    gap in the line) rather than recomputed from history (``flask umpro snapshots
+    rebuild`` fills gaps).
+    Today is one count (``patient_list_now``). Two statements whatever the history."""
+    today = local_today(practice.timezone, now)
+    this_month = today.replace(day=1)
+    past_ends = [
+        fig.month_end(fig.add_months(this_month, -back)) for back in range(months - 1, 0, -1)
+    ]
+    recorded = {}
+    if past_ends:
+        recorded = dict(
+            session.execute(
+                select(PatientListSnapshot.day, PatientListSnapshot.patient_list).where(
+                    PatientListSnapshot.gp_id == gp_id,
+                    PatientListSnapshot.day >= past_ends[0],
+                    PatientListSnapshot.day <= past_ends[-1],
+                    PatientListSnapshot.day.in_(past_ends),
+                )
+            ).all()
+        )
+    points: list[int | None] = [recorded.get(day) for day in past_ends]
+    points.append(patient_list_now(session, practice=practice, gp_id=gp_id, day=today))
+    return points
