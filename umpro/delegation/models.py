@@ -195,6 +195,9 @@ class CareTask(PracticeOwned, Timestamped, Base):
         ),
         Index("ix_care_task_queue", "practice_id", "status", "due_on"),
         Index("ix_care_task_inbox", "requester_id", "inbox_at"),
+        # Issue 11: a requester's open hand-offs (the inbox's "requested" list), in order,
+        # without reading every task the GP ever handed off.
+        Index("ix_care_task_requested", "requester_id", "status", "due_on"),
         Index("ix_care_task_owner", "owner_id", "status"),
         Index("ix_care_task_patient", "patient_id", "created_at"),
     )
