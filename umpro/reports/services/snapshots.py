@@ -199,12 +199,13 @@ def monthly_series(
     return result
 
 
-def patient_list_now(session: Session, *, practice, gp_id: int, day: date) -> int:
-    """``gp_id``'s patient list at the end of ``day``: one COUNT on the covering index
-    ``(gp_id, start_on, end_on)`` (no patient row, no appointment read)."""
+def patient_list_now(session: Session, *, gp_id: int, day: date) -> int:
+    """``gp_id``'s patient list at the end of ``day``: one COUNT answered from the
+    covering index ``(gp_id, start_on, end_on)`` (no table row, no appointment read; a
+    filter on the practice would read each row: the GP's id already belongs to one).
+    Live rather than yesterday's snapshot plus today: a declaration may be backdated."""
     return session.scalar(
         select(func.count()).where(
-            TreatingDeclaration.practice_id == practice.id,
             TreatingDeclaration.gp_id == gp_id,
             TreatingDeclaration.start_on <= day,
             or_(TreatingDeclaration.end_on.is_(None), TreatingDeclaration.end_on > day),
@@ -241,5 +242,5 @@ def patient_list_spark(
             ).all()
         )
     points: list[int | None] = [recorded.get(day) for day in past_ends]
-    points.append(patient_list_now(session, practice=practice, gp_id=gp_id, day=today))
+    points.append(patient_list_now(session, gp_id=gp_id, day=today))
     return points
