@@ -12,6 +12,7 @@ from umpro.auth.audit import verify_chain
 from umpro.delegation import states
 from umpro.delegation.models import CareTask
 from umpro.demo import TEAM
+from umpro.reports.models import PatientListSnapshot
 from umpro.scheduling.models import LIVE_STATUSES, Appointment
 
 TINY = {"patients": 200, "years": 2 / 12}
@@ -64,6 +65,11 @@ def test_a_tiny_practice_keeps_every_rule(frozen_now, session):
     )
     assert live < counts["appointments"]
     assert verify_chain(session).ok and counts["access_log"] > 0
+    # Each past month end has its snapshot per GP, as the nightly job leaves them.
+    ends = session.scalars(select(PatientListSnapshot.day).distinct()).all()
+    assert ends and all((day + timedelta(days=1)).day == 1 for day in ends)
+    gps = session.scalar(select(func.count(PatientListSnapshot.gp_id.distinct())))
+    assert counts["patient_list_snapshot"] == len(ends) * gps > 0
 
 
 def test_same_seed_twice_gives_the_same_counts(frozen_now, app, tmp_path):

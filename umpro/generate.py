@@ -38,6 +38,7 @@ from umpro.patients.models import (
     TreatingDeclaration,
 )
 from umpro.patients.names import name_tokens, sort_key
+from umpro.reports.services import snapshots
 from umpro.scheduling.models import (
     HELD,
     LOST,
@@ -55,7 +56,7 @@ from umpro.timeutil import local_today
 
 #: Raised whenever the same seed and size give different rows (benchmarks key their
 #: cached databases on it).
-VERSION = 2
+VERSION = 3
 CHUNK = 5_000
 DOMAIN = "umpro-gen.fr"
 GP_KEYS = ("claire.martin", "karim.benali", "sophie.lefevre")
@@ -161,6 +162,18 @@ class _Practice:
         self._appointments()
         self._access_log()
         self.session.flush()
+        self._snapshots()
+
+    def _snapshots(self) -> None:
+        """Each past month end's patient-list snapshot, as the nightly job leaves them: the
+        GP home page's sparkline and the growth pages read them, not the history."""
+        written, day = 0, _month_end(self.first_day)
+        while day < self.today:
+            written += snapshots.snapshot_day(
+                self.session, practice=self.practice, day=day, now=self.now
+            )
+            day = _month_end(day + timedelta(days=1))
+        self.summary.add("patient_list_snapshot", written)
 
     # --- structure, through the services -------------------------------------------
 
@@ -681,6 +694,11 @@ _INBOX = {
     states.FAILED: "failure",
     states.COMPLETED: "results",
 }
+
+
+def _month_end(day: date) -> date:
+    first_of_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first_of_next - timedelta(days=1)
 
 
 def _group(pairs) -> dict[int, list[int]]:
