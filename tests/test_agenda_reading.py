@@ -183,7 +183,7 @@ def test_day_view_reads_well(day, width):
             assert menu.get_attribute("aria-expanded") == "false"
             assert not page.get_by_role("link", name="Patients", exact=True).is_visible()
             menu.click()
-            assert page.get_by_role("link", name="Patients", exact=True).is_visible()
+            page.get_by_role("link", name="Patients", exact=True).wait_for()
             menu.click()
             # The list of names brings the other professional into view.
             page.locator(".col-jump a", has_text="Roux").click()

@@ -52,7 +52,7 @@ def test_admin_adds_room_and_staff_in_chromium(served, tmp_path):
         page.get_by_label("Profession").select_option("nurse")
         page.get_by_label("Mot de passe initial").fill("court")
         page.get_by_role("button", name="Enregistrer").click()
-        assert page.get_by_text("Au moins 10 caractères.").is_visible()  # French, next to the field
+        page.get_by_text("Au moins 10 caractères.").wait_for()  # French, next to the field
         page.get_by_label("Mot de passe initial").fill("un-bon-mot-de-passe")
         page.get_by_role("button", name="Enregistrer").click()
         page.get_by_text(

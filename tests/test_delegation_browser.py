@@ -62,7 +62,7 @@ def test_an_escalation_shows_as_a_badge_in_the_gp_navigation(served):
         assert badge.inner_text().startswith("1")
         assert badge.locator(".sr-only").inner_text().strip() == "en attente"
         _nav(page).get_by_role("link", name="Boîte de réception").click()
-        assert page.get_by_text("Reprise : signe d'alerte").first.is_visible()
+        page.get_by_text("Reprise : signe d'alerte").first.wait_for()
     assert errors == []
 
 
