@@ -13,6 +13,7 @@ from sqlalchemy import delete, event
 
 from tests import factories
 from tests.conftest import ON_PG, Browser
+from tests.test_scale_plans import _plan
 from umpro import generate
 from umpro.reports.models import PatientListSnapshot
 from umpro.reports.services import figures as fig
@@ -55,17 +56,6 @@ def _selects_of(app, session, key: str, path: str) -> list[tuple[str, object]]:
         event.remove(engine, "before_cursor_execute", before)
     assert seen
     return seen
-
-
-def _plan(session, statement, parameters) -> str:
-    connection = session.connection()
-    if ON_PG:
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-        connection.exec_driver_sql("RESET enable_seqscan")
-    else:
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    return "\n".join(str(r[-1]) for r in rows)
 
 
 def _history_reads(plan: str) -> list[str]:
