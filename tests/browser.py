@@ -39,10 +39,27 @@ def require_chromium():
         pytest.skip(message)
 
 
+def _buffered(app):
+    """The app with each response read whole before it is sent. Werkzeug's server skips
+    closing a streamed file (a static file) when the browser drops the connection while
+    it drains the socket; the file is then closed by the garbage collector, whose
+    ResourceWarning fails whichever test runs at that moment."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @contextmanager
 def serve(app):
     """Serve ``app`` on 127.0.0.1 (a free port) until the block ends."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -219,6 +219,9 @@ def test_a_scheduler_killed_mid_send_loses_none_and_duplicates_none(
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
 
+    # The scheduler said it was alive before its first run: its silence now is what lets
+    # the next one close the run it left (a run with no instance row would stay open).
+    assert query(session, select(SchedulerInstance.pid)) == [(first.pid,)]
     assert len(inbox) == 2
     rows = query(session, select(Reminder.id, Reminder.status, Reminder.claimed_until))
     assert sorted(s for _, s, _ in rows) == [PENDING] * 4 + [SENT] * 2

@@ -76,9 +76,7 @@ class SchedulerProcess:
                 **extra,
             )
         heartbeat = int(self.config.get("UMPRO_SCHEDULER_HEARTBEAT_SECONDS", 15))
-        self.scheduler.add_job(
-            self._heartbeat, IntervalTrigger(seconds=heartbeat), id="_heartbeat", next_run_time=now
-        )
+        self.scheduler.add_job(self._heartbeat, IntervalTrigger(seconds=heartbeat), id="_heartbeat")
         self.scheduler.add_job(
             self._requests, IntervalTrigger(seconds=REQUEST_POLL_SECONDS), id="_requests"
         )
@@ -86,10 +84,12 @@ class SchedulerProcess:
             self.scheduler.add_job(self._watch, IntervalTrigger(seconds=1), id="_watch")
 
     def next_runs(self) -> dict[str, str]:
+        # A job added before the scheduler starts has no next_run_time yet.
+        times = {job.id: getattr(job, "next_run_time", None) for job in self.scheduler.get_jobs()}
         return {
-            job.id: job.next_run_time.astimezone(UTC).isoformat()
-            for job in self.scheduler.get_jobs()
-            if not job.id.startswith("_") and job.next_run_time is not None
+            name: moment.astimezone(UTC).isoformat()
+            for name, moment in times.items()
+            if not name.startswith("_") and moment is not None
         }
 
     # --- the jobs the scheduler runs ------------------------------------------------
@@ -157,6 +157,9 @@ class SchedulerProcess:
         sms_ok, sms = describe_sms(self.config)
         (log.info if sms_ok else log.error)("Rappels par SMS : %s", sms)
         self.add_jobs()
+        # Known to the others before any job runs: a scheduler killed during its first
+        # run leaves an instance row whose silence lets the others close that run.
+        self._heartbeat()
         log.info(
             "Planificateur %s démarré : %s",
             self.id,
