@@ -2,7 +2,7 @@
 each, reasons, memberships, and the concurrent accept enforced by the database."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import product
 
 import pytest
@@ -190,7 +190,9 @@ def test_only_a_valid_membership_on_the_day_accepts(
     session, practice, team, trained, until, accepted
 ):
     nurse = factories.make_staff(session, practice, profession="asalee_nurse")
-    today = utcnow().date()
+    # 00:30 in Paris, still the day before in UTC: the membership counts the practice's day.
+    now = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+    today = date(2026, 11, 30)
     from umpro.delegation.models import ProtocolMembership
 
     session.add(
@@ -205,11 +207,11 @@ def test_only_a_valid_membership_on_the_day_accepts(
     session.flush()
     task = _task_in(session, practice, team, states.REQUESTED)
     if accepted:
-        transitions.transition(session, actor=nurse, task=task, to="accepted", now=utcnow())
+        transitions.transition(session, actor=nurse, task=task, to="accepted", now=now)
         assert task.owner_id == nurse.id
     else:
         with pytest.raises(Forbidden, match="pas d'adhésion valide au protocole"):
-            transitions.transition(session, actor=nurse, task=task, to="accepted", now=utcnow())
+            transitions.transition(session, actor=nurse, task=task, to="accepted", now=now)
 
 
 def test_release_puts_the_task_back_in_the_queue(session, practice, team):
