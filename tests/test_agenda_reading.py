@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -156,9 +156,8 @@ COLUMNS_IN_VIEW = """() => Array.from(document.querySelectorAll('.agenda-col')).
 @pytest.mark.parametrize("width", [1366, 390])
 def test_day_view_reads_well(day, width):
     base_url, ids = day
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
         _sign_in(page, base_url)
         page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
