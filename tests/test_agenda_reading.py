@@ -68,6 +68,19 @@ def test_status_badges_pass_wcag_aa_contrast():
 # --- The day view in Chromium ------------------------------------------------------------
 
 
+def _book_at(session, actor, patient, staff, appointment_type, day, hour, *, now):
+    """Books through the service: `actor` books `patient` with `staff` on `day` at `hour`."""
+    return booking.book_appointment(
+        session,
+        actor=actor,
+        patient=patient,
+        staff=staff,
+        appointment_type=appointment_type,
+        start_at=factories.local(day, hour),
+        now=now,
+    )
+
+
 @pytest.fixture
 def day(frozen_now, app, session, practice):
     """Monday 30/11/2026, 10:00 in Paris: two GPs, short appointments with badges, one
@@ -89,15 +102,7 @@ def day(frozen_now, app, session, practice):
         patient = factories.make_patient(
             session, practice, family_name=family_name, given_names="Marie-Christine"
         )
-        return booking.book_appointment(
-            session,
-            actor=secretary,
-            patient=patient,
-            staff=staff,
-            appointment_type=kind,
-            start_at=factories.local(day, hour),
-            now=early,
-        )
+        return _book_at(session, secretary, patient, staff, kind, day, hour, now=early)
 
     arrived = book("08:00", short)
     fulfilled = book("08:30", longer)
@@ -258,15 +263,7 @@ def booked(frozen_now, session, practice, sign_in):
     day = frozen_now.date() + timedelta(days=1)
     patients = [factories.make_patient(session, practice) for _ in range(2)]
     first, second = (
-        booking.book_appointment(
-            session,
-            actor=gp,
-            patient=patient,
-            staff=gp,
-            appointment_type=kind,
-            start_at=factories.local(day, hour),
-            now=frozen_now,
-        )
+        _book_at(session, gp, patient, gp, kind, day, hour, now=frozen_now)
         for patient, hour in zip(patients, ["09:00", "09:30"], strict=True)
     )
     session.commit()
