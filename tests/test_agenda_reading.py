@@ -123,8 +123,9 @@ def day(frozen_now, app, session, practice):
         yield base_url, ids
 
 
-def _sign_in(page, base_url):
+def _open_the_day_as_the_secretary(page, base_url, ids):
     sign_in(page, base_url, "secr@exemple.fr")
+    page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
 
 
 CLIPPED_BADGES = """() => Array.from(document.querySelectorAll('.appt .badge')).filter((badge) => {
@@ -164,8 +165,7 @@ def test_day_view_reads_well(day, width):
     with chromium_page() as page:
         errors = console_errors(page)
         page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
-        _sign_in(page, base_url)
-        page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
+        _open_the_day_as_the_secretary(page, base_url, ids)
         badges = page.locator(".appt .badge")
         assert badges.count() == 2  # arrived (15 min) and fulfilled (20 min)
         assert page.evaluate(CLIPPED_BADGES) == []
@@ -210,8 +210,7 @@ def test_day_view_reads_well(day, width):
 def test_move_an_appointment_with_the_keyboard(day, session):
     base_url, ids = day
     with chromium_page() as page:
-        _sign_in(page, base_url)
-        page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
+        _open_the_day_as_the_secretary(page, base_url, ids)
         link = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"] a[data-row]')
         link.focus()
         page.keyboard.press("d")
@@ -240,8 +239,7 @@ def test_move_an_appointment_with_the_keyboard(day, session):
 def test_move_an_appointment_by_drag_and_drop(day, session):
     base_url, ids = day
     with chromium_page() as page:
-        _sign_in(page, base_url)
-        page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
+        _open_the_day_as_the_secretary(page, base_url, ids)
         source = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"]')
         target = page.locator(".agenda-col").first.locator("li.free", has_text="Libre 11:30")
         source.drag_to(target)
