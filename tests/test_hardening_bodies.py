@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.test_auth import secretary as _secretary_fixture
 from tests.test_jobs_processes import BIN, production_env, wait_for
 from tests.test_jobs_processes import processes as _processes_fixture
 from tests.test_jobs_support import free_port
@@ -58,11 +59,7 @@ def _assert_french_413(response, *, api: bool) -> None:
         assert '<html lang="fr"' in response.text
 
 
-@pytest.fixture
-def secretary(session, practice):
-    staff = factories.make_staff(session, practice, profession="secretary")
-    session.commit()
-    return staff
+secretary = _secretary_fixture  # fixture
 
 
 def test_the_limits_are_set_and_sane(app):
