@@ -68,16 +68,11 @@ def test_status_badges_pass_wcag_aa_contrast():
 # --- The day view in Chromium ------------------------------------------------------------
 
 
-def _book_at(session, actor, patient, staff, appointment_type, day, hour, *, now):
-    """Books through the service: `actor` books `patient` with `staff` on `day` at `hour`."""
+def _book_at(session, day, hour, *, now, **parties):
+    """Books through the service on `day` at `hour` (Paris); `parties`: the actor, patient,
+    staff and appointment type."""
     return booking.book_appointment(
-        session,
-        actor=actor,
-        patient=patient,
-        staff=staff,
-        appointment_type=appointment_type,
-        start_at=factories.local(day, hour),
-        now=now,
+        session, start_at=factories.local(day, hour), now=now, **parties
     )
 
 
@@ -102,7 +97,16 @@ def day(frozen_now, app, session, practice):
         patient = factories.make_patient(
             session, practice, family_name=family_name, given_names="Marie-Christine"
         )
-        return _book_at(session, secretary, patient, staff, kind, day, hour, now=early)
+        return _book_at(
+            session,
+            day,
+            hour,
+            now=early,
+            actor=secretary,
+            patient=patient,
+            staff=staff,
+            appointment_type=kind,
+        )
 
     arrived = book("08:00", short)
     fulfilled = book("08:30", longer)
@@ -261,7 +265,16 @@ def booked(frozen_now, session, practice, sign_in):
     day = frozen_now.date() + timedelta(days=1)
     patients = [factories.make_patient(session, practice) for _ in range(2)]
     first, second = (
-        _book_at(session, gp, patient, gp, kind, day, hour, now=frozen_now)
+        _book_at(
+            session,
+            day,
+            hour,
+            now=frozen_now,
+            actor=gp,
+            patient=patient,
+            staff=gp,
+            appointment_type=kind,
+        )
         for patient, hour in zip(patients, ["09:00", "09:30"], strict=True)
     )
     session.commit()
