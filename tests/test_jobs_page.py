@@ -11,6 +11,7 @@ from tests import factories
 from tests.conftest import page_text
 from tests.test_jobs_support import (
     book,
+    email_reminder,
     make_clinic,
 )
 from tests.test_jobs_support import smtp as _smtp_fixture
@@ -119,18 +120,7 @@ def test_page_runs_a_bounded_number_of_queries(session, sign_in, practice, count
     for n in range(12):
         appointment = book(session, gp, kind, hours_ahead=5 + n)
         session.add(_reminders_run(practice, ERROR, now))
-        from umpro.reminders.models import Reminder
-
-        session.add(
-            Reminder(
-                practice_id=practice.id,
-                appointment_id=appointment.id,
-                channel="email",
-                start_at=appointment.start_at,
-                failures=5,
-                last_error="Serveur injoignable.",
-            )
-        )
+        session.add(email_reminder(appointment, failures=5, last_error="Serveur injoignable."))
     session.commit()
     with count_queries() as many:
         text = page_text(admin.get(PAGE))
