@@ -51,17 +51,9 @@ def _declare(session, patient, gp, start_on, actor=None, now=None):
 
 def _insert_declaration(session, practice, patient, gp, start_on, end_on=None, end_reason=""):
     """Writes a declaration row straight to the table, around the services' checks."""
-    session.execute(
-        insert(TreatingDeclaration).values(
-            practice_id=practice.id,
-            patient_id=patient.id,
-            gp_id=gp.id,
-            start_on=start_on,
-            end_on=end_on,
-            end_reason=end_reason,
-            created_at=utcnow(),
-        )
-    )
+    whose = {"practice_id": practice.id, "patient_id": patient.id, "gp_id": gp.id}
+    period = {"start_on": start_on, "end_on": end_on, "end_reason": end_reason}
+    session.execute(insert(TreatingDeclaration).values(**whose, **period, created_at=utcnow()))
 
 
 def test_declare_transfer_end_and_history_by_date(session, patient, gps):
