@@ -15,7 +15,6 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -185,28 +184,12 @@ def _radicale(body: bytes, workdir: Path) -> dict:
         import radicale  # noqa: F401
     except ImportError:
         return {"skipped": "radicale n'est pas installé"}
+    from tests.calendars_support import radicale_command
+
     port = _free_port()
     storage = workdir / "radicale"
-    config = workdir / "radicale.conf"
-    config.write_text("")  # no system or user configuration
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "radicale",
-            "--config",
-            str(config),
-            "--server-hosts",
-            f"127.0.0.1:{port}",
-            "--storage-filesystem-folder",
-            str(storage),
-            "--auth-type",
-            "none",
-            "--web-type",
-            "none",
-            "--logging-level",
-            "error",
-        ],
+        radicale_command(workdir / "radicale.conf", port, storage),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

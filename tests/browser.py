@@ -84,6 +84,13 @@ def chromium_page():
             browser.close()
 
 
+def console_errors(page) -> list[str]:
+    """The text of each error the page logs to the console from now on (a list that grows)."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors
+
+
 def sign_in(page, base_url: str, email: str, password: str | None = None) -> None:
     """Sign in through the login page and wait for the home page."""
     from tests.factories import PASSWORD

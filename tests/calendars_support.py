@@ -1,7 +1,9 @@
 """Helpers shared by the calendar tests (tests/test_calendars_*.py, issue 7)."""
 
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -87,3 +89,27 @@ def parse_both(body: bytes) -> tuple[dict, dict]:
     calendar = read_vobject(body)
     by_vobject = {e.uid.value: e for e in getattr(calendar, "vevent_list", [])}
     return by_icalendar, by_vobject
+
+
+def radicale_command(config: Path, port: int, storage: Path) -> list[str]:
+    """The command of a quiet Radicale on 127.0.0.1:``port`` storing in ``storage``, with no
+    authentication and no web pages. ``config`` is written empty, so that no system or user
+    configuration is read."""
+    config.write_text("")
+    return [
+        sys.executable,
+        "-m",
+        "radicale",
+        "--config",
+        str(config),
+        "--server-hosts",
+        f"127.0.0.1:{port}",
+        "--storage-filesystem-folder",
+        str(storage),
+        "--auth-type",
+        "none",
+        "--web-type",
+        "none",
+        "--logging-level",
+        "error",
+    ]

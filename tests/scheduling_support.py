@@ -2,6 +2,7 @@
 two appointment types and a patient (fixture ``t``, registered as a plugin by
 conftest.py), and a ``book`` shortcut."""
 
+from contextlib import contextmanager
 from datetime import date
 from types import SimpleNamespace
 
@@ -15,8 +16,10 @@ from tests.factories import (
     make_patient,
     make_staff,
 )
-from umpro.scheduling.models import Appointment
+from umpro.patients.models import Patient
+from umpro.scheduling.models import Appointment, AppointmentType
 from umpro.scheduling.services import booking
+from umpro.team.models import Staff
 
 DAY = date(2027, 1, 11)  # a Monday
 NOW = local(date(2027, 1, 4), "08:00")
@@ -52,6 +55,35 @@ def book(session, t, start="09:00", *, end=None, day=DAY, now=NOW, **kwargs):
         end_at=local(day, end) if end else None,
         now=now,
         **values,
+    )
+
+
+@contextmanager
+def thread_session(app):
+    """The app's session in an app context of the calling thread, removed on the way out."""
+    from umpro.extensions import db
+
+    with app.app_context():
+        session = db.session
+        try:
+            yield session
+        finally:
+            session.remove()
+
+
+def book_from_ids(session, ids, n, *, start_at, now, **fields):
+    """Books patient ``n`` of ``ids`` (ids of the secretary, the GP, the appointment type and
+    the patients, as the thread tests keep them) in the GP's agenda, loading each row in
+    ``session`` (a thread's own session)."""
+    return booking.book_appointment(
+        session,
+        actor=session.get(Staff, ids["secretary"]),
+        patient=session.get(Patient, ids["patients"][n]),
+        staff=session.get(Staff, ids["gp"]),
+        appointment_type=session.get(AppointmentType, ids["type"]),
+        start_at=start_at,
+        now=now,
+        **fields,
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 from tests.test_hardening_accessibility import _axe_source, _serious
 from umpro.auth import audit
 from umpro.auth.models import AccessLog
@@ -49,13 +49,9 @@ def served(frozen_now, app, session, practice):
 
 def test_the_treating_gp_sees_who_consulted_the_file(served, session, tmp_path):
     base_url, ids, axe = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{base_url}/login")
-        page.get_by_label("Adresse e-mail").fill("mt@exemple.fr")
-        page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
+        errors = console_errors(page)
+        sign_in(page, base_url, "mt@exemple.fr")
         page.goto(f"{base_url}/patients/{ids['patient']}")
         panel = page.get_by_role("region", name="Qui a consulté ce dossier")
         panel.wait_for()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -68,6 +68,14 @@ def test_status_badges_pass_wcag_aa_contrast():
 # --- The day view in Chromium ------------------------------------------------------------
 
 
+def _book_at(session, day, hour, *, now, **parties):
+    """Books through the service on `day` at `hour` (Paris); `parties`: the actor, patient,
+    staff and appointment type."""
+    return booking.book_appointment(
+        session, start_at=factories.local(day, hour), now=now, **parties
+    )
+
+
 @pytest.fixture
 def day(frozen_now, app, session, practice):
     """Monday 30/11/2026, 10:00 in Paris: two GPs, short appointments with badges, one
@@ -89,14 +97,15 @@ def day(frozen_now, app, session, practice):
         patient = factories.make_patient(
             session, practice, family_name=family_name, given_names="Marie-Christine"
         )
-        return booking.book_appointment(
+        return _book_at(
             session,
+            day,
+            hour,
+            now=early,
             actor=secretary,
             patient=patient,
             staff=staff,
             appointment_type=kind,
-            start_at=factories.local(day, hour),
-            now=early,
         )
 
     arrived = book("08:00", short)
@@ -118,8 +127,9 @@ def day(frozen_now, app, session, practice):
         yield base_url, ids
 
 
-def _sign_in(page, base_url):
+def _open_the_day_as_the_secretary(page, base_url, ids):
     sign_in(page, base_url, "secr@exemple.fr")
+    page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
 
 
 CLIPPED_BADGES = """() => Array.from(document.querySelectorAll('.appt .badge')).filter((badge) => {
@@ -156,12 +166,10 @@ COLUMNS_IN_VIEW = """() => Array.from(document.querySelectorAll('.agenda-col')).
 @pytest.mark.parametrize("width", [1366, 390])
 def test_day_view_reads_well(day, width):
     base_url, ids = day
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
-        _sign_in(page, base_url)
-        page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
+        _open_the_day_as_the_secretary(page, base_url, ids)
         badges = page.locator(".appt .badge")
         assert badges.count() == 2  # arrived (15 min) and fulfilled (20 min)
         assert page.evaluate(CLIPPED_BADGES) == []
@@ -206,8 +214,7 @@ def test_day_view_reads_well(day, width):
 def test_move_an_appointment_with_the_keyboard(day, session):
     base_url, ids = day
     with chromium_page() as page:
-        _sign_in(page, base_url)
-        page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
+        _open_the_day_as_the_secretary(page, base_url, ids)
         link = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"] a[data-row]')
         link.focus()
         page.keyboard.press("d")
@@ -236,8 +243,7 @@ def test_move_an_appointment_with_the_keyboard(day, session):
 def test_move_an_appointment_by_drag_and_drop(day, session):
     base_url, ids = day
     with chromium_page() as page:
-        _sign_in(page, base_url)
-        page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
+        _open_the_day_as_the_secretary(page, base_url, ids)
         source = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"]')
         target = page.locator(".agenda-col").first.locator("li.free", has_text="Libre 11:30")
         source.drag_to(target)
@@ -259,14 +265,15 @@ def booked(frozen_now, session, practice, sign_in):
     day = frozen_now.date() + timedelta(days=1)
     patients = [factories.make_patient(session, practice) for _ in range(2)]
     first, second = (
-        booking.book_appointment(
+        _book_at(
             session,
+            day,
+            hour,
+            now=frozen_now,
             actor=gp,
             patient=patient,
             staff=gp,
             appointment_type=kind,
-            start_at=factories.local(day, hour),
-            now=frozen_now,
         )
         for patient, hour in zip(patients, ["09:00", "09:30"], strict=True)
     )

@@ -172,6 +172,7 @@ def test_every_body_endpoint_is_swept():
 def world(app, session, practice, api_key_for):
     built = factories.api_world(session, practice)
     session.commit()
+    # The GP (an admin) may call every body endpoint but the booking ones' secretary…
     built.headers = [api_key_for(staff) for staff in built.callers]
     return built
 

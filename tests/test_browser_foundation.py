@@ -3,7 +3,7 @@
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, require_chromium, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,20 +21,12 @@ def served(app, session, practice):
         yield base_url
 
 
-def _sign_in(page, base_url, email):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def test_admin_adds_room_and_staff_in_chromium(served, tmp_path):
     base_url = served
     with chromium_page() as page:
         page.goto(f"{base_url}/login")
         assert page.locator("html").get_attribute("lang") == "fr"
-        _sign_in(page, base_url, "admin@exemple.fr")
-        page.wait_for_url(f"{base_url}/")
+        sign_in(page, base_url, "admin@exemple.fr")
         assert "Bonjour Camille" in page.content()
 
         page.get_by_role("link", name="Salles").first.click()
@@ -70,8 +62,7 @@ def test_wrong_password_message_in_chromium(served):
         page.get_by_role("button", name="Se connecter").click()
         assert page.get_by_role("alert").inner_text() == "Adresse e-mail ou mot de passe incorrect."
         # No console error from the CSP: the page's script loads from 'self'.
-        _sign_in(page, base_url, "secr@exemple.fr")
-        page.wait_for_url(f"{base_url}/")
+        sign_in(page, base_url, "secr@exemple.fr")
         nav = page.get_by_role("navigation", name="Navigation principale")
         assert nav.get_by_role("link", name="Agenda").is_visible()
         assert nav.get_by_role("link", name="Équipe").count() == 0

@@ -5,7 +5,6 @@ caldav client, unchanged."""
 import re
 import socket
 import subprocess
-import sys
 import time
 from datetime import date
 
@@ -13,7 +12,7 @@ import icalendar
 import pytest
 
 from tests import factories
-from tests.calendars_support import book, create_feed, day_in, make_team
+from tests.calendars_support import book, create_feed, day_in, make_team, radicale_command
 from tests.conftest import require_module
 from umpro.scheduling.models import CANCELLED
 
@@ -34,26 +33,8 @@ def _free_port() -> int:
 @pytest.fixture
 def radicale_url(tmp_path):
     port = _free_port()
-    config = tmp_path / "radicale.conf"
-    config.write_text("")  # no system or user configuration
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "radicale",
-            "--config",
-            str(config),
-            "--server-hosts",
-            f"127.0.0.1:{port}",
-            "--storage-filesystem-folder",
-            str(tmp_path / "collections"),
-            "--auth-type",
-            "none",
-            "--web-type",
-            "none",
-            "--logging-level",
-            "error",
-        ],
+        radicale_command(tmp_path / "radicale.conf", port, tmp_path / "collections"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
@@ -54,9 +54,8 @@ def _sign_in(page, base_url):
 
 def test_book_from_the_patient_card_in_at_most_four_actions(frozen_now, served, session):
     base_url, ids = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         _sign_in(page, base_url)
         page.goto(f"{base_url}/patients/{ids['patient']}")
         actions = 0
@@ -89,9 +88,8 @@ def test_the_professional_list_follows_the_type_and_search_tells_namesakes_apart
     frozen_now, served
 ):
     base_url, ids = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         _sign_in(page, base_url)
         page.goto(f"{base_url}/agenda/rendez-vous/nouveau")
         staff = page.get_by_label("Professionnel")

@@ -134,42 +134,41 @@ def test_a_student_sees_only_their_own_appointments_on_the_card(frozen_now, sess
 # --- Booking from the card -------------------------------------------------------------
 
 
-def test_booking_start_brings_the_treating_gp_and_the_usual_type(frozen_now, session, scene):
-    now, patient = scene["now"], scene["patient"]
+def _past_visit(session, scene, staff, appointment_type, days_ago):
+    """A fulfilled appointment of the scene's patient with scene[staff], `days_ago` days back."""
     make_appointment(
         session,
-        scene["gp"],
-        patient,
-        start_at=now - timedelta(days=30),
-        type=scene["long"],
+        scene[staff],
+        scene["patient"],
+        start_at=scene["now"] - timedelta(days=days_ago),
+        type=scene[appointment_type],
         status="fulfilled",
     )
-    session.commit()
-    start = patient_card.booking_start(
-        session, actor=scene["secretary"], patient_id=patient.id, now=now
+
+
+def _booking_start(session, scene, actor):
+    """What booking from the scene patient's card pre-selects for scene[actor]."""
+    return patient_card.booking_start(
+        session, actor=scene[actor], patient_id=scene["patient"].id, now=scene["now"]
     )
+
+
+def test_booking_start_brings_the_treating_gp_and_the_usual_type(frozen_now, session, scene):
+    _past_visit(session, scene, "gp", "long", days_ago=30)
+    session.commit()
+    start = _booking_start(session, scene, "secretary")
     assert (start.patient, start.staff, start.appointment_type) == (
-        patient,
+        scene["patient"],
         scene["gp"],
         scene["long"],
     )
 
 
 def test_without_a_usual_type_the_professionals_default_type_is_chosen(frozen_now, session, scene):
-    now, patient = scene["now"], scene["patient"]
     # The last appointment was an Asalée session: the GP does not perform it.
-    make_appointment(
-        session,
-        scene["nurse"],
-        patient,
-        start_at=now - timedelta(days=3),
-        type=scene["session_type"],
-        status="fulfilled",
-    )
+    _past_visit(session, scene, "nurse", "session_type", days_ago=3)
     _set_default(session, scene["gp"], scene["consult"])
-    start = patient_card.booking_start(
-        session, actor=scene["secretary"], patient_id=patient.id, now=now
-    )
+    start = _booking_start(session, scene, "secretary")
     assert (start.staff, start.appointment_type) == (scene["gp"], scene["consult"])
 
 
@@ -177,9 +176,7 @@ def test_a_gp_booking_from_a_colleagues_patient_gets_no_professional_preselected
     frozen_now, session, scene
 ):
     # A GP may not book in a colleague's agenda: the médecin traitant is not pre-selected.
-    start = patient_card.booking_start(
-        session, actor=scene["other_gp"], patient_id=scene["patient"].id, now=scene["now"]
-    )
+    start = _booking_start(session, scene, "other_gp")
     assert start.staff is None
 
 
@@ -430,20 +427,22 @@ def test_search_statements_do_not_grow_with_namesakes(
     assert statements() == one
 
 
+def _warm_get_statements(browser, path, count_queries) -> int:
+    """Statements a GET of `path` costs once its caches are warm (the first GET is not counted)."""
+    browser.get(path)
+    with count_queries() as q:
+        assert browser.get(path).status_code == 200
+    return q.count
+
+
 def test_card_statements_do_not_grow_with_history(frozen_now, session, scene, count_queries):
     now, patient = scene["now"], scene["patient"]
     path = f"/patients/{patient.id}"
 
-    def statements() -> int:
-        scene["b"].get(path)
-        with count_queries() as q:
-            assert scene["b"].get(path).status_code == 200
-        return q.count
-
     make_appointment(session, scene["gp"], patient, start_at=now + timedelta(days=1))
     make_appointment(session, scene["nurse"], patient, start_at=now - timedelta(days=1))
     session.commit()
-    few = statements()
+    few = _warm_get_statements(scene["b"], path, count_queries)
     staff = [scene["gp"], scene["other_gp"], scene["nurse"]]
     for n in range(60):
         start = now + timedelta(days=n - 30, hours=(n % 5))
@@ -452,7 +451,7 @@ def test_card_statements_do_not_grow_with_history(frozen_now, session, scene, co
             session, staff[n % 3], patient, start_at=start + timedelta(minutes=1), status=status
         )
     session.commit()
-    assert statements() == few
+    assert _warm_get_statements(scene["b"], path, count_queries) == few
 
 
 def test_booking_page_statements_do_not_grow_with_history(
@@ -461,15 +460,9 @@ def test_booking_page_statements_do_not_grow_with_history(
     now, patient = scene["now"], scene["patient"]
     path = f"{BOOK}?patient={patient.id}"
 
-    def statements() -> int:
-        scene["b"].get(path)
-        with count_queries() as q:
-            assert scene["b"].get(path).status_code == 200
-        return q.count
-
     make_appointment(session, scene["gp"], patient, start_at=now - timedelta(days=1))
     session.commit()
-    few = statements()
+    few = _warm_get_statements(scene["b"], path, count_queries)
     for n in range(40):
         make_appointment(
             session,
@@ -478,4 +471,4 @@ def test_booking_page_statements_do_not_grow_with_history(
             start_at=local(now.date(), "08:00") - timedelta(days=n + 2),
         )
     session.commit()
-    assert statements() == few
+    assert _warm_get_statements(scene["b"], path, count_queries) == few

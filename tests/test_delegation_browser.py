@@ -6,7 +6,7 @@ No console error under the CSP."""
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,25 +24,20 @@ def served(frozen_now, app, session, practice):
         yield base_url, patient_id
 
 
-def _login(page, base_url, email):
-    sign_in(page, base_url, email)
-
-
 def _nav(page):
     return page.get_by_role("navigation", name="Navigation principale")
 
 
 def test_an_escalation_shows_as_a_badge_in_the_gp_navigation(served):
     base_url, _ = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        _login(page, base_url, "gp@exemple.fr")
+        errors = console_errors(page)
+        sign_in(page, base_url, "gp@exemple.fr")
         inbox_link = _nav(page).get_by_role("link", name="Boîte de réception")
         assert inbox_link.locator(".nav-count").count() == 0  # nothing back yet
         page.get_by_role("button", name="Se déconnecter").click()
 
-        _login(page, base_url, "infirmiere@exemple.fr")
+        sign_in(page, base_url, "infirmiere@exemple.fr")
         _nav(page).get_by_role("link", name="Tâches déléguées").click()
         page.get_by_role("button", name="Accepter et commencer").first.click()
         page.wait_for_url("**/delegation/taches/*")
@@ -57,7 +52,7 @@ def test_an_escalation_shows_as_a_badge_in_the_gp_navigation(served):
         ).wait_for()  # visible, once the page has loaded
         page.get_by_role("button", name="Se déconnecter").click()
 
-        _login(page, base_url, "gp@exemple.fr")
+        sign_in(page, base_url, "gp@exemple.fr")
         badge = _nav(page).get_by_role("link", name="Boîte de réception").locator(".nav-count")
         assert badge.inner_text().startswith("1")
         assert badge.locator(".sr-only").inner_text().strip() == "en attente"
@@ -68,10 +63,9 @@ def test_an_escalation_shows_as_a_badge_in_the_gp_navigation(served):
 
 def test_the_hand_off_form_tells_the_fit_as_soon_as_a_protocol_is_chosen(served):
     base_url, patient_id = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        _login(page, base_url, "gp@exemple.fr")
+        errors = console_errors(page)
+        sign_in(page, base_url, "gp@exemple.fr")
         page.goto(f"{base_url}/delegation/nouvelle-tache?patient={patient_id}")
         page.wait_for_url(f"**/delegation/patients/{patient_id}/nouvelle-tache")
         status = page.locator("#verification")
@@ -123,14 +117,14 @@ def test_queue_inbox_and_hand_off_have_no_serious_accessibility_violation(paged)
     base_url, ids = paged
     found = {}
     with chromium_page() as page:
-        _login(page, base_url, "infirmiere@exemple.fr")
+        sign_in(page, base_url, "infirmiere@exemple.fr")
         for name, path in (("file", "/delegation/taches"), ("file-2", "/delegation/taches?page=2")):
             assert page.goto(base_url + path).status == 200
             found[name] = _serious(page, axe)
         pager = page.get_by_role("navigation", name="Pages : file des tâches disponibles")
         assert pager.get_by_text("Page 2 sur 3").is_visible()
         page.get_by_role("button", name="Se déconnecter").click()
-        _login(page, base_url, "gp@exemple.fr")
+        sign_in(page, base_url, "gp@exemple.fr")
         assert page.goto(base_url + "/delegation/boite").status == 200
         page.get_by_text("1–2 sur 3").wait_for()  # visible, once the page has loaded
         found["boite"] = _serious(page, axe)

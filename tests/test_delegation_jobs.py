@@ -69,25 +69,24 @@ def test_overdue_tasks_are_flagged_once(session, practice, team):
     assert log.staff_id is None and log.practice_id == practice.id
 
 
+def _change_due_in(session, team, task, days):
+    """The GP moves the task's due date to `days` from today."""
+    return tasks.change_due(
+        session,
+        actor=team.gp,
+        task=task,
+        due_on=utcnow().date() + timedelta(days=days),
+        now=utcnow(),
+    )
+
+
 def test_moving_the_due_date_rearms_the_flag(session, practice, team):
     task = _late_task(session, practice, team)
     overdue.flag_overdue(session, practice=practice, now=utcnow())
     assert task.overdue_flagged_at is not None
     with pytest.raises(Invalid, match="dans le passé"):
-        tasks.change_due(
-            session,
-            actor=team.gp,
-            task=task,
-            due_on=utcnow().date() - timedelta(days=3),
-            now=utcnow(),
-        )
-    tasks.change_due(
-        session,
-        actor=team.gp,
-        task=task,
-        due_on=utcnow().date() + timedelta(days=7),
-        now=utcnow(),
-    )
+        _change_due_in(session, team, task, days=-3)
+    _change_due_in(session, team, task, days=7)
     assert task.overdue_flagged_at is None
     assert overdue.flag_overdue(session, practice=practice, now=utcnow()) == []
     later = utcnow() + timedelta(days=10)
@@ -98,13 +97,7 @@ def test_moving_the_due_date_rearms_the_flag(session, practice, team):
         session, actor=team.gp, task=task, to="cancelled", reason="x", now=utcnow()
     )
     with pytest.raises(Conflict, match="tâche close"):
-        tasks.change_due(
-            session,
-            actor=team.gp,
-            task=task,
-            due_on=utcnow().date() + timedelta(days=9),
-            now=utcnow(),
-        )
+        _change_due_in(session, team, task, days=9)
 
 
 class FakeConnection:

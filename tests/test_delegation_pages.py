@@ -208,6 +208,15 @@ def test_task_page_permissions(as_, session, team, practice):
     assert view.patient_id == team.patient.id and view.target == f"care_task:{task.id}"
 
 
+def _hand_off_dt2(browser, url, inclusion_met, priority, **fields):
+    """Posts the hand-off form for the Asalée type 2 diabetes protocol."""
+    return browser.post(
+        url,
+        data={"protocol_code": "asalee-dt2", "inclusion_met": inclusion_met, "priority": priority}
+        | fields,
+    )
+
+
 def test_hand_off_page(as_, session, team):
     gp = as_(team.gp)
     url = f"/delegation/patients/{team.patient.id}/nouvelle-tache"
@@ -216,14 +225,7 @@ def test_hand_off_page(as_, session, team):
     chosen = page_text(gp.get(f"{url}?protocole=asalee-dt2"))
     assert "Diabète de type 2 diagnostiqué par le médecin" in chosen
     assert "à recueillir" in chosen and "Consentement du patient au protocole" in chosen
-    refused = gp.post(
-        url,
-        data={
-            "protocol_code": "asalee-dt2",
-            "inclusion_met": ["dt2", "suivi"],
-            "priority": "routine",
-        },
-    )
+    refused = _hand_off_dt2(gp, url, ["dt2", "suivi"], "routine")
     assert refused.status_code == 422
     assert "n'a pas donné son consentement" in page_text(refused)
     consent = gp.post(
@@ -231,20 +233,10 @@ def test_hand_off_page(as_, session, team):
         data={"protocol_code": "asalee-dt2", "informed": "y"},
     )
     assert consent.status_code == 302 and "protocole=asalee-dt2" in consent.headers["Location"]
-    missing = gp.post(
-        url, data={"protocol_code": "asalee-dt2", "inclusion_met": ["dt2"], "priority": "routine"}
-    )
+    missing = _hand_off_dt2(gp, url, ["dt2"], "routine")
     assert missing.status_code == 422
     assert "Critère d'inclusion non confirmé" in page_text(missing)
-    created = gp.post(
-        url,
-        data={
-            "protocol_code": "asalee-dt2",
-            "inclusion_met": ["dt2", "suivi"],
-            "priority": "urgent",
-            "instructions": "Bilan complet",
-        },
-    )
+    created = _hand_off_dt2(gp, url, ["dt2", "suivi"], "urgent", instructions="Bilan complet")
     assert created.status_code == 302
     task = session.scalar(select(CareTask))
     assert (task.priority, task.instructions, task.requester_id) == (

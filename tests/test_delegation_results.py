@@ -248,27 +248,29 @@ def agendas(session, practice, team):
     return seance, consultation
 
 
+def _book(book, session, actor, task, appointment_type, start_at):
+    """Books through `book` (sessions.book_session or sessions.book_follow_up), now."""
+    return book(
+        session,
+        actor=actor,
+        task=task,
+        type_id=appointment_type.id,
+        start_at=start_at,
+        now=utcnow(),
+    )
+
+
 def test_the_owner_books_the_session_in_her_agenda(session, team, agendas):
     seance, _ = agendas
     task = factories.make_task(session, team.gp, team.patient, team.dt2)
     day = factories.future_weekday(1)
     with pytest.raises(Forbidden, match="Seul le professionnel qui a accepté"):
-        sessions.book_session(
-            session,
-            actor=team.nurse,
-            task=task,
-            type_id=seance.id,
-            start_at=factories.local(day, "10:00"),
-            now=utcnow(),
+        _book(
+            sessions.book_session, session, team.nurse, task, seance, factories.local(day, "10:00")
         )
     transitions.transition(session, actor=team.nurse, task=task, to="accepted", now=utcnow())
-    link = sessions.book_session(
-        session,
-        actor=team.nurse,
-        task=task,
-        type_id=seance.id,
-        start_at=factories.local(day, "10:00"),
-        now=utcnow(),
+    link = _book(
+        sessions.book_session, session, team.nurse, task, seance, factories.local(day, "10:00")
     )
     appointment = session.get(Appointment, link.appointment_id)
     assert (appointment.staff_id, appointment.patient_id, appointment.type_id) == (
@@ -281,13 +283,8 @@ def test_the_owner_books_the_session_in_her_agenda(session, team, agendas):
     ).first()
     assert event.kind == "session_booked" and "Séance le" in event.note and "à 10:00" in event.note
     with pytest.raises(Conflict):
-        sessions.book_session(
-            session,
-            actor=team.nurse,
-            task=task,
-            type_id=seance.id,
-            start_at=factories.local(day, "10:30"),
-            now=utcnow(),
+        _book(
+            sessions.book_session, session, team.nurse, task, seance, factories.local(day, "10:30")
         )
 
 
@@ -302,22 +299,8 @@ def test_escalation_proposes_the_gps_next_free_slots(session, team, agendas):
     )
     assert slots and all(s.staff.id == team.gp.id for s in slots)
     assert slots[0].start_at - utcnow() < timedelta(days=2)
-    link = sessions.book_follow_up(
-        session,
-        actor=team.gp,
-        task=task,
-        type_id=consultation.id,
-        start_at=slots[0].start_at,
-        now=utcnow(),
-    )
+    link = _book(sessions.book_follow_up, session, team.gp, task, consultation, slots[0].start_at)
     assert link.purpose == "follow_up"
     assert session.scalar(select(func.count(TaskAppointment.id))) == 1
     with pytest.raises(Forbidden):
-        sessions.book_follow_up(
-            session,
-            actor=team.nurse,
-            task=task,
-            type_id=consultation.id,
-            start_at=slots[-1].start_at,
-            now=utcnow(),
-        )
+        _book(sessions.book_follow_up, session, team.nurse, task, consultation, slots[-1].start_at)

@@ -65,6 +65,11 @@ def _move(session, task, actor, to):
     )
 
 
+def _transition_now(session, actor, task, to, **details):
+    """transitions.transition now; `details`: the reason or the results."""
+    return transitions.transition(session, actor=actor, task=task, to=to, now=utcnow(), **details)
+
+
 def _task_in(session, practice, team, status):
     patient = factories.make_patient(session, practice, birth_date=factories.born_years_ago(60))
     task = factories.make_task(session, team.gp, patient, team.dt2)
@@ -153,14 +158,7 @@ def test_each_move_refused_to_the_wrong_person(session, practice, team, move):
 def test_a_reason_is_required_where_the_table_says(session, practice, team, move):
     task = _task_in(session, practice, team, move.source)
     with pytest.raises(Invalid) as refused:
-        transitions.transition(
-            session,
-            actor=_actor(team, move.by),
-            task=task,
-            to=move.target,
-            reason="  ",
-            now=utcnow(),
-        )
+        _transition_now(session, _actor(team, move.by), task, move.target, reason="  ")
     assert refused.value.field == "reason"
     assert refused.value.message == "Indiquez le motif : il sera transmis au médecin."
 
@@ -170,14 +168,7 @@ def test_unknown_status_and_results_outside_completion_are_refused(session, prac
     with pytest.raises(Invalid, match="Statut inconnu : « done »"):
         transitions.transition(session, actor=team.nurse, task=task, to="done", now=utcnow())
     with pytest.raises(Invalid, match="en terminant la tâche"):
-        transitions.transition(
-            session,
-            actor=team.nurse,
-            task=task,
-            to="accepted",
-            results={"hba1c": 7},
-            now=utcnow(),
-        )
+        _transition_now(session, team.nurse, task, "accepted", results={"hba1c": 7})
     assert task.status == states.REQUESTED and task.owner_id is None
 
 
@@ -216,14 +207,7 @@ def test_only_a_valid_membership_on_the_day_accepts(
 
 def test_release_puts_the_task_back_in_the_queue(session, practice, team):
     task = _task_in(session, practice, team, states.ACCEPTED)
-    transitions.transition(
-        session,
-        actor=team.nurse,
-        task=task,
-        to="requested",
-        reason="Congé maladie",
-        now=utcnow(),
-    )
+    _transition_now(session, team.nurse, task, "requested", reason="Congé maladie")
     assert (task.status, task.owner_id) == (states.REQUESTED, None)
 
 

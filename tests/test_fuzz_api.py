@@ -3,12 +3,11 @@ every JSON endpoint that takes a body never get a 5xx, on SQLite and PostgreSQL.
 
 Bounded: a few dozen examples per endpoint, so the file runs in well under a minute."""
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import factories
 from tests.test_api_input import BODY_ENDPOINTS, _url
+from tests.test_api_input import world as _world_fixture
 
 #: The fields the endpoints read, so random values reach the readers and the services.
 FIELDS = [
@@ -78,13 +77,7 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture
-def world(app, session, practice, api_key_for):
-    built = factories.api_world(session, practice)
-    session.commit()
-    # The GP (an admin) may call every body endpoint but the booking ones' secretary…
-    built.headers = [api_key_for(staff) for staff in built.callers]
-    return built
+world = _world_fixture  # fixture
 
 
 def _callers(client, world, method, url):

@@ -6,7 +6,6 @@ Flask test client, then with a raw socket against the servers that run the app: 
 
 import io
 import json
-import os
 import re
 import socket
 import threading
@@ -17,7 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.test_jobs_processes import BIN, wait_for
+from tests.test_auth import secretary as _secretary_fixture
+from tests.test_jobs_processes import BIN, production_env, wait_for
 from tests.test_jobs_processes import processes as _processes_fixture
 from tests.test_jobs_support import free_port
 
@@ -59,11 +59,7 @@ def _assert_french_413(response, *, api: bool) -> None:
         assert '<html lang="fr"' in response.text
 
 
-@pytest.fixture
-def secretary(session, practice):
-    staff = factories.make_staff(session, practice, profession="secretary")
-    session.commit()
-    return staff
+secretary = _secretary_fixture  # fixture
 
 
 def test_the_limits_are_set_and_sane(app):
@@ -289,14 +285,11 @@ def test_gunicorn_answers_413_to_oversized_and_chunked_bodies(
     key, email = create_api_key(session, staff=staff), staff.email
     session.commit()
     session.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UMPRO_", "FLASK_"))}
-    env.update(
-        UMPRO_CONFIG="production",
-        UMPRO_DATABASE_URL=database_url,
+    env = production_env(
+        database_url,
+        tmp_path,
         UMPRO_SECRET_KEY="cle-des-essais-de-corps",
         UMPRO_AUDIT_KEY="cle-du-journal-des-essais-de-corps",
-        UMPRO_INSTANCE_PATH=str(tmp_path / "instance"),
-        PYTHONUNBUFFERED="1",
     )
     port = free_port()
     args = [str(BIN / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"]

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from tests import factories
-from tests.test_jobs_processes import BIN, wait_for
+from tests.test_jobs_processes import BIN, production_env, wait_for
 from tests.test_jobs_processes import processes as _processes_fixture
 from tests.test_jobs_support import free_port
 
@@ -83,14 +83,11 @@ def test_kill_9_during_a_booking_burst_loses_no_acknowledged_booking(
     session.commit()
     session.close()
     path = database_url.removeprefix("sqlite:///")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UMPRO_", "FLASK_"))}
-    env.update(
-        UMPRO_CONFIG="production",
-        UMPRO_DATABASE_URL=database_url,
+    env = production_env(
+        database_url,
+        tmp_path,
         UMPRO_SECRET_KEY="cle-des-essais-de-crash",
         UMPRO_AUDIT_KEY="cle-du-journal-des-essais-de-crash",
-        UMPRO_INSTANCE_PATH=str(tmp_path / "instance"),
-        PYTHONUNBUFFERED="1",
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"

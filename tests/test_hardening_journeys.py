@@ -104,10 +104,6 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
     assert "DURAND" not in body.upper()  # busy-only by default: no patient name
 
 
-def _sign_in(page, base_url, email):
-    sign_in(page, base_url, email)
-
-
 def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tmp_path):
     from umpro.delegation.models import CareTask
 
@@ -119,7 +115,7 @@ def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tm
     session.commit()
     session.close()
     with serve(app) as base_url, chromium_page() as page:
-        _sign_in(page, base_url, gp_email)
+        sign_in(page, base_url, gp_email)
         page.goto(
             f"{base_url}/delegation/patients/{patient_id}/nouvelle-tache?protocole=asalee-dt2"
         )
@@ -130,7 +126,7 @@ def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tm
         task_url = page.url
         page.get_by_role("button", name="Se déconnecter").click()
 
-        _sign_in(page, base_url, nurse_email)
+        sign_in(page, base_url, nurse_email)
         page.goto(f"{base_url}/delegation/taches")
         assert page.locator("main").get_by_text(family_name).count() >= 1
         page.goto(task_url)
@@ -144,7 +140,7 @@ def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tm
         page.screenshot(path=f"{tmp_path}/task-red-flag.png", full_page=True)
         page.get_by_role("button", name="Se déconnecter").click()
 
-        _sign_in(page, base_url, gp_email)
+        sign_in(page, base_url, gp_email)
         page.goto(f"{base_url}/delegation/boite")
         assert page.get_by_text("Reprise : signe d'alerte").first.is_visible()
         page.goto(task_url)

@@ -11,6 +11,7 @@ from tests import factories
 from tests.conftest import page_text
 from tests.test_jobs_support import (
     book,
+    email_reminder,
     make_clinic,
 )
 from tests.test_jobs_support import smtp as _smtp_fixture
@@ -33,6 +34,13 @@ from umpro.team.professions import Profession
 PAGE = "/admin/taches-planifiees"
 
 smtp, smtp_server = _smtp_fixture, _smtp_server_fixture  # fixtures
+
+
+def _reminders_run(practice, status, started_at, **fields) -> JobRun:
+    """A run of the reminders job for `practice`."""
+    return JobRun(
+        practice_id=practice.id, job="reminders", status=status, started_at=started_at, **fields
+    )
 
 
 @pytest.mark.parametrize("profession", [p.value for p in Profession])
@@ -64,11 +72,10 @@ def test_page_lists_jobs_last_and_next_runs_and_failures(session, sign_in, pract
     )
     for status, error in ((ERROR, "Courriel : Connexion refusée par smtp:25."), (OK, "")):
         session.add(
-            JobRun(
-                practice_id=practice.id,
-                job="reminders",
-                status=status,
-                started_at=now - timedelta(minutes=5),
+            _reminders_run(
+                practice,
+                status,
+                now - timedelta(minutes=5),
                 ended_at=now - timedelta(minutes=5),
                 summary="Rappels : 2 envoyé(s)." if status == OK else "",
                 error=error,
@@ -76,9 +83,7 @@ def test_page_lists_jobs_last_and_next_runs_and_failures(session, sign_in, pract
             )
         )
     other = factories.make_practice(session)
-    session.add(
-        JobRun(practice_id=other.id, job="reminders", status=ERROR, started_at=now, error="autre")
-    )
+    session.add(_reminders_run(other, ERROR, now, error="autre"))
     session.commit()
 
     text = page_text(admin.get(PAGE))
@@ -114,19 +119,8 @@ def test_page_runs_a_bounded_number_of_queries(session, sign_in, practice, count
     _, gp, kind = make_clinic(session, practice)
     for n in range(12):
         appointment = book(session, gp, kind, hours_ahead=5 + n)
-        session.add(JobRun(practice_id=practice.id, job="reminders", status=ERROR, started_at=now))
-        from umpro.reminders.models import Reminder
-
-        session.add(
-            Reminder(
-                practice_id=practice.id,
-                appointment_id=appointment.id,
-                channel="email",
-                start_at=appointment.start_at,
-                failures=5,
-                last_error="Serveur injoignable.",
-            )
-        )
+        session.add(_reminders_run(practice, ERROR, now))
+        session.add(email_reminder(appointment, failures=5, last_error="Serveur injoignable."))
     session.commit()
     with count_queries() as many:
         text = page_text(admin.get(PAGE))
@@ -299,15 +293,7 @@ def test_runs_left_by_a_killed_scheduler_are_closed(session, practice):
         ]
     )
     for worker in ("dead", "alive"):
-        session.add(
-            JobRun(
-                practice_id=practice.id,
-                job="reminders",
-                status=RUNNING,
-                started_at=now - timedelta(minutes=6),
-                worker=worker,
-            )
-        )
+        session.add(_reminders_run(practice, RUNNING, now - timedelta(minutes=6), worker=worker))
     session.flush()
 
     closed = runner.close_interrupted_runs(session, now=now, stale=timedelta(seconds=60))

@@ -36,17 +36,28 @@ smtp_server = _smtp_server_fixture  # fixture
 pytestmark = pytest.mark.processes
 
 
-def _env(database_url: str, smtp_server, tmp_path, **extra) -> dict:
+def production_env(database_url: str, tmp_path, **settings) -> dict:
+    """The environment of an app subprocess in production mode on the test's database: this
+    process's own UMPRO_/FLASK_ variables left out, then ``settings`` on top."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UMPRO_", "FLASK_"))}
     env.update(
         UMPRO_CONFIG="production",
         UMPRO_DATABASE_URL=database_url,
-        UMPRO_SECRET_KEY="cle-des-essais-de-processus",
         UMPRO_INSTANCE_PATH=str(tmp_path / "instance"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(settings)
+    return env
+
+
+def _env(database_url: str, smtp_server, tmp_path, **extra) -> dict:
+    env = production_env(
+        database_url,
+        tmp_path,
+        UMPRO_SECRET_KEY="cle-des-essais-de-processus",
         UMPRO_COOKIE_SECURE="0",
         UMPRO_REMINDER_INTERVAL_SECONDS="1",
         UMPRO_SCHEDULER_HEARTBEAT_SECONDS="1",
-        PYTHONUNBUFFERED="1",
     )
     env.update(smtp_server.config())
     env.update(extra)

@@ -12,6 +12,7 @@ from tests import factories
 from tests.test_jobs_support import (
     SENDER,
     book,
+    email_reminder,
     make_clinic,
     run_reminders,
 )
@@ -141,14 +142,7 @@ def test_enqueue_is_idempotent_and_the_database_refuses_a_duplicate(session, cli
         for _ in range(2)
     ]
     assert made == [1, 0]
-    session.add(
-        Reminder(
-            practice_id=practice.id,
-            appointment_id=appointment.id,
-            channel="email",
-            start_at=appointment.start_at,
-        )
-    )
+    session.add(email_reminder(appointment))
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()

@@ -145,6 +145,19 @@ def make_clinic(session, practice=None):
 _emails = itertools.count(1)
 
 
+def email_reminder(appointment, **fields):
+    """An e-mail reminder row for ``appointment``, made directly rather than by the service."""
+    from umpro.reminders.models import Reminder
+
+    return Reminder(
+        practice_id=appointment.practice_id,
+        appointment_id=appointment.id,
+        channel="email",
+        start_at=appointment.start_at,
+        **fields,
+    )
+
+
 def book(session, gp, kind, *, hours_ahead: float = 20, now=None, patient=None, **fields):
     """An appointment ``hours_ahead`` after ``now`` for a new patient with an e-mail.
     ``fields``: the patient's (email, phone…); ``status``/``source`` go to the appointment."""

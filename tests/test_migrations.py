@@ -35,38 +35,40 @@ def empty_database_url(tmp_path):
     yield from new_database(tmp_path, "migr")
 
 
-def test_upgrade_gives_the_models_schema(empty_database_url):
+@pytest.fixture
+def upgraded_engine(empty_database_url):
+    """The engine of an app on the empty database upgraded to the last migration; the app's
+    context stays open during the test."""
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         upgrade()
         engine = app.extensions["sqlalchemy"].engine
-        with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(context, Base.metadata)
-        assert diff == [], f"models and migrations differ: {diff}"
-        downgrade(revision="base")
-        with engine.connect() as conn:
-            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        yield engine
         engine.dispose()
 
 
-def test_access_log_is_append_only_after_migration(empty_database_url):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
-    with app.app_context():
-        upgrade()
-        engine = app.extensions["sqlalchemy"].engine
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO access_log"
-                    " (at, role, action, target, ip, outcome, prev_hash, hash)"
-                    " VALUES (CURRENT_TIMESTAMP, '', 'test', '', '', 'ok', 'x', 'y')"
-                )
+def test_upgrade_gives_the_models_schema(upgraded_engine):
+    with upgraded_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+    downgrade(revision="base")
+    with upgraded_engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+
+
+def test_access_log_is_append_only_after_migration(upgraded_engine):
+    with upgraded_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO access_log"
+                " (at, role, action, target, ip, outcome, prev_hash, hash)"
+                " VALUES (CURRENT_TIMESTAMP, '', 'test', '', '', 'ok', 'x', 'y')"
             )
-        for statement in ("UPDATE access_log SET action = 'x'", "DELETE FROM access_log"):
-            with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
-                conn.execute(text(statement))
-        engine.dispose()
+        )
+    for statement in ("UPDATE access_log SET action = 'x'", "DELETE FROM access_log"):
+        with pytest.raises(Exception, match="append-only"), upgraded_engine.begin() as conn:
+            conn.execute(text(statement))
 
 
 def test_the_suite_runs_on_the_database_it_announces(session):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 from umpro.patients.models import RegistrationRequest, SharingObjection
 
 pytestmark = pytest.mark.browser
@@ -34,19 +34,11 @@ def served(app, session, practice):
         yield base_url, ids
 
 
-def _sign_in(page, base_url, email):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
 def test_search_as_you_type_then_record_an_objection(served, session):
     base_url, ids = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        _sign_in(page, base_url, "secr@exemple.fr")
+        errors = console_errors(page)
+        sign_in(page, base_url, "secr@exemple.fr")
         page.goto(f"{base_url}/patients/")
         page.get_by_label("Rechercher un patient").press_sequentially("helene mar", delay=30)
         link = page.get_by_role("link", name="MARTIN Hélène")
@@ -68,7 +60,7 @@ def test_search_as_you_type_then_record_an_objection(served, session):
 def test_gp_declines_with_a_lawful_reason(served, session):
     base_url, ids = served
     with chromium_page() as page:
-        _sign_in(page, base_url, "gp@exemple.fr")
+        sign_in(page, base_url, "gp@exemple.fr")
         page.goto(f"{base_url}/patients/demandes/{ids['request']}/decision")
         reason = page.get_by_label("Motif du refus")
         assert not reason.is_visible()  # shown only for a decline

@@ -37,20 +37,32 @@ def _declarations(session, patient):
     ).all()
 
 
+def _declare(session, patient, gp, start_on, actor=None, now=None):
+    """services.declare with the arguments the tests vary; `now` defaults to the current time."""
+    return services.declare(
+        session,
+        actor=actor,
+        patient=patient,
+        gp_id=gp.id,
+        start_on=start_on,
+        now=now or utcnow(),
+    )
+
+
+def _insert_declaration(session, practice, patient, gp, start_on, end_on=None, end_reason=""):
+    """Writes a declaration row straight to the table, around the services' checks."""
+    whose = {"practice_id": practice.id, "patient_id": patient.id, "gp_id": gp.id}
+    period = {"start_on": start_on, "end_on": end_on, "end_reason": end_reason}
+    session.execute(insert(TreatingDeclaration).values(**whose, **period, created_at=utcnow()))
+
+
 def test_declare_transfer_end_and_history_by_date(session, patient, gps):
     first, second = gps
     secretary = factories.make_staff(
         session, patient_practice(session, patient), profession="secretary"
     )
     now = utcnow()
-    services.declare(
-        session,
-        actor=secretary,
-        patient=patient,
-        gp_id=first.id,
-        start_on=date(2019, 1, 10),
-        now=now,
-    )
+    _declare(session, patient, first, date(2019, 1, 10), actor=secretary, now=now)
     services.transfer(
         session, actor=secretary, patient=patient, gp_id=second.id, on=date(2022, 6, 1), now=now
     )
@@ -82,14 +94,7 @@ def patient_practice(session, patient):
 def test_declaring_over_an_active_declaration_is_refused(session, patient, gps):
     factories.make_declaration(session, patient, gps[0], start_on=date(2020, 1, 1))
     with pytest.raises(Conflict, match="déjà un médecin traitant"):
-        services.declare(
-            session,
-            actor=None,
-            patient=patient,
-            gp_id=gps[1].id,
-            start_on=date(2023, 1, 1),
-            now=utcnow(),
-        )
+        _declare(session, patient, gps[1], date(2023, 1, 1))
     assert len(_declarations(session, patient)) == 1
 
 
@@ -99,22 +104,8 @@ def test_a_period_overlapping_a_past_one_is_refused(session, patient, gps):
         session, actor=None, patient=patient, on=date(2021, 1, 1), reason="other", now=utcnow()
     )
     with pytest.raises(Conflict):
-        services.declare(
-            session,
-            actor=None,
-            patient=patient,
-            gp_id=gps[1].id,
-            start_on=date(2020, 6, 1),
-            now=utcnow(),
-        )
-    services.declare(
-        session,
-        actor=None,
-        patient=patient,
-        gp_id=gps[1].id,
-        start_on=date(2021, 1, 1),
-        now=utcnow(),
-    )
+        _declare(session, patient, gps[1], date(2020, 6, 1))
+    _declare(session, patient, gps[1], date(2021, 1, 1))
     assert len(_declarations(session, patient)) == 2
 
 
@@ -136,14 +127,7 @@ def test_gp_of_another_practice_or_inactive_is_refused(session, practice, patien
     gone.is_active = False
     for gp in (stranger, gone):
         with pytest.raises(Invalid):
-            services.declare(
-                session,
-                actor=None,
-                patient=patient,
-                gp_id=gp.id,
-                start_on=date(2020, 1, 1),
-                now=utcnow(),
-            )
+            _declare(session, patient, gp, date(2020, 1, 1))
     assert _declarations(session, patient) == []
 
 
@@ -185,14 +169,7 @@ def test_transfer_and_end_rules(session, patient, gps, call, message):
 
 def test_a_declaration_before_birth_is_refused(session, patient, gps):
     with pytest.raises(Invalid, match="précéder la naissance"):
-        services.declare(
-            session,
-            actor=None,
-            patient=patient,
-            gp_id=gps[0].id,
-            start_on=date(1950, 1, 1),
-            now=utcnow(),
-        )
+        _declare(session, patient, gps[0], date(1950, 1, 1))
     assert _declarations(session, patient) == []
 
 
@@ -207,30 +184,13 @@ def test_the_database_refuses_a_second_open_declaration(session, practice, patie
     factories.make_declaration(session, patient, gps[0])
     session.commit()
     with pytest.raises(IntegrityError), session.begin_nested():
-        session.execute(
-            insert(TreatingDeclaration).values(
-                practice_id=practice.id,
-                patient_id=patient.id,
-                gp_id=gps[1].id,
-                start_on=date(2024, 1, 1),
-                end_reason="",
-                created_at=utcnow(),
-            )
-        )
+        _insert_declaration(session, practice, patient, gps[1], date(2024, 1, 1))
 
 
 def test_the_database_refuses_an_empty_period(session, practice, patient, gps):
     with pytest.raises(IntegrityError), session.begin_nested():
-        session.execute(
-            insert(TreatingDeclaration).values(
-                practice_id=practice.id,
-                patient_id=patient.id,
-                gp_id=gps[1].id,
-                start_on=date(2024, 1, 1),
-                end_on=date(2024, 1, 1),
-                end_reason="",
-                created_at=utcnow(),
-            )
+        _insert_declaration(
+            session, practice, patient, gps[1], date(2024, 1, 1), end_on=date(2024, 1, 1)
         )
 
 
@@ -244,16 +204,14 @@ def test_the_database_refuses_overlapping_closed_periods(session, practice, pati
         pytest.raises(IntegrityError, match=r"ex_treating_declaration_overlap|periods overlap"),
         session.begin_nested(),
     ):
-        session.execute(
-            insert(TreatingDeclaration).values(
-                practice_id=practice.id,
-                patient_id=patient.id,
-                gp_id=gps[1].id,
-                start_on=date(2021, 1, 1),
-                end_on=date(2021, 6, 1),
-                end_reason="other",
-                created_at=utcnow(),
-            )
+        _insert_declaration(
+            session,
+            practice,
+            patient,
+            gps[1],
+            date(2021, 1, 1),
+            end_on=date(2021, 6, 1),
+            end_reason="other",
         )
 
 

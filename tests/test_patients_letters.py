@@ -1,6 +1,7 @@
 """Referral letters: composed from the file, printable, stored as a letter entry; the
 reply recorded when it comes back."""
 
+import functools
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,17 @@ def patient(session, practice):
 
 def _actions(session):
     return session.scalars(select(AccessLog.action).order_by(AccessLog.id)).all()
+
+
+def _post_reply_received_today(browser, patient, letter, body):
+    """Records, through the page, the letter's reply as received today (Paris)."""
+    return browser.post(
+        f"/patients/{patient.id}/lettres/{letter.id}/reponse",
+        data={
+            "received_on": f"{local_today('Europe/Paris', utcnow()):%d/%m/%Y}",
+            "body": body,
+        },
+    )
 
 
 def test_gp_composes_prints_and_records_the_reply(sign_in, session, patient):
@@ -54,23 +66,11 @@ def test_gp_composes_prints_and_records_the_reply(sign_in, session, patient):
     assert "BESNARD Luc" in text and gp.display_name in text
     assert "BAV 1" in text and "Non joint" not in text
     assert "Bloc auriculo-ventriculaire" in text
-    reply = b.post(
-        f"/patients/{patient.id}/lettres/{letter.id}/reponse",
-        data={
-            "received_on": f"{local_today('Europe/Paris', utcnow()):%d/%m/%Y}",
-            "body": "Holter normal.",
-        },
-    )
+    reply = _post_reply_received_today(b, patient, letter, "Holter normal.")
     assert reply.status_code == 302
     session.refresh(letter)
     assert letter.reply_entry.body == "Holter normal." and letter.reply_entry.kind == "letter"
-    again = b.post(
-        f"/patients/{patient.id}/lettres/{letter.id}/reponse",
-        data={
-            "received_on": f"{local_today('Europe/Paris', utcnow()):%d/%m/%Y}",
-            "body": "Doublon",
-        },
-    )
+    again = _post_reply_received_today(b, patient, letter, "Doublon")
     assert again.status_code == 422
     assert "déjà enregistrée" in page_text(again)
     actions = _actions(session)
@@ -159,20 +159,14 @@ def test_reply_with_an_existing_reply_conflicts(session, practice, patient):
     letter = services.create_letter(
         session, actor=gp, patient=patient, recipient="Dr X", reason="Avis", now=now
     )
-    services.record_reply(
+    record_reply_received_today = functools.partial(
+        services.record_reply,
         session,
         actor=gp,
         letter=letter,
         received_on=local_today("Europe/Paris", now),
-        body="Réponse",
         now=now,
     )
+    record_reply_received_today(body="Réponse")
     with pytest.raises(Conflict):
-        services.record_reply(
-            session,
-            actor=gp,
-            letter=letter,
-            received_on=local_today("Europe/Paris", now),
-            body="Encore",
-            now=now,
-        )
+        record_reply_received_today(body="Encore")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,8 @@ def served(frozen_now, app, session, practice):
 
 
 def test_gp_home_and_patient_list_pages_show_the_chart_and_its_table(served):
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         sign_in(page, served, "gp@exemple.fr")
         assert page.get_by_role("heading", name="Mes patients du jour").is_visible()
         assert page.locator("svg.sparkline").count() == 1

@@ -94,31 +94,23 @@ def test_on_track_close_to_the_deadline(session, gp):
     assert got.status == "on_track"  # projected 29 Oct 2027, 2 days before the deadline
 
 
+def _post_target_from_500(browser, gp, **fields):
+    """Posts the GP's target form: from a list of 500 patients, due 31/12/2028."""
+    return browser.post(
+        f"/patientele/medecin/{gp.id}/objectif",
+        data={"deadline_on": "2028-12-31", "baseline_value": "500"} | fields,
+    )
+
+
 def test_target_form_shows_french_errors_and_saves_nothing(frozen_now, sign_in, session):
     b, gp = sign_in("gp")
-    response = b.post(
-        f"/patientele/medecin/{gp.id}/objectif",
-        data={
-            "baseline_on": "2026-12-20",
-            "kind": "percent",
-            "target_percent": "10",
-            "deadline_on": "2028-12-31",
-            "baseline_value": "500",
-        },
+    response = _post_target_from_500(
+        b, gp, baseline_on="2026-12-20", kind="percent", target_percent="10"
     )
     assert response.status_code == 422
     assert "ne peut pas être dans le futur" in page_text(response)
     assert session.query(PatientListTarget).count() == 0
-    ok = b.post(
-        f"/patientele/medecin/{gp.id}/objectif",
-        data={
-            "baseline_on": "2026-01-01",
-            "kind": "gain",
-            "target_gain": "60",
-            "deadline_on": "2028-12-31",
-            "baseline_value": "500",
-        },
-    )
+    ok = _post_target_from_500(b, gp, baseline_on="2026-01-01", kind="gain", target_gain="60")
     assert ok.status_code == 302
     page = page_text(b.get(f"/patientele/medecin/{gp.id}"))
     assert "560" in page and "En retard" in page

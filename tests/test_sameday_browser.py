@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 from umpro.scheduling.models import USED, Appointment, HeldSlot
 
 pytestmark = pytest.mark.browser
@@ -32,9 +32,8 @@ def served(frozen_now, app, session, practice):
 
 def test_the_desk_books_a_held_slot_in_two_clicks(served, session, tmp_path):
     base_url, ids = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         sign_in(page, base_url, "accueil@exemple.fr")
         page.goto(f"{base_url}/agenda/soins-non-programmes/accueil")
         page.get_by_label("Rechercher un patient").fill("durand")

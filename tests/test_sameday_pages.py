@@ -242,6 +242,21 @@ def test_day_and_week_views_show_held_slots_with_a_label(desk, session):
     assert week.status_code == 200 and 'class="held ' in week.text
 
 
+def _save_blocks(browser, staff, blocks, *, weekdays, slot_minutes, release_lead):
+    """Posts the hold policy page in blocks mode for `staff`."""
+    return browser.post(
+        "/agenda/soins-non-programmes/reglages",
+        data={
+            "staff": staff.id,
+            "mode": "blocks",
+            "blocks": blocks,
+            "weekdays": weekdays,
+            "slot_minutes": slot_minutes,
+            "release_lead": release_lead,
+        },
+    )
+
+
 def test_the_policy_page_saves_and_refuses_in_french(desk, sign_in, session):
     b, _ = sign_in("coordinator", is_admin=True)
     assert b.get("/agenda/soins-non-programmes/reglages").status_code == 200
@@ -250,28 +265,17 @@ def test_the_policy_page_saves_and_refuses_in_french(desk, sign_in, session):
         data={"mode": "share", "share_percent": "150", "weekdays": ["0"], "slot_minutes": "15"},
     )
     assert bad.status_code == 422 and "de 0 à 100 %" in page_text(bad)
-    overlap = b.post(
-        "/agenda/soins-non-programmes/reglages",
-        data={
-            "staff": desk.gp.id,
-            "mode": "blocks",
-            "blocks": "lundi 11:00-12:00\nlundi 11:30-12:00",
-            "weekdays": ["0"],
-            "slot_minutes": "15",
-            "release_lead": "30",
-        },
+    overlap = _save_blocks(
+        b,
+        desk.gp,
+        "lundi 11:00-12:00\nlundi 11:30-12:00",
+        weekdays=["0"],
+        slot_minutes="15",
+        release_lead="30",
     )
     assert overlap.status_code == 422 and "se chevauchent le lundi" in page_text(overlap)
-    good = b.post(
-        "/agenda/soins-non-programmes/reglages",
-        data={
-            "staff": desk.gp.id,
-            "mode": "blocks",
-            "blocks": "lundi 11:00-12:00",
-            "weekdays": ["0", "1"],
-            "slot_minutes": "20",
-            "release_lead": "",
-        },
+    good = _save_blocks(
+        b, desk.gp, "lundi 11:00-12:00", weekdays=["0", "1"], slot_minutes="20", release_lead=""
     )
     assert good.status_code == 302
     page = page_text(b.get(f"/agenda/soins-non-programmes/reglages?staff={desk.gp.id}"))

@@ -16,10 +16,9 @@ from tests.factories import (
     make_patient,
     make_staff,
 )
-from umpro.patients.models import Patient
-from umpro.scheduling.models import HELD, RELEASED, USED, Appointment, AppointmentType, HeldSlot
-from umpro.scheduling.services import booking, holds
-from umpro.team.models import Staff
+from tests.scheduling_support import book_from_ids, thread_session
+from umpro.scheduling.models import HELD, RELEASED, USED, Appointment, HeldSlot
+from umpro.scheduling.services import holds
 
 MONDAY = date(2027, 1, 11)
 STARTS = ["11:00", "11:15", "11:30", "11:45", "17:45", "18:00", "18:15", "18:30"]
@@ -53,44 +52,30 @@ def scene(session, practice):
 
 
 def _book(app, scene, n):
-    from umpro.extensions import db
-
     start = local(MONDAY, STARTS[n])
-    with app.app_context():
-        session = db.session
-        try:
-            booking.book_appointment(
-                session,
-                actor=session.get(Staff, scene["secretary"]),
-                patient=session.get(Patient, scene["patients"][n]),
-                staff=session.get(Staff, scene["gp"]),
-                appointment_type=session.get(AppointmentType, scene["type"]),
-                start_at=start,
-                source="phone",
-                # A second before the release time: the booking may still claim it.
-                now=start - timedelta(minutes=30, seconds=1),
-            )
-            session.commit()
-            return "booked"
-        finally:
-            session.remove()
+    with thread_session(app) as session:
+        book_from_ids(
+            session,
+            scene,
+            n,
+            start_at=start,
+            source="phone",
+            # A second before the release time: the booking may still claim it.
+            now=start - timedelta(minutes=30, seconds=1),
+        )
+        session.commit()
+        return "booked"
 
 
 def _release(app, scene, n):
-    from umpro.extensions import db
-
-    with app.app_context():
-        session = db.session
-        try:
-            result = holds.release_due(
-                session,
-                practice_id=scene["practice"],
-                now=local(MONDAY, STARTS[n]) - timedelta(minutes=30),
-            )
-            session.commit()
-            return result
-        finally:
-            session.remove()
+    with thread_session(app) as session:
+        result = holds.release_due(
+            session,
+            practice_id=scene["practice"],
+            now=local(MONDAY, STARTS[n]) - timedelta(minutes=30),
+        )
+        session.commit()
+        return result
 
 
 def test_a_release_racing_a_booking_ends_one_way(app, session, scene):

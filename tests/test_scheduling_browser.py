@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
 from umpro.db import utcnow
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -51,9 +51,8 @@ def served(app, session, practice):
 
 def test_book_from_the_day_view_with_the_keyboard_and_search(served, session, tmp_path):
     base_url, ids = served
-    errors = []
     with chromium_page() as page:
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        errors = console_errors(page)
         sign_in(page, base_url, "secr@exemple.fr")
         page.get_by_role("link", name="Agenda", exact=True).click()
         page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")

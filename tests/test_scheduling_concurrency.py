@@ -17,10 +17,10 @@ from tests.factories import (
     make_patient,
     make_staff,
 )
+from tests.scheduling_support import book_from_ids, thread_session
 from umpro.errors import Conflict
-from umpro.patients.models import Patient
-from umpro.scheduling.models import Appointment, AppointmentType
-from umpro.scheduling.services import booking, placement
+from umpro.scheduling.models import Appointment
+from umpro.scheduling.services import placement
 from umpro.team.models import Staff
 
 THREADS = 20
@@ -72,17 +72,12 @@ def appointments_at(session, scene) -> int:
 
 
 def book_in_thread(app, scene, n, start_hour="10:00") -> int:
-    from umpro.extensions import db
-
-    with app.app_context():
-        session = db.session
+    with thread_session(app) as session:
         try:
-            booking.book_appointment(
+            book_from_ids(
                 session,
-                actor=session.get(Staff, scene["secretary"]),
-                patient=session.get(Patient, scene["patients"][n]),
-                staff=session.get(Staff, scene["gp"]),
-                appointment_type=session.get(AppointmentType, scene["type"]),
+                scene,
+                n,
                 # Different lengths and starts, all overlapping 10:00–10:05.
                 start_at=local(scene["day"], start_hour) - timedelta(minutes=5 * (n % 3)),
                 now=local(scene["day"], "06:00") - timedelta(days=1),
@@ -95,8 +90,6 @@ def book_in_thread(app, scene, n, start_hour="10:00") -> int:
             races = {placement.RACE_MESSAGE, *placement.EXCLUSION_MESSAGES.values()}
             assert error.message in races or "n'est pas libre" in error.message
             return error.status
-        finally:
-            session.remove()
 
 
 def test_twenty_threads_through_the_service_book_once(app, session, scene):
@@ -148,12 +141,10 @@ def test_overlapping_rows_are_refused_by_the_database(session, scene, column):
     """Raw SQL, no service: the constraint (PostgreSQL) or trigger (SQLite) refuses."""
     gp = session.get(Staff, scene["gp"])
     other = make_open_staff(session, gp.practice)
-    first = booking.book_appointment(
+    first = book_from_ids(
         session,
-        actor=session.get(Staff, scene["secretary"]),
-        patient=session.get(Patient, scene["patients"][0]),
-        staff=gp,
-        appointment_type=session.get(AppointmentType, scene["type"]),
+        scene,
+        0,
         start_at=local(scene["day"], "10:00"),
         now=local(scene["day"], "06:00"),
     )

@@ -302,16 +302,28 @@ def test_who_books_in_which_agenda(session, practice, actor, owner, allowed):
 # --- changes ----------------------------------------------------------------------
 
 
-def test_moving_raises_sequence_and_version_and_keeps_history(session, t):
-    appointment = book(session, t, "09:00")
-    booking.update_appointment(
+def _move(session, t, appointment, start, version=1):
+    """The secretary moves the appointment to `start` on DAY, quoting `version`."""
+    return booking.update_appointment(
         session,
         actor=t.secretary,
         appointment=appointment,
-        version=1,
-        start_at=local(DAY, "15:00"),
+        version=version,
+        start_at=local(DAY, start),
         now=NOW,
     )
+
+
+def _set_status(session, actor, appointment, status, at):
+    """`actor` sets the appointment's status at `at` o'clock on DAY."""
+    return booking.set_status(
+        session, actor=actor, appointment=appointment, status=status, now=local(DAY, at)
+    )
+
+
+def test_moving_raises_sequence_and_version_and_keeps_history(session, t):
+    appointment = book(session, t, "09:00")
+    _move(session, t, appointment, "15:00")
     assert appointment.start_at == local(DAY, "15:00")
     assert (appointment.sequence, appointment.version) == (1, 2)
     events = session.scalars(select(AppointmentEvent).order_by(AppointmentEvent.id)).all()
@@ -325,28 +337,14 @@ def test_moving_raises_sequence_and_version_and_keeps_history(session, t):
 def test_a_stale_version_is_refused(session, t):
     appointment = book(session, t, "09:00")
     with pytest.raises(Conflict, match="modifié entre-temps, rechargez"):
-        booking.update_appointment(
-            session,
-            actor=t.secretary,
-            appointment=appointment,
-            version=0,
-            start_at=local(DAY, "10:00"),
-            now=NOW,
-        )
+        _move(session, t, appointment, "10:00", version=0)
 
 
 def test_moving_onto_a_taken_time_is_refused(session, t):
     book(session, t, "09:00")
     other = book(session, t, "10:00", patient=make_patient(session, t.practice))
     with pytest.raises(Conflict, match="a déjà un rendez-vous de 09:00 à 09:15"):
-        booking.update_appointment(
-            session,
-            actor=t.secretary,
-            appointment=other,
-            version=1,
-            start_at=local(DAY, "09:05"),
-            now=NOW,
-        )
+        _move(session, t, other, "09:05")
 
 
 def test_cancel_needs_a_reason_and_happens_once(session, t):
@@ -369,43 +367,19 @@ def test_cancel_needs_a_reason_and_happens_once(session, t):
 def test_statuses_follow_the_visit(session, t):
     appointment = book(session, t, "09:00")
     with pytest.raises(Invalid, match="n'a pas encore commencé"):
-        booking.set_status(
-            session,
-            actor=t.gp,
-            appointment=appointment,
-            status="fulfilled",
-            now=local(DAY, "08:00"),
-        )
+        _set_status(session, t.gp, appointment, "fulfilled", "08:00")
     with pytest.raises(Invalid, match="plus de deux heures"):
-        booking.set_status(
-            session, actor=t.gp, appointment=appointment, status="arrived", now=local(DAY, "06:00")
-        )
+        _set_status(session, t.gp, appointment, "arrived", "06:00")
     for status in ("arrived", "fulfilled"):
-        booking.set_status(
-            session, actor=t.gp, appointment=appointment, status=status, now=local(DAY, "09:10")
-        )
+        _set_status(session, t.gp, appointment, status, "09:10")
     assert (appointment.status, appointment.sequence) == ("fulfilled", 2)
     with pytest.raises(Invalid, match="« vu » ne peut pas passer à « non venu »"):
-        booking.set_status(
-            session, actor=t.gp, appointment=appointment, status="noshow", now=local(DAY, "09:20")
-        )
+        _set_status(session, t.gp, appointment, "noshow", "09:20")
 
 
 def test_a_noshow_goes_back_to_booked_only_if_the_time_is_still_free(session, t):
     appointment = book(session, t, "09:00")
-    booking.set_status(
-        session,
-        actor=t.secretary,
-        appointment=appointment,
-        status="noshow",
-        now=local(DAY, "09:20"),
-    )
+    _set_status(session, t.secretary, appointment, "noshow", "09:20")
     book(session, t, "09:00", patient=make_patient(session, t.practice), now=local(DAY, "08:00"))
     with pytest.raises(Conflict, match="a déjà un rendez-vous"):
-        booking.set_status(
-            session,
-            actor=t.secretary,
-            appointment=appointment,
-            status="booked",
-            now=local(DAY, "09:30"),
-        )
+        _set_status(session, t.secretary, appointment, "booked", "09:30")

@@ -444,16 +444,22 @@ def test_admin_edits_rules_and_sees_overlaps_refused(session, scene, admin):
     assert "Samedi" in page_text(admin.get("/agenda/plages"))
 
 
-def test_absences_page_records_leave_and_the_teaching_half_day(session, scene, admin):
-    response = admin.post(
+def _post_leave(admin, staff, start_day, end_day, **fields):
+    """Posts the absences page: leave for `staff` from `start_day` to `end_day`."""
+    return admin.post(
         "/agenda/absences",
-        data={
-            "staff_id": scene["gp"].id,
-            "kind": "leave",
-            "start_day": scene["day"].isoformat(),
-            "end_day": (scene["day"] + timedelta(days=4)).isoformat(),
-            "note": "",
-        },
+        data={"staff_id": staff.id, "kind": "leave", "start_day": start_day, "end_day": end_day}
+        | fields,
+    )
+
+
+def test_absences_page_records_leave_and_the_teaching_half_day(session, scene, admin):
+    response = _post_leave(
+        admin,
+        scene["gp"],
+        scene["day"].isoformat(),
+        (scene["day"] + timedelta(days=4)).isoformat(),
+        note="",
     )
     assert response.status_code == 302
     absence = session.scalars(select(Absence)).one()
@@ -472,15 +478,7 @@ def test_absences_page_records_leave_and_the_teaching_half_day(session, scene, a
     assert weekly.status_code == 302
     page = page_text(admin.get("/agenda/absences"))
     assert "Congés" in page and "Demi-journée de formation" in page and "Jeudi" in page
-    bad = admin.post(
-        "/agenda/absences",
-        data={
-            "staff_id": scene["gp"].id,
-            "kind": "leave",
-            "start_day": "2026-12-10",
-            "end_day": "2026-12-01",
-        },
-    )
+    bad = _post_leave(admin, scene["gp"], "2026-12-10", "2026-12-01")
     assert bad.status_code == 422
     assert "La fin de l'absence doit suivre son début." in page_text(bad)
 
