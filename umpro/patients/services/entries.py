@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import (
@@ -21,7 +21,7 @@ from umpro.patients.models import (
     Patient,
     ReferralLetter,
 )
-from umpro.patients.services._common import authorize, flush_or_conflict, target
+from umpro.patients.services._common import authorize, flush_or_conflict
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -86,15 +86,7 @@ def add_entry(
     entry = new_entry(
         session, actor=actor, patient=patient, kind=kind, title=title, body=body, now=now
     )
-    record_access(
-        session,
-        actor=actor,
-        action="file_entry.create",
-        patient_id=patient.id,
-        target=target("file_entry", entry.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "file_entry.create", entry, ip=ip, now=now)
     return entry
 
 
@@ -159,15 +151,7 @@ def correct_entry(
     )
     session.add(correction)
     flush_or_conflict(session, "Cette entrée vient d'être corrigée par ailleurs : rechargez.")
-    record_access(
-        session,
-        actor=actor,
-        action="file_entry.correct",
-        patient_id=entry.patient_id,
-        target=target("file_entry", correction.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "file_entry.correct", correction, ip=ip, now=now)
     return correction
 
 
@@ -197,15 +181,7 @@ def mark_entered_in_error(
             "Cette entrée a déjà été corrigée ou marquée erronée : rechargez le dossier."
         )
     session.expire(entry)
-    record_access(
-        session,
-        actor=actor,
-        action="file_entry.mark_error",
-        patient_id=entry.patient_id,
-        target=target("file_entry", entry.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "file_entry.mark_error", entry, ip=ip, now=now)
     return entry
 
 
