@@ -18,11 +18,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of, unique_where
 from umpro.delegation import states
 from umpro.patients.models import SEXES, FileEntry, Patient
 from umpro.scheduling.models import Appointment
@@ -136,13 +135,11 @@ class ProtocolConsent(PracticeOwned, Base):
 
     __tablename__ = "protocol_consent"
     __table_args__ = (
-        Index(
+        unique_where(
             "uq_protocol_consent_standing",
             "patient_id",
             "protocol_id",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
+            where="withdrawn_at IS NULL",
         ),
     )
 
@@ -185,14 +182,7 @@ class CareTask(PracticeOwned, Timestamped, Base):
         ),
         CheckConstraint("status <> 'completed' OR results IS NOT NULL", name="results"),
         # One open hand-off per patient and protocol: a second would split the follow-up.
-        Index(
-            "uq_care_task_open",
-            "patient_id",
-            "protocol_id",
-            unique=True,
-            sqlite_where=text(_OPEN_SQL),
-            postgresql_where=text(_OPEN_SQL),
-        ),
+        unique_where("uq_care_task_open", "patient_id", "protocol_id", where=_OPEN_SQL),
         Index("ix_care_task_queue", "practice_id", "status", "due_on"),
         Index("ix_care_task_inbox", "requester_id", "inbox_at"),
         # Issue 11: a requester's open hand-offs (the inbox's "requested" list), in order,

@@ -18,11 +18,10 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
-    text,
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of, unique_where
 from umpro.team.models import Staff
 
 SEXES = {"F": "Féminin", "M": "Masculin", "I": "Indéterminé"}
@@ -127,13 +126,7 @@ class SharingObjection(PracticeOwned, Base):
 
     __tablename__ = "sharing_objection"
     __table_args__ = (
-        Index(
-            "uq_sharing_objection_standing",
-            "patient_id",
-            unique=True,
-            sqlite_where=text("lifted_at IS NULL"),
-            postgresql_where=text("lifted_at IS NULL"),
-        ),
+        unique_where("uq_sharing_objection_standing", "patient_id", where="lifted_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -239,13 +232,7 @@ class TreatingDeclaration(PracticeOwned, Timestamped, Base):
     __tablename__ = "treating_declaration"
     __table_args__ = (
         CheckConstraint("end_on IS NULL OR end_on > start_on", name="period"),
-        Index(
-            "uq_treating_declaration_open",
-            "patient_id",
-            unique=True,
-            sqlite_where=text("end_on IS NULL"),
-            postgresql_where=text("end_on IS NULL"),
-        ),
+        unique_where("uq_treating_declaration_open", "patient_id", where="end_on IS NULL"),
         Index("ix_treating_declaration_gp_period", "gp_id", "start_on", "end_on"),
         Index("ix_treating_declaration_patient_period", "patient_id", "start_on"),
     )
@@ -334,13 +321,8 @@ class RegistrationRequest(PracticeOwned, Timestamped, Base):
             " AND oriented_to <> '')",
             name="lawful_decline",
         ),
-        Index(
-            "uq_registration_request_pending",
-            "patient_id",
-            "gp_id",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+        unique_where(
+            "uq_registration_request_pending", "patient_id", "gp_id", where="status = 'pending'"
         ),
         Index("ix_registration_request_queue", "gp_id", "status", "received_on"),
     )

@@ -11,11 +11,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of, unique_where
 from umpro.scheduling.models import Appointment
 
 #: Reminder.channel
@@ -90,13 +89,8 @@ class ReminderOptOut(PracticeOwned, Base):
     __tablename__ = "reminder_opt_out"
     __table_args__ = (
         CheckConstraint(one_of("channel", CHANNELS), name="channel"),
-        Index(
-            "uq_reminder_opt_out_active",
-            "patient_id",
-            "channel",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
+        unique_where(
+            "uq_reminder_opt_out_active", "patient_id", "channel", where="withdrawn_at IS NULL"
         ),
     )
 
