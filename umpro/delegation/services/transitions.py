@@ -64,29 +64,18 @@ def record_event_and_access(
     task: CareTask,
     *,
     actor,
-    kind: str,
     action: str,
     now: datetime,
     ip: str = "",
-    from_status: str | None = None,
-    note: str = "",
-    data: dict | None = None,
     access_target: str | None = None,
     practice_id: int | None = None,
+    **event,
 ) -> TaskEvent:
-    """Write the task's event and the access-log row for its patient: ``action`` on
-    ``access_target`` (the care task itself unless given). ``practice_id`` names the
-    practice when there is no actor (a job)."""
-    event = record_event(
-        session,
-        task,
-        actor=actor,
-        kind=kind,
-        now=now,
-        from_status=from_status,
-        note=note,
-        data=data,
-    )
+    """Write the task's event (``event``: ``record_event``'s kind, from_status, note,
+    data) and the access-log row for its patient: ``action`` on ``access_target`` (the
+    care task itself unless given). ``practice_id`` names the practice when there is no
+    actor (a job)."""
+    recorded = record_event(session, task, actor=actor, now=now, **event)
     record_access(
         session,
         actor=actor,
@@ -97,7 +86,7 @@ def record_event_and_access(
         now=now,
         practice_id=practice_id,
     )
-    return event
+    return recorded
 
 
 def _delegate_may_act(session: Session, *, actor, task: CareTask, now: datetime) -> str | None:
