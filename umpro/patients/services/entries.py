@@ -98,8 +98,10 @@ def get_entry(session: Session, *, actor, patient: Patient, entry_id: int) -> Fi
     return entry
 
 
-def _supersede(session: Session, entry: FileEntry, now: datetime) -> None:
-    """Mark ``entry`` superseded unless someone did first (conditional update)."""
+def _change_live_version(session: Session, entry: FileEntry, **values) -> None:
+    """Set ``values`` on ``entry`` while it is the live version (neither corrected nor
+    marked erroneous): a conditional update, so that of two people only one does it; the
+    other gets a Conflict."""
     done = session.execute(
         update(FileEntry)
         .where(
@@ -107,13 +109,18 @@ def _supersede(session: Session, entry: FileEntry, now: datetime) -> None:
             FileEntry.superseded_at.is_(None),
             FileEntry.entered_in_error_at.is_(None),
         )
-        .values(superseded_at=now)
+        .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not done:
         raise Conflict(
             "Cette entrée a déjà été corrigée ou marquée erronée : rechargez le dossier."
         )
+
+
+def _supersede(session: Session, entry: FileEntry, now: datetime) -> None:
+    """Mark ``entry`` superseded unless someone did first."""
+    _change_live_version(session, entry, superseded_at=now)
     session.expire(entry, ["superseded_at"])
 
 
@@ -166,20 +173,13 @@ def mark_entered_in_error(
         raise Invalid("Indiquez pourquoi cette entrée est erronée.", field="reason")
     if len(reason) > 300:
         raise Invalid("Le motif dépasse 300 caractères.", field="reason")
-    done = session.execute(
-        update(FileEntry)
-        .where(
-            FileEntry.id == entry.id,
-            FileEntry.superseded_at.is_(None),
-            FileEntry.entered_in_error_at.is_(None),
-        )
-        .values(entered_in_error_at=now, entered_in_error_by_id=actor.id, error_reason=reason)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not done:
-        raise Conflict(
-            "Cette entrée a déjà été corrigée ou marquée erronée : rechargez le dossier."
-        )
+    _change_live_version(
+        session,
+        entry,
+        entered_in_error_at=now,
+        entered_in_error_by_id=actor.id,
+        error_reason=reason,
+    )
     session.expire(entry)
     record_access_to(session, actor, "file_entry.mark_error", entry, ip=ip, now=now)
     return entry
