@@ -67,6 +67,17 @@ def unique_where(name: str, *columns: str, where: str) -> Index:
     )
 
 
+def label_of(labels: dict[str, str], column: str) -> property:
+    """A read-only property: the French label of ``column``'s value in ``labels`` (the
+    value itself when it has none), e.g. ``status_label = label_of(STATUSES, "status")``."""
+
+    def label(self) -> str:
+        value = getattr(self, column)
+        return labels.get(value, value)
+
+    return property(label)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of, unique_where
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, label_of, one_of, unique_where
 from umpro.team.models import Staff
 
 SEXES = {"F": "Féminin", "M": "Masculin", "I": "Indéterminé"}
@@ -87,9 +87,7 @@ class Patient(PracticeOwned, Timestamped, Base):
         """``M. D.`` — given name then family name initials, for calendar feeds."""
         return f"{self.given_names[:1].upper()}. {self.family_name[:1].upper()}."
 
-    @property
-    def sex_label(self) -> str:
-        return SEXES.get(self.sex, self.sex)
+    sex_label = label_of(SEXES, "sex")
 
     @property
     def treating_gp(self) -> Staff | None:
@@ -203,9 +201,7 @@ class FileEntry(PracticeOwned, Base):
     def is_entered_in_error(self) -> bool:
         return self.entered_in_error_at is not None
 
-    @property
-    def kind_label(self) -> str:
-        return ENTRY_KINDS.get(self.kind, self.kind)
+    kind_label = label_of(ENTRY_KINDS, "kind")
 
     @property
     def lineage_id(self) -> int:
@@ -249,9 +245,7 @@ class TreatingDeclaration(PracticeOwned, Timestamped, Base):
     patient: Mapped[Patient] = relationship()
     gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin="unnested")
 
-    @property
-    def end_reason_label(self) -> str:
-        return END_REASONS.get(self.end_reason, self.end_reason)
+    end_reason_label = label_of(END_REASONS, "end_reason")
 
 
 #: Overlapping periods of one patient are refused by the database itself (autogenerate
@@ -348,17 +342,9 @@ class RegistrationRequest(PracticeOwned, Timestamped, Base):
     gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin="unnested")
     decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id])
 
-    @property
-    def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
-
-    @property
-    def status_label(self) -> str:
-        return REQUEST_STATUSES.get(self.status, self.status)
-
-    @property
-    def decline_reason_label(self) -> str:
-        return DECLINE_REASONS.get(self.decline_reason, self.decline_reason)
+    channel_label = label_of(CHANNELS, "channel")
+    status_label = label_of(REQUEST_STATUSES, "status")
+    decline_reason_label = label_of(DECLINE_REASONS, "decline_reason")
 
 
 referral_letter_entry = Table(
