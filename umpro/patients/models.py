@@ -27,6 +27,19 @@ from umpro.team.models import Staff
 SEXES = {"F": "Féminin", "M": "Masculin", "I": "Indéterminé"}
 
 
+def _standing(model, open_column: str):
+    """The patient's one row of ``model()`` (a class defined further down) whose
+    ``open_column`` is NULL, read-only: a partial unique index keeps it to one."""
+    return relationship(
+        primaryjoin=lambda: and_(
+            foreign(model().patient_id) == Patient.id,
+            getattr(model(), open_column).is_(None),
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+
+
 class Patient(PracticeOwned, Timestamped, Base):
     __tablename__ = "patient"
     __table_args__ = (
@@ -60,22 +73,12 @@ class Patient(PracticeOwned, Timestamped, Base):
     )
     #: The declaration in force: at most one is open (a partial unique index says so),
     #: and neither starts nor ends in the future, so the open one is today's.
-    current_declaration: Mapped["TreatingDeclaration | None"] = relationship(
-        primaryjoin=lambda: and_(
-            foreign(TreatingDeclaration.patient_id) == Patient.id,
-            TreatingDeclaration.end_on.is_(None),
-        ),
-        viewonly=True,
-        uselist=False,
+    current_declaration: Mapped["TreatingDeclaration | None"] = _standing(
+        lambda: TreatingDeclaration, "end_on"
     )
     #: The objection to team sharing that stands, if any (one at most, by index).
-    active_objection: Mapped["SharingObjection | None"] = relationship(
-        primaryjoin=lambda: and_(
-            foreign(SharingObjection.patient_id) == Patient.id,
-            SharingObjection.lifted_at.is_(None),
-        ),
-        viewonly=True,
-        uselist=False,
+    active_objection: Mapped["SharingObjection | None"] = _standing(
+        lambda: SharingObjection, "lifted_at"
     )
 
     @property
