@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, event
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -57,6 +57,25 @@ def utcnow() -> datetime:
 def one_of(column: str, values) -> str:
     """The SQL of a CHECK that ``column`` holds one of ``values``: ``status IN ('a', 'b')``."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def unique_where(name: str, *columns: str, where: str) -> Index:
+    """A partial unique index, the same on SQLite and PostgreSQL: at most one row per
+    ``columns`` among the rows that match the SQL ``where`` (the standing objection…)."""
+    return Index(
+        name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where)
+    )
+
+
+def label_of(labels: dict[str, str], column: str) -> property:
+    """A read-only property: the French label of ``column``'s value in ``labels`` (the
+    value itself when it has none), e.g. ``status_label = label_of(STATUSES, "status")``."""
+
+    def label(self) -> str:
+        value = getattr(self, column)
+        return labels.get(value, value)
+
+    return property(label)
 
 
 class Base(DeclarativeBase):

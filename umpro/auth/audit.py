@@ -107,6 +107,32 @@ def record_access(
         append(session, [entry])
 
 
+def record_access_to(
+    session: Session,
+    actor,
+    action: str,
+    row,
+    *,
+    ip: str = "",
+    now: datetime | None = None,
+    practice_id: int | None = None,
+) -> None:
+    """``record_access`` for one row of a patient's data: a patient, or a row that holds
+    its ``patient_id`` (a file entry, a letter, a care task…). The target names the row
+    by its table and id (``file_entry:12``)."""
+    table = row.__tablename__
+    record_access(
+        session,
+        actor=actor,
+        action=action,
+        patient_id=row.id if table == "patient" else row.patient_id,
+        target=f"{table}:{row.id}",
+        ip=ip,
+        now=now,
+        practice_id=practice_id,
+    )
+
+
 def start_buffer(session: Session) -> None:
     session.info[BUFFER] = []
 

@@ -48,6 +48,22 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _retry_at(
+    session: Session, *conditions, max_failures: int, window: timedelta
+) -> datetime | None:
+    """When the failed attempts that match ``conditions`` stop throttling: ``window``
+    after the oldest of the last ``max_failures``; None while there are fewer."""
+    recent = session.scalars(
+        select(LoginAttempt.at)
+        .where(LoginAttempt.succeeded.is_(False), *conditions)
+        .order_by(LoginAttempt.at.desc())
+        .limit(max_failures)
+    ).all()
+    if len(recent) < max_failures:
+        return None
+    return recent[-1] + window
+
+
 def throttled_until(
     session: Session, *, email: str, now: datetime, max_failures: int, window: timedelta
 ) -> datetime | None:
@@ -60,19 +76,13 @@ def throttled_until(
     since = now - window
     if last_success is not None and last_success > since:
         since = last_success
-    recent = session.scalars(
-        select(LoginAttempt.at)
-        .where(
-            LoginAttempt.email == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > since,
-        )
-        .order_by(LoginAttempt.at.desc())
-        .limit(max_failures)
-    ).all()
-    if len(recent) < max_failures:
-        return None
-    return recent[-1] + window
+    return _retry_at(
+        session,
+        LoginAttempt.email == email,
+        LoginAttempt.at > since,
+        max_failures=max_failures,
+        window=window,
+    )
 
 
 def address_throttled_until(
@@ -83,20 +93,14 @@ def address_throttled_until(
     A success from the address does not reset the count: the sprayer may own an account."""
     if not ip:
         return None
-    recent = session.scalars(
-        select(LoginAttempt.at)
-        .where(
-            LoginAttempt.ip == ip,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > now - window,
-            LoginAttempt.at <= now,
-        )
-        .order_by(LoginAttempt.at.desc())
-        .limit(max_failures)
-    ).all()
-    if len(recent) < max_failures:
-        return None
-    return recent[-1] + window
+    return _retry_at(
+        session,
+        LoginAttempt.ip == ip,
+        LoginAttempt.at > now - window,
+        LoginAttempt.at <= now,
+        max_failures=max_failures,
+        window=window,
+    )
 
 
 def sign_in(

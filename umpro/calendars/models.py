@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, label_of
 from umpro.team.models import Room, Staff
 
 STAFF, ROOM, PRACTICE = "staff", "room", "practice"
@@ -60,13 +60,8 @@ class FeedToken(PracticeOwned, Timestamped, Base):
     def shows_patients(self) -> bool:
         return self.detail != BUSY
 
-    @property
-    def scope_label(self) -> str:
-        return SCOPES.get(self.scope, self.scope)
-
-    @property
-    def detail_label(self) -> str:
-        return DETAILS.get(self.detail, self.detail)
+    scope_label = label_of(SCOPES, "scope")
+    detail_label = label_of(DETAILS, "detail")
 
 
 class EventCache(PracticeOwned, Base):

@@ -3,21 +3,18 @@ tasks by hand (the scheduler runs the ``delegation_overdue`` job every hour)."""
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from umpro.db import utcnow
 from umpro.delegation.services import overdue, protocols
 from umpro.extensions import db
+from umpro.team import services as team_services
 from umpro.team.models import Practice
 
 group = AppGroup("delegation", help="Protocoles de coopération et tâches déléguées.")
 
 
 def _practices(slug: str | None) -> list[Practice]:
-    query = select(Practice).order_by(Practice.id)
-    if slug:
-        query = query.where(Practice.slug == slug)
-    practices = list(db.session.scalars(query))
+    practices = team_services.practices(db.session, slug)
     if slug and not practices:
         raise click.ClickException(f"Aucune maison de santé « {slug} ».")
     return practices

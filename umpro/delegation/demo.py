@@ -187,6 +187,12 @@ def _tasks(session, practice, members, by_code, now) -> None:
                 now=ago(days, hours),
             )
 
+    def take_on(task, delegate, *, accepted: int, started: int, hours: int = 0):
+        """The delegate accepts ``task`` ``accepted`` days ago and starts it ``started``
+        days (and ``hours``) ago."""
+        move(task, delegate, states.ACCEPTED, days=accepted)
+        move(task, delegate, states.IN_PROGRESS, days=started, hours=hours)
+
     # In the queue: waiting for a delegate, most pressing first.
     hand_off(
         claire,
@@ -227,11 +233,9 @@ def _tasks(session, practice, members, by_code, now) -> None:
     _book_session(session, accepted, nathalie, now)
     # In progress and on hold.
     started = hand_off(karim, "asalee-rcv", days=6, instructions="HTA récente sous traitement.")
-    move(started, nathalie, states.ACCEPTED, days=5)
-    move(started, nathalie, states.IN_PROGRESS, days=1)
+    take_on(started, nathalie, accepted=5, started=1)
     held = hand_off(sophie, "asalee-bpco", days=12, instructions="Fumeur 30 paquets-années.")
-    move(held, nathalie, states.ACCEPTED, days=11)
-    move(held, nathalie, states.IN_PROGRESS, days=9)
+    take_on(held, nathalie, accepted=11, started=9)
     move(
         held,
         nathalie,
@@ -241,8 +245,7 @@ def _tasks(session, practice, members, by_code, now) -> None:
     )
     # Completed: results waiting in the GP's inbox.
     done = hand_off(claire, "asalee-dt2", days=20, instructions="Suivi trimestriel.")
-    move(done, nathalie, states.ACCEPTED, days=19)
-    move(done, nathalie, states.IN_PROGRESS, days=4)
+    take_on(done, nathalie, accepted=19, started=4)
     move(
         done,
         nathalie,
@@ -253,8 +256,7 @@ def _tasks(session, practice, members, by_code, now) -> None:
     )
     # Red flags: reprise, top of the inbox.
     flagged = hand_off(claire, "asalee-dt2", days=15, instructions="Déséquilibre suspecté.")
-    move(flagged, nathalie, states.ACCEPTED, days=14)
-    move(flagged, nathalie, states.IN_PROGRESS, days=1, hours=2)
+    take_on(flagged, nathalie, accepted=14, started=1, hours=2)
     move(
         flagged,
         nathalie,
@@ -266,13 +268,11 @@ def _tasks(session, practice, members, by_code, now) -> None:
     memory = hand_off(
         karim, "asalee-cognitif", days=30, instructions="Plainte de l'épouse : oublis répétés."
     )
-    move(memory, nathalie, states.ACCEPTED, days=29)
-    move(memory, nathalie, states.IN_PROGRESS, days=2)
+    take_on(memory, nathalie, accepted=29, started=2)
     move(memory, nathalie, states.COMPLETED, days=2, results=COGNITIVE_FLAG)
     # Completed and acknowledged, with satisfaction and an adverse event.
     seen = hand_off(sophie, "asalee-rcv", days=60)
-    move(seen, nathalie, states.ACCEPTED, days=59)
-    move(seen, nathalie, states.IN_PROGRESS, days=50)
+    take_on(seen, nathalie, accepted=59, started=50)
     move(seen, nathalie, states.COMPLETED, days=50, results=RCV_OK)
     if seen is not None:
         sessions.acknowledge(
@@ -284,8 +284,7 @@ def _tasks(session, practice, members, by_code, now) -> None:
                 session, actor=actor, task=seen, respondent=respondent, score=score, now=ago(49)
             )
     cystitis = hand_off(claire, "cystite", days=40, priority="asap")
-    move(cystitis, julien, states.ACCEPTED, days=40)
-    move(cystitis, julien, states.IN_PROGRESS, days=40)
+    take_on(cystitis, julien, accepted=40, started=40)
     move(cystitis, julien, states.COMPLETED, days=40, results=CYSTITIS_OK)
     if cystitis is not None:
         sessions.acknowledge(session, actor=claire, task=cystitis, now=ago(39))
@@ -313,8 +312,7 @@ def _tasks(session, practice, members, by_code, now) -> None:
         reason="Fièvre à 39,8 °C au rappel : relève d'une consultation médicale.",
     )
     failed = hand_off(sophie, "asalee-cognitif", days=45)
-    move(failed, nathalie, states.ACCEPTED, days=44)
-    move(failed, nathalie, states.IN_PROGRESS, days=30)
+    take_on(failed, nathalie, accepted=44, started=30)
     move(
         failed,
         nathalie,

@@ -18,11 +18,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, label_of, one_of, unique_where
 from umpro.delegation import states
 from umpro.patients.models import SEXES, FileEntry, Patient
 from umpro.scheduling.models import Appointment
@@ -79,9 +78,7 @@ class Protocol(PracticeOwned, Timestamped, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def kind_label(self) -> str:
-        return PROTOCOL_KINDS.get(self.kind, self.kind)
+    kind_label = label_of(PROTOCOL_KINDS, "kind")
 
     @property
     def due_label(self) -> str:
@@ -136,13 +133,11 @@ class ProtocolConsent(PracticeOwned, Base):
 
     __tablename__ = "protocol_consent"
     __table_args__ = (
-        Index(
+        unique_where(
             "uq_protocol_consent_standing",
             "patient_id",
             "protocol_id",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
+            where="withdrawn_at IS NULL",
         ),
     )
 
@@ -185,14 +180,7 @@ class CareTask(PracticeOwned, Timestamped, Base):
         ),
         CheckConstraint("status <> 'completed' OR results IS NOT NULL", name="results"),
         # One open hand-off per patient and protocol: a second would split the follow-up.
-        Index(
-            "uq_care_task_open",
-            "patient_id",
-            "protocol_id",
-            unique=True,
-            sqlite_where=text(_OPEN_SQL),
-            postgresql_where=text(_OPEN_SQL),
-        ),
+        unique_where("uq_care_task_open", "patient_id", "protocol_id", where=_OPEN_SQL),
         Index("ix_care_task_queue", "practice_id", "status", "due_on"),
         Index("ix_care_task_inbox", "requester_id", "inbox_at"),
         # Issue 11: a requester's open hand-offs (the inbox's "requested" list), in order,
@@ -296,9 +284,7 @@ class TaskEvent(PracticeOwned, Base):
 
     actor: Mapped[Staff | None] = relationship()
 
-    @property
-    def kind_label(self) -> str:
-        return EVENT_KINDS.get(self.kind, self.kind)
+    kind_label = label_of(EVENT_KINDS, "kind")
 
 
 APPOINTMENT_PURPOSES = {"session": "Séance", "follow_up": "Rendez-vous de suivi"}
@@ -317,9 +303,7 @@ class TaskAppointment(PracticeOwned, Base):
 
     appointment: Mapped[Appointment] = relationship()
 
-    @property
-    def purpose_label(self) -> str:
-        return APPOINTMENT_PURPOSES.get(self.purpose, self.purpose)
+    purpose_label = label_of(APPOINTMENT_PURPOSES, "purpose")
 
 
 SEVERITIES = {"mild": "Léger", "moderate": "Modéré", "severe": "Grave"}
@@ -344,9 +328,7 @@ class AdverseEvent(PracticeOwned, Base):
 
     reported_by: Mapped[Staff] = relationship()
 
-    @property
-    def severity_label(self) -> str:
-        return SEVERITIES.get(self.severity, self.severity)
+    severity_label = label_of(SEVERITIES, "severity")
 
 
 RESPONDENTS = {
@@ -375,9 +357,7 @@ class SatisfactionResponse(PracticeOwned, Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    @property
-    def respondent_label(self) -> str:
-        return RESPONDENTS.get(self.respondent, self.respondent)
+    respondent_label = label_of(RESPONDENTS, "respondent")
 
 
 class SupervisionReview(PracticeOwned, Base):

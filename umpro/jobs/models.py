@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from umpro.db import Base, PracticeOwned, UTCDateTime, one_of, utcnow
+from umpro.db import Base, PracticeOwned, UTCDateTime, label_of, one_of, utcnow
 
 #: JobRun.status
 REQUESTED, RUNNING, OK, ERROR = "requested", "running", "ok", "error"
@@ -56,13 +56,8 @@ class JobRun(PracticeOwned, Base):
     #: A French sentence for the admin page; never a patient's name.
     error: Mapped[str] = mapped_column(Text, default="")
 
-    @property
-    def status_label(self) -> str:
-        return RUN_STATUSES.get(self.status, self.status)
-
-    @property
-    def trigger_label(self) -> str:
-        return TRIGGERS.get(self.trigger, self.trigger)
+    status_label = label_of(RUN_STATUSES, "status")
+    trigger_label = label_of(TRIGGERS, "trigger")
 
 
 class SchedulerInstance(Base):

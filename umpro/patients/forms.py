@@ -64,6 +64,14 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _choose_one(label: str, options) -> SelectField:
+    """A select of ``options`` ((value, label) pairs) after « — choisir — »; the service
+    validates the value."""
+    return SelectField(
+        label, choices=[("", "— choisir —"), *options], coerce=_text, validate_choice=False
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -89,9 +97,7 @@ class PatientForm(FlaskForm):
     birth_date = FrenchDateField(
         "Date de naissance", validators=[_date_required("La date de naissance est obligatoire.")]
     )
-    sex = SelectField(
-        "Sexe", choices=[("", "— choisir —"), *SEXES.items()], coerce=_text, validate_choice=False
-    )
+    sex = _choose_one("Sexe", SEXES.items())
     ins = StringField(
         "INS (matricule INS)",
         validators=[Optional()],
@@ -153,22 +159,12 @@ class EndDeclarationForm(FlaskForm):
     end_on = FrenchDateField(
         "Date de fin", validators=[_date_required("La date de fin est obligatoire.")]
     )
-    end_reason = SelectField(
-        "Motif",
-        choices=[("", "— choisir —")] + [(k, v) for k, v in END_REASONS.items() if k != "transfer"],
-        coerce=_text,
-        validate_choice=False,
-    )
+    end_reason = _choose_one("Motif", [(k, v) for k, v in END_REASONS.items() if k != "transfer"])
 
 
 class RequestForm(FlaskForm):
     gp_id = SelectField("Médecin sollicité", coerce=optional_int, validate_choice=False)
-    channel = SelectField(
-        "Canal",
-        choices=[("", "— choisir —"), *CHANNELS.items()],
-        coerce=_text,
-        validate_choice=False,
-    )
+    channel = _choose_one("Canal", CHANNELS.items())
     received_on = FrenchDateField(
         "Reçue le", validators=[_date_required("La date de la demande est obligatoire.")]
     )
@@ -180,12 +176,7 @@ class DecisionForm(FlaskForm):
     decision = RadioField(
         "Décision", choices=list(DECISIONS.items()), coerce=_text, validate_choice=False
     )
-    reason = SelectField(
-        "Motif du refus",
-        choices=[("", "— choisir —"), *DECLINE_REASONS.items()],
-        coerce=_text,
-        validate_choice=False,
-    )
+    reason = _choose_one("Motif du refus", DECLINE_REASONS.items())
     oriented_to = StringField(
         "Patient orienté vers",
         validators=[Optional(), Length(max=200)],

@@ -18,14 +18,26 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
-    text,
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, label_of, one_of, unique_where
 from umpro.team.models import Staff
 
 SEXES = {"F": "Féminin", "M": "Masculin", "I": "Indéterminé"}
+
+
+def _standing(model, open_column: str):
+    """The patient's one row of ``model()`` (a class defined further down) whose
+    ``open_column`` is NULL, read-only: a partial unique index keeps it to one."""
+    return relationship(
+        primaryjoin=lambda: and_(
+            foreign(model().patient_id) == Patient.id,
+            getattr(model(), open_column).is_(None),
+        ),
+        viewonly=True,
+        uselist=False,
+    )
 
 
 class Patient(PracticeOwned, Timestamped, Base):
@@ -61,22 +73,12 @@ class Patient(PracticeOwned, Timestamped, Base):
     )
     #: The declaration in force: at most one is open (a partial unique index says so),
     #: and neither starts nor ends in the future, so the open one is today's.
-    current_declaration: Mapped["TreatingDeclaration | None"] = relationship(
-        primaryjoin=lambda: and_(
-            foreign(TreatingDeclaration.patient_id) == Patient.id,
-            TreatingDeclaration.end_on.is_(None),
-        ),
-        viewonly=True,
-        uselist=False,
+    current_declaration: Mapped["TreatingDeclaration | None"] = _standing(
+        lambda: TreatingDeclaration, "end_on"
     )
     #: The objection to team sharing that stands, if any (one at most, by index).
-    active_objection: Mapped["SharingObjection | None"] = relationship(
-        primaryjoin=lambda: and_(
-            foreign(SharingObjection.patient_id) == Patient.id,
-            SharingObjection.lifted_at.is_(None),
-        ),
-        viewonly=True,
-        uselist=False,
+    active_objection: Mapped["SharingObjection | None"] = _standing(
+        lambda: SharingObjection, "lifted_at"
     )
 
     @property
@@ -88,9 +90,7 @@ class Patient(PracticeOwned, Timestamped, Base):
         """``M. D.`` — given name then family name initials, for calendar feeds."""
         return f"{self.given_names[:1].upper()}. {self.family_name[:1].upper()}."
 
-    @property
-    def sex_label(self) -> str:
-        return SEXES.get(self.sex, self.sex)
+    sex_label = label_of(SEXES, "sex")
 
     @property
     def treating_gp(self) -> Staff | None:
@@ -127,13 +127,7 @@ class SharingObjection(PracticeOwned, Base):
 
     __tablename__ = "sharing_objection"
     __table_args__ = (
-        Index(
-            "uq_sharing_objection_standing",
-            "patient_id",
-            unique=True,
-            sqlite_where=text("lifted_at IS NULL"),
-            postgresql_where=text("lifted_at IS NULL"),
-        ),
+        unique_where("uq_sharing_objection_standing", "patient_id", where="lifted_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,9 +204,7 @@ class FileEntry(PracticeOwned, Base):
     def is_entered_in_error(self) -> bool:
         return self.entered_in_error_at is not None
 
-    @property
-    def kind_label(self) -> str:
-        return ENTRY_KINDS.get(self.kind, self.kind)
+    kind_label = label_of(ENTRY_KINDS, "kind")
 
     @property
     def lineage_id(self) -> int:
@@ -239,13 +231,7 @@ class TreatingDeclaration(PracticeOwned, Timestamped, Base):
     __tablename__ = "treating_declaration"
     __table_args__ = (
         CheckConstraint("end_on IS NULL OR end_on > start_on", name="period"),
-        Index(
-            "uq_treating_declaration_open",
-            "patient_id",
-            unique=True,
-            sqlite_where=text("end_on IS NULL"),
-            postgresql_where=text("end_on IS NULL"),
-        ),
+        unique_where("uq_treating_declaration_open", "patient_id", where="end_on IS NULL"),
         Index("ix_treating_declaration_gp_period", "gp_id", "start_on", "end_on"),
         Index("ix_treating_declaration_patient_period", "patient_id", "start_on"),
     )
@@ -262,9 +248,7 @@ class TreatingDeclaration(PracticeOwned, Timestamped, Base):
     patient: Mapped[Patient] = relationship()
     gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin="unnested")
 
-    @property
-    def end_reason_label(self) -> str:
-        return END_REASONS.get(self.end_reason, self.end_reason)
+    end_reason_label = label_of(END_REASONS, "end_reason")
 
 
 #: Overlapping periods of one patient are refused by the database itself (autogenerate
@@ -334,13 +318,8 @@ class RegistrationRequest(PracticeOwned, Timestamped, Base):
             " AND oriented_to <> '')",
             name="lawful_decline",
         ),
-        Index(
-            "uq_registration_request_pending",
-            "patient_id",
-            "gp_id",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+        unique_where(
+            "uq_registration_request_pending", "patient_id", "gp_id", where="status = 'pending'"
         ),
         Index("ix_registration_request_queue", "gp_id", "status", "received_on"),
     )
@@ -366,17 +345,9 @@ class RegistrationRequest(PracticeOwned, Timestamped, Base):
     gp: Mapped[Staff] = relationship(foreign_keys=[gp_id], lazy="joined", innerjoin="unnested")
     decided_by: Mapped[Staff | None] = relationship(foreign_keys=[decided_by_id])
 
-    @property
-    def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
-
-    @property
-    def status_label(self) -> str:
-        return REQUEST_STATUSES.get(self.status, self.status)
-
-    @property
-    def decline_reason_label(self) -> str:
-        return DECLINE_REASONS.get(self.decline_reason, self.decline_reason)
+    channel_label = label_of(CHANNELS, "channel")
+    status_label = label_of(REQUEST_STATUSES, "status")
+    decline_reason_label = label_of(DECLINE_REASONS, "decline_reason")
 
 
 referral_letter_entry = Table(

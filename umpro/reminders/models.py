@@ -3,19 +3,10 @@ refusals of reminders, per channel."""
 
 from datetime import datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, one_of
+from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, label_of, one_of, unique_where
 from umpro.scheduling.models import Appointment
 
 #: Reminder.channel
@@ -74,13 +65,8 @@ class Reminder(PracticeOwned, Timestamped, Base):
 
     appointment: Mapped[Appointment] = relationship()
 
-    @property
-    def status_label(self) -> str:
-        return REMINDER_STATUSES.get(self.status, self.status)
-
-    @property
-    def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
+    status_label = label_of(REMINDER_STATUSES, "status")
+    channel_label = label_of(CHANNELS, "channel")
 
 
 class ReminderOptOut(PracticeOwned, Base):
@@ -90,13 +76,8 @@ class ReminderOptOut(PracticeOwned, Base):
     __tablename__ = "reminder_opt_out"
     __table_args__ = (
         CheckConstraint(one_of("channel", CHANNELS), name="channel"),
-        Index(
-            "uq_reminder_opt_out_active",
-            "patient_id",
-            "channel",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
+        unique_where(
+            "uq_reminder_opt_out_active", "patient_id", "channel", where="withdrawn_at IS NULL"
         ),
     )
 
@@ -109,6 +90,4 @@ class ReminderOptOut(PracticeOwned, Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
-    @property
-    def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
+    channel_label = label_of(CHANNELS, "channel")

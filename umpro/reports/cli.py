@@ -4,12 +4,11 @@ from datetime import date, timedelta
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.reports.services import snapshots
-from umpro.team.models import Practice
+from umpro.team import services as team_services
 from umpro.timeutil import local_today
 
 group = AppGroup("snapshots", help="Photographies quotidiennes des patientèles.")
@@ -25,10 +24,7 @@ group = AppGroup("snapshots", help="Photographies quotidiennes des patientèles.
 @click.option("--practice", "slug", help="Identifiant (slug) d'une seule maison de santé.")
 def rebuild(first, slug: str | None) -> None:
     """Recalculer, depuis l'historique, les photographies jusqu'à hier."""
-    query = select(Practice).order_by(Practice.id)
-    if slug:
-        query = query.where(Practice.slug == slug)
-    practices = list(db.session.scalars(query))
+    practices = team_services.practices(db.session, slug)
     if slug and not practices:
         raise click.ClickException(f"Aucune maison de santé « {slug} ».")
     now = utcnow()

@@ -1,13 +1,13 @@
 from wtforms import (
     BooleanField,
     EmailField,
-    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from umpro.auth.forms import new_password_field
 from umpro.forms import FlaskForm, optional_int
 from umpro.team.models import ROOM_KINDS
 from umpro.team.professions import LABELS
@@ -48,23 +48,11 @@ class StaffForm(FlaskForm):
 
 
 class NewStaffForm(StaffForm):
-    password = PasswordField(
-        "Mot de passe initial",
-        validators=[
-            DataRequired("Choisissez un mot de passe initial."),
-            Length(min=10, message="Au moins 10 caractères."),
-        ],
-    )
+    password = new_password_field("Mot de passe initial", "Choisissez un mot de passe initial.")
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "Nouveau mot de passe",
-        validators=[
-            DataRequired("Choisissez un mot de passe."),
-            Length(min=10, message="Au moins 10 caractères."),
-        ],
-    )
+    password = new_password_field("Nouveau mot de passe", "Choisissez un mot de passe.")
 
 
 class RoomForm(FlaskForm):

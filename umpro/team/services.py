@@ -19,6 +19,14 @@ from umpro.team.professions import CLINICIANS, SUPERVISED, Profession
 RPPS_RE = re.compile(r"^\d{11}$")
 
 
+def practices(session: Session, slug: str | None = None) -> list[Practice]:
+    """Every practice in id order, or only the one named ``slug`` (none when unknown)."""
+    query = select(Practice).order_by(Practice.id)
+    if slug:
+        query = query.where(Practice.slug == slug)
+    return list(session.scalars(query))
+
+
 @dataclass
 class StaffInput:
     email: str

@@ -10,11 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
 from umpro.delegation.services import transitions
-from umpro.delegation.services._common import authorize, clean_text, target, today
+from umpro.delegation.services._common import authorize, clean_text, today
 from umpro.errors import Conflict, Invalid
 from umpro.patients.models import Patient
 from umpro.team.models import Practice
@@ -80,12 +80,11 @@ def give_consent(
     )
     session.add(consent)
     session.flush()
-    record_access(
+    record_access_to(
         session,
-        actor=actor,
-        action="protocol_consent.give",
-        patient_id=patient.id,
-        target=target("protocol_consent", consent.id),
+        actor,
+        "protocol_consent.give",
+        consent,
         ip=ip,
         now=now,
         practice_id=patient.practice_id,
@@ -118,12 +117,11 @@ def withdraw_consent(
     consent.withdrawn_by_id = actor.id if actor else None
     consent.withdrawal_note = clean_text(note, limit=500)
     session.flush()
-    record_access(
+    record_access_to(
         session,
-        actor=actor,
-        action="protocol_consent.withdraw",
-        patient_id=patient.id,
-        target=target("protocol_consent", consent.id),
+        actor,
+        "protocol_consent.withdraw",
+        consent,
         ip=ip,
         now=now,
         practice_id=patient.practice_id,

@@ -12,11 +12,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
 from umpro.delegation import states
 from umpro.delegation.models import CareTask
-from umpro.delegation.services._common import target, today
-from umpro.delegation.services.transitions import record_event
+from umpro.delegation.services._common import today
+from umpro.delegation.services.transitions import record_event_and_access
 
 
 @dataclass(frozen=True)
@@ -76,20 +75,13 @@ def flag_overdue(session: Session, *, practice, now: datetime) -> list[Flagged]:
         if result.rowcount != 1:
             continue  # another worker claimed it
         session.refresh(task)
-        record_event(
+        record_event_and_access(
             session,
             task,
             actor=None,
             kind="overdue",
-            now=now,
-            note=f"Échéance du {task.due_on:%d/%m/%Y} dépassée.",
-        )
-        record_access(
-            session,
-            actor=None,
             action="care_task.overdue",
-            patient_id=task.patient_id,
-            target=target("care_task", task.id),
+            note=f"Échéance du {task.due_on:%d/%m/%Y} dépassée.",
             now=now,
             practice_id=task.practice_id,  # the job acts for nobody: the practice's row
         )

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
 from umpro.delegation import states
 from umpro.delegation.models import (
     RESPONDENTS,
@@ -16,7 +15,7 @@ from umpro.delegation.models import (
     SatisfactionResponse,
 )
 from umpro.delegation.services._common import authorize, clean_text, target, today
-from umpro.delegation.services.transitions import record_event
+from umpro.delegation.services.transitions import record_event_and_access
 from umpro.errors import Invalid
 from umpro.timeutil import to_local
 
@@ -64,27 +63,17 @@ def report_adverse_event(
         reported_by_id=actor.id,
         reported_at=now,
     )
-    session.add(event)
-    session.flush()
-    record_event(
+    return _add_to_task(
         session,
         task,
+        event,
         actor=actor,
         kind="adverse_event",
-        now=now,
-        note=f"Gravité : {event.severity_label.lower()}",
-        data={"adverse_event_id": event.id},
-    )
-    record_access(
-        session,
-        actor=actor,
         action="adverse_event.report",
-        patient_id=task.patient_id,
-        target=target("adverse_event", event.id),
+        note=f"Gravité : {event.severity_label.lower()}",
         ip=ip,
         now=now,
     )
-    return event
 
 
 def record_satisfaction(
@@ -124,27 +113,48 @@ def record_satisfaction(
         recorded_by_id=actor.id,
         recorded_at=now,
     )
-    session.add(response)
-    session.flush()
-    record_event(
+    return _add_to_task(
         session,
         task,
+        response,
         actor=actor,
         kind="satisfaction",
-        now=now,
-        note=f"{response.respondent_label} : {score}/5",
-        data={"satisfaction_id": response.id},
-    )
-    record_access(
-        session,
-        actor=actor,
         action="satisfaction.record",
-        patient_id=task.patient_id,
-        target=target("satisfaction", response.id),
+        note=f"{response.respondent_label} : {score}/5",
         ip=ip,
         now=now,
     )
-    return response
+
+
+def _add_to_task(
+    session: Session,
+    task: CareTask,
+    row,
+    *,
+    actor,
+    kind: str,
+    action: str,
+    note: str,
+    ip: str,
+    now: datetime,
+):
+    """Save ``row`` (an adverse event or a satisfaction response) and write the task's
+    ``kind`` event and the access-log row naming it (``kind:id``)."""
+    session.add(row)
+    session.flush()
+    record_event_and_access(
+        session,
+        task,
+        actor=actor,
+        kind=kind,
+        action=action,
+        note=note,
+        data={f"{kind}_id": row.id},
+        access_target=target(kind, row.id),
+        ip=ip,
+        now=now,
+    )
+    return row
 
 
 def quality_of(session: Session, *, task: CareTask):

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, TaskAppointment
-from umpro.delegation.services._common import authorize, clean_text, same_practice, target, today
+from umpro.delegation.services._common import authorize, clean_text, same_practice, today
 from umpro.delegation.services.transitions import record_event
 from umpro.errors import Conflict, Invalid
 from umpro.scheduling.models import AppointmentType
@@ -215,13 +215,5 @@ def acknowledge(
     if newly_taken_back:
         record_event(session, task, actor=actor, kind="take_back", now=now, note=note)
     record_event(session, task, actor=actor, kind="acknowledge", now=now, note=note)
-    record_access(
-        session,
-        actor=actor,
-        action="care_task.acknowledge",
-        patient_id=task.patient_id,
-        target=target("care_task", task.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "care_task.acknowledge", task, ip=ip, now=now)
     return task

@@ -13,10 +13,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access, record_access_to
 from umpro.auth.permissions import can
 from umpro.delegation.models import SupervisionReview
-from umpro.delegation.services._common import authorize, clean_text, target
+from umpro.delegation.services._common import authorize, clean_text
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
 from umpro.patients.models import FileEntry, Patient
 from umpro.team.models import Staff
@@ -167,15 +167,7 @@ def mark_reviewed(
     except IntegrityError as error:
         raise Conflict("Une de ces entrées vient d'être relue : rechargez la page.") from error
     for entry in entries:
-        record_access(
-            session,
-            actor=actor,
-            action="supervision.review",
-            patient_id=entry.patient_id,
-            target=target("file_entry", entry.id),
-            ip=ip,
-            now=now,
-        )
+        record_access_to(session, actor, "supervision.review", entry, ip=ip, now=now)
     return reviews
 
 

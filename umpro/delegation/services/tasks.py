@@ -10,16 +10,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access, record_access_to
 from umpro.auth.permissions import can
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
 from umpro.delegation.protocols import definition
-from umpro.delegation.services._common import authorize, target, today
+from umpro.delegation.services._common import authorize, today
 from umpro.delegation.services.consents import give_consent, standing_consent
 from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids
 from umpro.delegation.services.protocols import protocol_by_code
-from umpro.delegation.services.transitions import record_event
+from umpro.delegation.services.transitions import record_event_and_access
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
 from umpro.patients.models import SEXES, Patient, SharingObjection
 from umpro.patients.services.sharing import check_sharing_allows
@@ -267,22 +267,15 @@ def create_task(
     )
     session.add(task)
     session.flush()
-    record_event(
+    record_event_and_access(
         session,
         task,
         actor=actor,
         kind="transition",
+        action="care_task.create",
         from_status=None,
-        now=now,
         note=instructions[:500],
         data={"inclusion_met": list(data.inclusion_met)},
-    )
-    record_access(
-        session,
-        actor=actor,
-        action="care_task.create",
-        patient_id=patient.id,
-        target=target("care_task", task.id),
         ip=ip,
         now=now,
     )
@@ -318,15 +311,7 @@ def get_task(
         raise NotFound("Tâche introuvable.")
     authorize(actor, "care_task.view", task, "Vous n'avez pas accès à cette tâche.")
     if log:
-        record_access(
-            session,
-            actor=actor,
-            action="care_task.view",
-            patient_id=task.patient_id,
-            target=target("care_task", task.id),
-            ip=ip,
-            now=now,
-        )
+        record_access_to(session, actor, "care_task.view", task, ip=ip, now=now)
     return task
 
 
@@ -520,20 +505,13 @@ def change_due(
     task.due_on = due_on
     task.overdue_flagged_at = None
     session.flush()
-    record_event(
+    record_event_and_access(
         session,
         task,
         actor=actor,
         kind="due_changed",
-        now=now,
-        note=f"Échéance : {before:%d/%m/%Y} → {due_on:%d/%m/%Y}",
-    )
-    record_access(
-        session,
-        actor=actor,
         action="care_task.due_changed",
-        patient_id=task.patient_id,
-        target=target("care_task", task.id),
+        note=f"Échéance : {before:%d/%m/%Y} → {due_on:%d/%m/%Y}",
         ip=ip,
         now=now,
     )

@@ -59,6 +59,36 @@ def record_event(
     return event
 
 
+def record_event_and_access(
+    session: Session,
+    task: CareTask,
+    *,
+    actor,
+    action: str,
+    now: datetime,
+    ip: str = "",
+    access_target: str | None = None,
+    practice_id: int | None = None,
+    **event,
+) -> TaskEvent:
+    """Write the task's event (``event``: ``record_event``'s kind, from_status, note,
+    data) and the access-log row for its patient: ``action`` on ``access_target`` (the
+    care task itself unless given). ``practice_id`` names the practice when there is no
+    actor (a job)."""
+    recorded = record_event(session, task, actor=actor, now=now, **event)
+    record_access(
+        session,
+        actor=actor,
+        action=action,
+        patient_id=task.patient_id,
+        target=access_target or target("care_task", task.id),
+        ip=ip,
+        now=now,
+        practice_id=practice_id,
+    )
+    return recorded
+
+
 def _delegate_may_act(session: Session, *, actor, task: CareTask, now: datetime) -> str | None:
     """Why ``actor`` may not act as a delegate on ``task`` today (French), or None."""
     day = today(actor.practice, now)
@@ -216,22 +246,15 @@ def transition(
         if clean.raised:
             flags = " ; ".join(f.label for f in clean.raised)
             note = f"{reason}\nSignes d'alerte : {flags} → reprise par le médecin.".strip()
-    record_event(
+    record_event_and_access(
         session,
         task,
         actor=actor,
         kind="transition",
+        action=f"care_task.{move.verb}",
         from_status=source,
         note=note,
-        now=now,
         data=data,
-    )
-    record_access(
-        session,
-        actor=actor,
-        action=f"care_task.{move.verb}",
-        patient_id=task.patient_id,
-        target=target("care_task", task.id),
         ip=ip,
         now=now,
     )
@@ -264,15 +287,14 @@ def cancel_without_consent(
         values |= {"inbox_at": now, "inbox_reason": "cancellation"}
     source = task.status
     _conditional_update(session, task, move, values)
-    record_event(
-        session, task, actor=actor, kind="transition", from_status=source, note=note, now=now
-    )
-    record_access(
+    record_event_and_access(
         session,
+        task,
         actor=actor,
+        kind="transition",
         action="care_task.cancel",
-        patient_id=task.patient_id,
-        target=target("care_task", task.id),
+        from_status=source,
+        note=note,
         ip=ip,
         now=now,
         practice_id=task.practice_id,

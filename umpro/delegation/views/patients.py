@@ -132,6 +132,16 @@ def hand_off(patient_id: int):
     return page, status_of(form)
 
 
+def _change_consent(change, patient, form, **values):
+    """Give or withdraw (``change``) the patient's consent to the protocol chosen in
+    ``form``; returns the protocol."""
+    protocol = protocols.protocol_by_code(
+        db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
+    )
+    change(db.session, patient=patient, protocol=protocol, **values, **acting_context())
+    return protocol
+
+
 @bp.route("/patients/<int:patient_id>/consentements", methods=["GET", "POST"])
 @require("consent.view")
 def patient_consents(patient_id: int):
@@ -144,21 +154,12 @@ def patient_consents(patient_id: int):
     if request.method == "GET" and request.args.get("protocole"):
         form.protocol_code.data = request.args["protocole"]
     if request.method == "POST" and form.validate_on_submit():
-
-        def give():
-            protocol = protocols.protocol_by_code(
-                db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
-            )
-            consents.give_consent(
-                db.session,
-                patient=patient,
-                protocol=protocol,
-                given_on=form.given_on.data,
-                **acting_context(),
-            )
-            return protocol
-
-        protocol, error = attempt(give, form=form)
+        protocol, error = attempt(
+            lambda: _change_consent(
+                consents.give_consent, patient, form, given_on=form.given_on.data
+            ),
+            form=form,
+        )
         if error is None:
             flash(f"Consentement au protocole « {protocol.title} » enregistré.", "success")
             back = request.args.get("retour")
@@ -185,21 +186,9 @@ def withdraw_consent(patient_id: int):
     patient = _patient(patient_id)
     form = WithdrawConsentForm()
     if form.validate_on_submit():
-
-        def withdraw():
-            protocol = protocols.protocol_by_code(
-                db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
-            )
-            consents.withdraw_consent(
-                db.session,
-                patient=patient,
-                protocol=protocol,
-                note=form.note.data,
-                **acting_context(),
-            )
-            return protocol
-
-        protocol, error = attempt(withdraw)
+        protocol, error = attempt(
+            lambda: _change_consent(consents.withdraw_consent, patient, form, note=form.note.data)
+        )
         if error is None:
             flash(
                 f"Retrait du consentement au protocole « {protocol.title} » enregistré ; "

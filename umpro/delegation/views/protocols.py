@@ -40,6 +40,13 @@ def protocol_install():
     return redirect(url_for("delegation.protocol_list"))
 
 
+def _protocol(protocol_id: int):
+    """A protocol of the signed-in member's practice (NotFound otherwise)."""
+    return protocols.get_protocol(
+        db.session, practice_id=current_user.practice_id, protocol_id=protocol_id
+    )
+
+
 def _input(form: ProtocolForm) -> protocols.ProtocolInput:
     return protocols.ProtocolInput(
         code=form.code.data or "",
@@ -66,13 +73,7 @@ def _input(form: ProtocolForm) -> protocols.ProtocolInput:
 @bp.route("/protocoles/<int:protocol_id>/modifier", methods=["GET", "POST"])
 @require("protocol.manage")
 def protocol_edit(protocol_id: int | None = None):
-    protocol = (
-        protocols.get_protocol(
-            db.session, practice_id=current_user.practice_id, protocol_id=protocol_id
-        )
-        if protocol_id
-        else None
-    )
+    protocol = _protocol(protocol_id) if protocol_id else None
     form = ProtocolForm(obj=protocols.input_of(protocol) if protocol else None)
     if form.validate_on_submit():
         saved, error = attempt(
@@ -121,18 +122,14 @@ def _show(protocol, *, form=None, status: int = 200):
 @bp.get("/protocoles/<int:protocol_id>")
 @require("protocol.view")
 def protocol_show(protocol_id: int):
-    protocol = protocols.get_protocol(
-        db.session, practice_id=current_user.practice_id, protocol_id=protocol_id
-    )
+    protocol = _protocol(protocol_id)
     return _show(protocol)
 
 
 @bp.post("/protocoles/<int:protocol_id>/adhesions")
 @require("membership.manage")
 def membership_add(protocol_id: int):
-    protocol = protocols.get_protocol(
-        db.session, practice_id=current_user.practice_id, protocol_id=protocol_id
-    )
+    protocol = _protocol(protocol_id)
     form = MembershipForm()
     form.staff_id.choices = _delegate_choices(protocol)
     if not form.validate_on_submit():

@@ -66,6 +66,19 @@ def _load(task_id: int, *, log: bool = False):
     return tasks.get_task(db.session, task_id=task_id, log=log, **c)
 
 
+def _submit_on_task_page(task, form, save, *, done: str, form_name: str, next_url=None):
+    """A form posted from the task page: once valid and accepted by ``save`` (one service
+    call), flash ``done`` and go to ``next_url`` (the task page unless given); else the
+    task page again with the form and its errors as ``form_name``."""
+    if not form.validate_on_submit():
+        return _render(task, status=422, **{form_name: form})
+    _, error = attempt(save, form=form)
+    if error is not None:
+        return _render(_load(task.id), status=error.status, **{form_name: form})
+    flash(done, "success")
+    return redirect(next_url or url_for("delegation.task_page", task_id=task.id))
+
+
 def _results_from(form, rules: definition.Definition) -> dict:
     """The results typed on the page, keyed as the service expects them."""
     raw: dict = {
@@ -168,16 +181,14 @@ def task_accept_and_start(task_id: int):
     """One step for the delegate who sees the patient now: accept, then start."""
     task = _load(task_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: transitions.accept_and_start(db.session, task=task, **acting_context()),
-            form=form,
-        )
-        if error is not None:
-            return _render(_load(task_id), status=error.status, reason_form=form)
-        flash("Tâche acceptée, prise en charge commencée : saisissez les résultats.", "success")
-        return redirect(url_for("delegation.task_page", task_id=task.id) + "#saisie")
-    return _render(task, status=422, reason_form=form)
+    return _submit_on_task_page(
+        task,
+        form,
+        lambda: transitions.accept_and_start(db.session, task=task, **acting_context()),
+        done="Tâche acceptée, prise en charge commencée : saisissez les résultats.",
+        form_name="reason_form",
+        next_url=url_for("delegation.task_page", task_id=task_id) + "#saisie",
+    )
 
 
 @bp.post("/taches/<int:task_id>/resultats")
@@ -252,84 +263,73 @@ def task_book_follow_up(task_id: int):
 def task_acknowledge(task_id: int):
     task = _load(task_id)
     form = AcknowledgeForm()
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: sessions.acknowledge(
-                db.session,
-                task=task,
-                take_back=form.take_back.data,
-                note=form.note.data,
-                **acting_context(),
-            ),
-            form=form,
-        )
-        if error is not None:
-            return _render(_load(task_id), status=error.status, ack=form)
-        flash("Retour pris en compte.", "success")
-        return redirect(url_for("delegation.inbox"))
-    return _render(task, status=422, ack=form)
+    return _submit_on_task_page(
+        task,
+        form,
+        lambda: sessions.acknowledge(
+            db.session,
+            task=task,
+            take_back=form.take_back.data,
+            note=form.note.data,
+            **acting_context(),
+        ),
+        done="Retour pris en compte.",
+        form_name="ack",
+        next_url=url_for("delegation.inbox"),
+    )
 
 
 @bp.post("/taches/<int:task_id>/echeance")
 def task_due(task_id: int):
     task = _load(task_id)
     form = DueForm()
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: tasks.change_due(
-                db.session, task=task, due_on=form.due_on.data, **acting_context()
-            ),
-            form=form,
-        )
-        if error is not None:
-            return _render(_load(task_id), status=error.status, due=form)
-        flash("Échéance modifiée.", "success")
-        return redirect(url_for("delegation.task_page", task_id=task.id))
-    return _render(task, status=422, due=form)
+    return _submit_on_task_page(
+        task,
+        form,
+        lambda: tasks.change_due(
+            db.session, task=task, due_on=form.due_on.data, **acting_context()
+        ),
+        done="Échéance modifiée.",
+        form_name="due",
+    )
 
 
 @bp.post("/taches/<int:task_id>/evenement-indesirable")
 def task_adverse_event(task_id: int):
     task = _load(task_id)
     form = AdverseEventForm()
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: quality.report_adverse_event(
-                db.session,
-                task=task,
-                occurred_on=form.occurred_on.data,
-                severity=form.severity.data,
-                description=form.description.data,
-                action_taken=form.action_taken.data,
-                **acting_context(),
-            ),
-            form=form,
-        )
-        if error is not None:
-            return _render(_load(task_id), status=error.status, adverse=form)
-        flash("Événement indésirable déclaré.", "success")
-        return redirect(url_for("delegation.task_page", task_id=task.id))
-    return _render(task, status=422, adverse=form)
+    return _submit_on_task_page(
+        task,
+        form,
+        lambda: quality.report_adverse_event(
+            db.session,
+            task=task,
+            occurred_on=form.occurred_on.data,
+            severity=form.severity.data,
+            description=form.description.data,
+            action_taken=form.action_taken.data,
+            **acting_context(),
+        ),
+        done="Événement indésirable déclaré.",
+        form_name="adverse",
+    )
 
 
 @bp.post("/taches/<int:task_id>/satisfaction")
 def task_satisfaction(task_id: int):
     task = _load(task_id)
     form = SatisfactionForm()
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: quality.record_satisfaction(
-                db.session,
-                task=task,
-                respondent=form.respondent.data,
-                score=form.score.data,
-                comment=form.comment.data,
-                **acting_context(),
-            ),
-            form=form,
-        )
-        if error is not None:
-            return _render(_load(task_id), status=error.status, satisfaction=form)
-        flash("Satisfaction enregistrée.", "success")
-        return redirect(url_for("delegation.task_page", task_id=task.id))
-    return _render(task, status=422, satisfaction=form)
+    return _submit_on_task_page(
+        task,
+        form,
+        lambda: quality.record_satisfaction(
+            db.session,
+            task=task,
+            respondent=form.respondent.data,
+            score=form.score.data,
+            comment=form.comment.data,
+            **acting_context(),
+        ),
+        done="Satisfaction enregistrée.",
+        form_name="satisfaction",
+    )

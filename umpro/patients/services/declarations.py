@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import DeclarationChange
 from umpro.errors import Conflict, Invalid
 from umpro.patients.models import END_REASONS, Patient, TreatingDeclaration
@@ -19,7 +19,6 @@ from umpro.patients.services._common import (
     flush_or_conflict,
     gp_of_practice,
     not_in_future,
-    target,
     today_for,
 )
 from umpro.team.models import Staff
@@ -85,18 +84,6 @@ def _open(session, *, actor, patient, gp, start_on) -> TreatingDeclaration:
     return declaration
 
 
-def _log(session, actor, action, patient, declaration, now, ip):
-    record_access(
-        session,
-        actor=actor,
-        action=action,
-        patient_id=patient.id,
-        target=target("treating_declaration", declaration.id),
-        ip=ip,
-        now=now,
-    )
-
-
 def declare(
     session: Session,
     *,
@@ -117,7 +104,7 @@ def declare(
     today = today_for(session, patient.practice_id, now)
     start_on = not_in_future(start_on, today, field="start_on", what="La date de début")
     declaration = _open(session, actor=actor, patient=patient, gp=gp, start_on=start_on)
-    _log(session, actor, "declaration.create", patient, declaration, now, ip)
+    record_access_to(session, actor, "declaration.create", declaration, ip=ip, now=now)
     return declaration
 
 
@@ -168,7 +155,7 @@ def transfer(
     _close(current, actor=actor, on=on, reason="transfer", field="on")
     session.flush()
     declaration = _open(session, actor=actor, patient=patient, gp=gp, start_on=on)
-    _log(session, actor, "declaration.transfer", patient, declaration, now, ip)
+    record_access_to(session, actor, "declaration.transfer", declaration, ip=ip, now=now)
     return declaration
 
 
@@ -203,5 +190,5 @@ def end_declaration(
     _close(current, actor=actor, on=on, reason=reason, field="end_on")
     session.flush()
     session.expire(patient, ["current_declaration"])
-    _log(session, actor, "declaration.end", patient, current, now, ip)
+    record_access_to(session, actor, "declaration.end", current, ip=ip, now=now)
     return current

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import (
@@ -21,7 +21,7 @@ from umpro.patients.models import (
     Patient,
     ReferralLetter,
 )
-from umpro.patients.services._common import authorize, flush_or_conflict, target
+from umpro.patients.services._common import authorize, flush_or_conflict
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -86,15 +86,7 @@ def add_entry(
     entry = new_entry(
         session, actor=actor, patient=patient, kind=kind, title=title, body=body, now=now
     )
-    record_access(
-        session,
-        actor=actor,
-        action="file_entry.create",
-        patient_id=patient.id,
-        target=target("file_entry", entry.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "file_entry.create", entry, ip=ip, now=now)
     return entry
 
 
@@ -106,8 +98,10 @@ def get_entry(session: Session, *, actor, patient: Patient, entry_id: int) -> Fi
     return entry
 
 
-def _supersede(session: Session, entry: FileEntry, now: datetime) -> None:
-    """Mark ``entry`` superseded unless someone did first (conditional update)."""
+def _change_live_version(session: Session, entry: FileEntry, **values) -> None:
+    """Set ``values`` on ``entry`` while it is the live version (neither corrected nor
+    marked erroneous): a conditional update, so that of two people only one does it; the
+    other gets a Conflict."""
     done = session.execute(
         update(FileEntry)
         .where(
@@ -115,13 +109,18 @@ def _supersede(session: Session, entry: FileEntry, now: datetime) -> None:
             FileEntry.superseded_at.is_(None),
             FileEntry.entered_in_error_at.is_(None),
         )
-        .values(superseded_at=now)
+        .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not done:
         raise Conflict(
             "Cette entrée a déjà été corrigée ou marquée erronée : rechargez le dossier."
         )
+
+
+def _supersede(session: Session, entry: FileEntry, now: datetime) -> None:
+    """Mark ``entry`` superseded unless someone did first."""
+    _change_live_version(session, entry, superseded_at=now)
     session.expire(entry, ["superseded_at"])
 
 
@@ -159,15 +158,7 @@ def correct_entry(
     )
     session.add(correction)
     flush_or_conflict(session, "Cette entrée vient d'être corrigée par ailleurs : rechargez.")
-    record_access(
-        session,
-        actor=actor,
-        action="file_entry.correct",
-        patient_id=entry.patient_id,
-        target=target("file_entry", correction.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "file_entry.correct", correction, ip=ip, now=now)
     return correction
 
 
@@ -182,30 +173,15 @@ def mark_entered_in_error(
         raise Invalid("Indiquez pourquoi cette entrée est erronée.", field="reason")
     if len(reason) > 300:
         raise Invalid("Le motif dépasse 300 caractères.", field="reason")
-    done = session.execute(
-        update(FileEntry)
-        .where(
-            FileEntry.id == entry.id,
-            FileEntry.superseded_at.is_(None),
-            FileEntry.entered_in_error_at.is_(None),
-        )
-        .values(entered_in_error_at=now, entered_in_error_by_id=actor.id, error_reason=reason)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not done:
-        raise Conflict(
-            "Cette entrée a déjà été corrigée ou marquée erronée : rechargez le dossier."
-        )
-    session.expire(entry)
-    record_access(
+    _change_live_version(
         session,
-        actor=actor,
-        action="file_entry.mark_error",
-        patient_id=entry.patient_id,
-        target=target("file_entry", entry.id),
-        ip=ip,
-        now=now,
+        entry,
+        entered_in_error_at=now,
+        entered_in_error_by_id=actor.id,
+        error_reason=reason,
     )
+    session.expire(entry)
+    record_access_to(session, actor, "file_entry.mark_error", entry, ip=ip, now=now)
     return entry
 
 

@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access, record_access_to
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import SEXES, Patient, PatientNameToken, TreatingDeclaration
 from umpro.patients.names import fold, name_tokens, sort_key
@@ -246,15 +246,7 @@ def create_patient(
     _apply(patient, data)
     session.add(patient)
     session.flush()
-    record_access(
-        session,
-        actor=actor,
-        action="patient.create",
-        patient_id=patient.id,
-        target=target("patient", patient.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "patient.create", patient, ip=ip, now=now)
     return patient
 
 
@@ -269,15 +261,7 @@ def update_patient(
     _apply(patient, data)
     patient.updated_at = now
     session.flush()
-    record_access(
-        session,
-        actor=actor,
-        action="patient.update",
-        patient_id=patient.id,
-        target=target("patient", patient.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "patient.update", patient, ip=ip, now=now)
     return patient
 
 

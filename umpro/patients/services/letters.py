@@ -4,11 +4,11 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import FileEntry, Patient, ReferralLetter
-from umpro.patients.services._common import authorize, not_in_future, target, today_for
+from umpro.patients.services._common import authorize, not_in_future, today_for
 from umpro.patients.services.entries import current_entries, new_entry
 
 
@@ -75,15 +75,7 @@ def create_letter(
     )
     session.add(letter)
     session.flush()
-    record_access(
-        session,
-        actor=actor,
-        action="referral_letter.create",
-        patient_id=patient.id,
-        target=target("referral_letter", letter.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "referral_letter.create", letter, ip=ip, now=now)
     return letter
 
 
@@ -103,15 +95,7 @@ def print_letter(
     session: Session, *, actor, letter: ReferralLetter, now: datetime, ip: str = ""
 ) -> ReferralLetter:
     """Log the print of a letter (``referral_letter.print``)."""
-    record_access(
-        session,
-        actor=actor,
-        action="referral_letter.print",
-        patient_id=letter.patient_id,
-        target=target("referral_letter", letter.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "referral_letter.print", letter, ip=ip, now=now)
     return letter
 
 
@@ -150,13 +134,5 @@ def record_reply(
     letter.reply_entry = entry
     letter.reply_received_on = received_on
     session.flush()
-    record_access(
-        session,
-        actor=actor,
-        action="referral_letter.reply",
-        patient_id=letter.patient_id,
-        target=target("file_entry", entry.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "referral_letter.reply", entry, ip=ip, now=now)
     return entry

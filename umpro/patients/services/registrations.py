@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access, record_access_to
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import (
     CHANNELS,
@@ -26,7 +26,6 @@ from umpro.patients.services._common import (
     flush_or_conflict,
     gp_of_practice,
     not_in_future,
-    target,
     today_for,
 )
 
@@ -85,15 +84,7 @@ def create_request(
     )
     session.add(request)
     flush_or_conflict(session, PENDING_TWICE, field="gp_id")
-    record_access(
-        session,
-        actor=actor,
-        action="registration_request.create",
-        patient_id=patient.id,
-        target=target("registration_request", request.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "registration_request.create", request, ip=ip, now=now)
     return request
 
 
@@ -242,15 +233,7 @@ def decide(
         )
         request.declaration_id = declaration.id
         session.flush()
-    record_access(
-        session,
-        actor=actor,
-        action=f"registration_request.{decision}",
-        patient_id=patient.id,
-        target=target("registration_request", request.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, f"registration_request.{decision}", request, ip=ip, now=now)
     return request
 
 
@@ -270,15 +253,7 @@ def declined_requests(
             .order_by(RegistrationRequest.decided_at, RegistrationRequest.id)
         )
     )
-    record_access(
-        session,
-        actor=actor,
-        action="registration_request.print",
-        patient_id=patient.id,
-        target=target("patient", patient.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "registration_request.print", patient, ip=ip, now=now)
     return rows
 
 

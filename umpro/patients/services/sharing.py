@@ -18,10 +18,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.errors import Conflict, Forbidden
 from umpro.patients.models import Patient, SharingObjection
-from umpro.patients.services._common import authorize, flush_or_conflict, target
+from umpro.patients.services._common import authorize, flush_or_conflict
 
 SHARING_REFUSED = (
     "Ce patient s'oppose au partage de ses données dans l'équipe : elles ne peuvent être "
@@ -49,15 +49,7 @@ def record_objection(
     session.add(objection)
     flush_or_conflict(session, "Une opposition au partage est déjà enregistrée pour ce patient.")
     session.expire(patient, ["active_objection"])
-    record_access(
-        session,
-        actor=actor,
-        action="sharing_objection.record",
-        patient_id=patient.id,
-        target=target("sharing_objection", objection.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "sharing_objection.record", objection, ip=ip, now=now)
     return objection
 
 
@@ -74,15 +66,7 @@ def lift_objection(
     objection.lifted_by_id = actor.id if actor else None
     session.flush()
     session.expire(patient, ["active_objection"])
-    record_access(
-        session,
-        actor=actor,
-        action="sharing_objection.lift",
-        patient_id=patient.id,
-        target=target("sharing_objection", objection.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "sharing_objection.lift", objection, ip=ip, now=now)
     return objection
 
 
@@ -104,15 +88,7 @@ def print_information_sheet(
     session: Session, *, actor, patient: Patient, now: datetime, ip: str = ""
 ) -> None:
     """Log the print of the information sheet on team sharing (``patient.print_sheet``)."""
-    record_access(
-        session,
-        actor=actor,
-        action="patient.print_sheet",
-        patient_id=patient.id,
-        target=target("patient", patient.id),
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "patient.print_sheet", patient, ip=ip, now=now)
 
 
 def check_sharing_allows(session: Session, *, patient: Patient, actor, recipient) -> None:

@@ -1,7 +1,7 @@
 """What every patients view shares: form choices, the status of a page with errors, and the
 patient page."""
 
-from flask import render_template
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -9,6 +9,7 @@ from umpro.api import input as read
 from umpro.auth.access_review import patient_history
 from umpro.auth.permissions import can
 from umpro.extensions import db
+from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import (
     DeclareForm,
@@ -102,3 +103,15 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
         ),
     )
     return response, status
+
+
+def submit_on_patient_page(patient_id: int, form, save, *, done: str, form_name: str):
+    """A form posted from the patient page: once valid and accepted by ``save`` (one
+    service call), flash ``done`` and go back to the page; else show the page again (422)
+    with the form and its errors as ``form_name``."""
+    if form.validate_on_submit():
+        _, error = attempt(save, form=form)
+        if error is None:
+            flash(done, "success")
+            return redirect(url_for("patients.show", patient_id=patient_id))
+    return render_patient_page(patient_id, status=422, **{form_name: form})

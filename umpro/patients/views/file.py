@@ -10,7 +10,7 @@ from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import CorrectionForm, EnteredInErrorForm, EntryForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import entry_kinds, render_patient_page, status_of
+from umpro.patients.views._page import entry_kinds, status_of, submit_on_patient_page
 from umpro.web import acting_context
 
 
@@ -20,22 +20,20 @@ def add_entry(patient_id: int):
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     form = EntryForm(prefix="entry")
     form.kind.choices = entry_kinds(patient)
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.add_entry(
-                db.session,
-                **acting_context(),
-                patient=patient,
-                kind=form.kind.data,
-                title=form.title.data,
-                body=form.body.data,
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Entrée ajoutée au dossier.", "success")
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_patient_page(patient_id, status=422, entry_form=form)
+    return submit_on_patient_page(
+        patient_id,
+        form,
+        lambda: services.add_entry(
+            db.session,
+            **acting_context(),
+            patient=patient,
+            kind=form.kind.data,
+            title=form.title.data,
+            body=form.body.data,
+        ),
+        done="Entrée ajoutée au dossier.",
+        form_name="entry_form",
+    )
 
 
 def _entry(patient_id: int, entry_id: int):

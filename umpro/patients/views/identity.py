@@ -11,7 +11,7 @@ from umpro.forms import attempt
 from umpro.patients import services
 from umpro.patients.forms import ObjectionForm, PatientForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import render_patient_page, status_of
+from umpro.patients.views._page import render_patient_page, status_of, submit_on_patient_page
 from umpro.team.models import Staff
 from umpro.timeutil import local_today
 from umpro.web import acting_context
@@ -102,38 +102,36 @@ def edit(patient_id: int):
     ), status_of(form)
 
 
+def _objection_action(patient_id: int, change, done: str):
+    """Record or lift the sharing objection from the patient page: ``change(patient,
+    form)`` calls the service."""
+    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    form = ObjectionForm(prefix="objection")
+    return submit_on_patient_page(
+        patient_id, form, lambda: change(patient, form), done=done, form_name="objection_form"
+    )
+
+
 @bp.post("/<int:patient_id>/opposition")
 @require("patient.sharing_objection")
 def record_objection(patient_id: int):
-    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
-    form = ObjectionForm(prefix="objection")
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.record_objection(
-                db.session, **acting_context(), patient=patient, note=form.note.data
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Opposition au partage enregistrée.", "success")
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_patient_page(patient_id, status=422, objection_form=form)
+    return _objection_action(
+        patient_id,
+        lambda patient, form: services.record_objection(
+            db.session, **acting_context(), patient=patient, note=form.note.data
+        ),
+        "Opposition au partage enregistrée.",
+    )
 
 
 @bp.post("/<int:patient_id>/opposition/levee")
 @require("patient.sharing_objection")
 def lift_objection(patient_id: int):
-    patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
-    form = ObjectionForm(prefix="objection")
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.lift_objection(db.session, **acting_context(), patient=patient),
-            form=form,
-        )
-        if error is None:
-            flash("Opposition au partage levée.", "success")
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_patient_page(patient_id, status=422, objection_form=form)
+    return _objection_action(
+        patient_id,
+        lambda patient, _: services.lift_objection(db.session, **acting_context(), patient=patient),
+        "Opposition au partage levée.",
+    )
 
 
 @bp.get("/<int:patient_id>/fiche-information")

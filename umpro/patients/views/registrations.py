@@ -1,6 +1,9 @@
 """Médecin traitant: declarations (declare, transfer, end) and requests (intake, queue,
 decision, printable record of declines)."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,78 +22,85 @@ from umpro.patients.forms import (
 )
 from umpro.patients.models import REQUEST_STATUSES
 from umpro.patients.views import bp
-from umpro.patients.views._page import gp_choices, render_patient_page, status_of
+from umpro.patients.views._page import (
+    gp_choices,
+    status_of,
+    submit_on_patient_page,
+)
 from umpro.timeutil import local_today
 from umpro.web import acting_context
 
 
-def _declaration_action(patient_id, form, call, form_name, done_message):
-    """Shared by declare, transfer and end: validate, call the service, answer."""
+class _DeclarationChange(NamedTuple):
+    """One of declare, transfer and end: its form, its service, the service's keywords
+    read from the form's fields, the message once done."""
+
+    form_class: type
+    service: Callable
+    fields: dict
+    done_message: str
+
+
+_DECLARATION_CHANGES = {
+    "declare": _DeclarationChange(
+        DeclareForm,
+        services.declare,
+        {"gp_id": "gp_id", "start_on": "start_on"},
+        "Médecin traitant déclaré.",
+    ),
+    "transfer": _DeclarationChange(
+        TransferForm,
+        services.transfer,
+        {"gp_id": "gp_id", "on": "on"},
+        "Changement de médecin traitant enregistré.",
+    ),
+    "end": _DeclarationChange(
+        EndDeclarationForm,
+        services.end_declaration,
+        {"on": "end_on", "reason": "end_reason"},
+        "Fin de la déclaration enregistrée.",
+    ),
+}
+
+
+def _declaration_action(patient_id: int, prefix: str):
+    """Shared by declare, transfer and end: validate, call the service, answer. The form
+    is shown again on the patient's page as ``<prefix>_form``."""
+    change = _DECLARATION_CHANGES[prefix]
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
+    form = change.form_class(prefix=prefix)
     if hasattr(form, "gp_id"):
         form.gp_id.choices = gp_choices()
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: call(patient),
-            form=form,
-        )
-        if error is None:
-            flash(done_message, "success")
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_patient_page(patient_id, status=422, **{form_name: form})
+    return submit_on_patient_page(
+        patient_id,
+        form,
+        lambda: change.service(
+            db.session,
+            **acting_context(),
+            patient=patient,
+            **{keyword: form[name].data for keyword, name in change.fields.items()},
+        ),
+        done=change.done_message,
+        form_name=f"{prefix}_form",
+    )
 
 
 @bp.post("/<int:patient_id>/declaration")
 @require("declaration.manage")
 def declare(patient_id: int):
-    form = DeclareForm(prefix="declare")
-    return _declaration_action(
-        patient_id,
-        form,
-        lambda patient: services.declare(
-            db.session,
-            **acting_context(),
-            patient=patient,
-            gp_id=form.gp_id.data,
-            start_on=form.start_on.data,
-        ),
-        "declare_form",
-        "Médecin traitant déclaré.",
-    )
+    return _declaration_action(patient_id, "declare")
 
 
 @bp.post("/<int:patient_id>/declaration/changement")
 @require("declaration.transfer")
 def transfer(patient_id: int):
-    form = TransferForm(prefix="transfer")
-    return _declaration_action(
-        patient_id,
-        form,
-        lambda patient: services.transfer(
-            db.session, **acting_context(), patient=patient, gp_id=form.gp_id.data, on=form.on.data
-        ),
-        "transfer_form",
-        "Changement de médecin traitant enregistré.",
-    )
+    return _declaration_action(patient_id, "transfer")
 
 
 @bp.post("/<int:patient_id>/declaration/fin")
 @require("declaration.end")
 def end_declaration(patient_id: int):
-    form = EndDeclarationForm(prefix="end")
-    return _declaration_action(
-        patient_id,
-        form,
-        lambda patient: services.end_declaration(
-            db.session,
-            **acting_context(),
-            patient=patient,
-            on=form.end_on.data,
-            reason=form.end_reason.data,
-        ),
-        "end_form",
-        "Fin de la déclaration enregistrée.",
-    )
+    return _declaration_action(patient_id, "end")
 
 
 @bp.route("/<int:patient_id>/demandes/nouvelle", methods=["GET", "POST"])
