@@ -11,10 +11,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from umpro.scheduling.holidays import holiday_name
-from umpro.scheduling.models import ABSENCE_KINDS, Absence, AvailabilityRule, WeeklyAbsence
+from umpro.scheduling.models import (
+    ABSENCE_KINDS,
+    Absence,
+    AvailabilityRule,
+    WeeklyAbsence,
+    availability_rule_type,
+)
 from umpro.timeutil import local_day_bounds, local_to_utc
 
 
@@ -118,6 +124,9 @@ def load_template(
     _, end_at = local_day_bounds(last_day, tz)
     rules = session.scalars(
         select(AvailabilityRule)
+        # The openings need only the ids of each rule's types: read from the link table
+        # below rather than as the AppointmentType objects the relationship loads.
+        .options(lazyload(AvailabilityRule.types))
         .where(
             AvailabilityRule.practice_id == practice_id,
             AvailabilityRule.staff_id.in_(ids),
@@ -126,8 +135,11 @@ def load_template(
         )
         .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time)
     )
+    rule_ids = []
     for rule in rules:
         template.rules[rule.staff_id].append(rule)
+        rule_ids.append(rule.id)
+    template.rule_types = _rule_types(session, rule_ids)
     absences = session.scalars(
         select(Absence)
         .where(
@@ -151,6 +163,20 @@ def load_template(
     for item in weekly:
         template.weekly[item.staff_id].append(item)
     return template
+
+
+def _rule_types(session: Session, rule_ids: list[int]) -> dict[int, frozenset[int]]:
+    """The allowed type ids of each rule (empty: every type), one query."""
+    if not rule_ids:
+        return {}
+    found = defaultdict(set)
+    for rule_id, type_id in session.execute(
+        select(availability_rule_type.c.rule_id, availability_rule_type.c.type_id).where(
+            availability_rule_type.c.rule_id.in_(rule_ids)
+        )
+    ):
+        found[rule_id].add(type_id)
+    return {rule_id: frozenset(found[rule_id]) for rule_id in rule_ids}
 
 
 def closures_for(template: AgendaTemplate, *, staff_id: int, day: date) -> list[Closure]:
