@@ -58,7 +58,9 @@ def test_slot_search_refuses_a_staff_member_of_another_practice(frozen_now, app,
     assert "introuvable" in answer.json["error"]["message"]
 
 
-def test_openings_of_a_day_are_worked_out_once_per_template(frozen_now, session, practice):
+def test_openings_of_a_day_are_worked_out_once_per_template(
+    frozen_now, session, practice, count_queries
+):
     staff, _ = practice
     gp = next(s for s in staff if s.profession == "gp")
     day = frozen_now.date()
@@ -70,9 +72,13 @@ def test_openings_of_a_day_are_worked_out_once_per_template(frozen_now, session,
         last_day=day,
         tz="Europe/Paris",
     )
-    first = openings_for(template, staff_id=gp.id, day=day)
+    with count_queries() as q:
+        first = openings_for(template, staff_id=gp.id, day=day)
     assert first, "le médecin consulte le lundi"
+    assert q.count == 0, "les types de chaque plage sont lus avec le modèle, pas plage par plage"
     first.clear()  # a caller changing its list does not change the template's
     again = openings_for(template, staff_id=gp.id, day=day)
     assert again and again == list(template.computed[(gp.id, day)])
-    assert set(template.rule_types) == {o.rule_id for o in again}
+    # The allowed types of every rule loaded were read with the template (one query).
+    assert set(template.rule_types) == {r.id for rules in template.rules.values() for r in rules}
+    assert {o.rule_id for o in again} <= set(template.rule_types)

@@ -32,6 +32,10 @@ class Block:
     room_id: int | None = None
     #: Local wall-clock start, "2027-01-11T09:00" (prefills the booking form).
     local_start: str = ""
+    #: Local wall-clock start and end, "09:00" (what the grid shows: worked out once per
+    #: block here rather than by a date filter per mention in the template).
+    start_hm: str = ""
+    end_hm: str = ""
 
 
 @dataclass
@@ -97,7 +101,10 @@ def place(grid: Grid, block: Block, tz: str, day: date) -> Block:
     start = grid.row_of_minute(minute_of(block.start_at, tz, day))
     end = grid.row_of_minute(minute_of(block.end_at, tz, day))
     block.row, block.span = start, max(1, end - start)
-    block.local_start = f"{to_local(block.start_at, tz):%Y-%m-%dT%H:%M}"
+    local_start = to_local(block.start_at, tz)
+    block.local_start = f"{local_start:%Y-%m-%dT%H:%M}"
+    block.start_hm = f"{local_start:%H:%M}"
+    block.end_hm = f"{to_local(block.end_at, tz):%H:%M}"
     return block
 
 

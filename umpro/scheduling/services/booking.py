@@ -34,6 +34,7 @@ from umpro.scheduling.services.placement import (
     check_free,
     check_placement,
     flush_or_conflict,
+    placement_template,
 )
 from umpro.scheduling.services.regulation import check_regulator_booking
 from umpro.team.models import Room, Staff
@@ -143,6 +144,9 @@ def book_appointment(
     if room_id is not None:
         _same_practice(actor, (session.get(Room, room_id), "Salle introuvable.", "room_id"))
     end_at = end_at or start_at + timedelta(minutes=appointment_type.duration_minutes)
+    # One load of the day's rules and absences for the placement and the hold check (a
+    # booking starts and ends the same local day: check_placement refuses otherwise).
+    template = placement_template(session, staff=staff, start_at=start_at)
     room = check_placement(
         session,
         staff=staff,
@@ -153,9 +157,17 @@ def book_appointment(
         room_id=room_id,
         exclude_id=None,
         now=now,
+        template=template,
     )
     held = holds.plan_claim(
-        session, actor=actor, staff=staff, start_at=start_at, end_at=end_at, source=source, now=now
+        session,
+        actor=actor,
+        staff=staff,
+        start_at=start_at,
+        end_at=end_at,
+        source=source,
+        now=now,
+        template=template,
     )
     if held or source == "regulator":
         is_unscheduled = True
@@ -276,6 +288,7 @@ def update_appointment(
         room_id=wanted_room,
         exclude_id=appointment.id,
         now=now,
+        template=placement_template(session, staff=new_staff, start_at=new_start),
     )
     changes = {
         name: (old, new)

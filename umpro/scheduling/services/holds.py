@@ -390,10 +390,13 @@ def plan_claim(
     end_at: datetime,
     source: str,
     now: datetime,
+    template: AgendaTemplate | None = None,
 ) -> list[Hold]:
     """The holds a booking of [start_at, end_at) would take. Refuses (422) taking a hold
     before its own day, except by the regulator (whose 48 h rule is checked apart) and
-    by the holder themself (a GP taking back a red flag in their own held time)."""
+    by the holder themself (a GP taking back a red flag in their own held time).
+    ``template``: the staff member's rules and absences of the booking's day, if the
+    caller has them (the placement check loaded them)."""
     tz = staff.practice.timezone
     holds = [
         h
@@ -405,6 +408,7 @@ def plan_claim(
             start_at=start_at,
             end_at=end_at,
             now=now,
+            template=template,
         )
         if h.state == HELD
     ]

@@ -10,11 +10,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, lazyload
 
 from umpro.scheduling.holidays import holiday_name
-from umpro.scheduling.models import ABSENCE_KINDS, Absence, AvailabilityRule, WeeklyAbsence
+from umpro.scheduling.models import (
+    ABSENCE_KINDS,
+    Absence,
+    AvailabilityRule,
+    WeeklyAbsence,
+    availability_rule_type,
+)
 from umpro.timeutil import local_day_bounds, local_to_utc
 
 
@@ -100,6 +106,43 @@ def check_rule_hours(
                     local_to_utc(day, wall, tz, field=field_name)
 
 
+#: load_template's queries, built once and bound per call (``bounds`` below): building a
+#: statement and its cache key took longer than SQLite's answer on these small tables.
+_RULES = (
+    select(AvailabilityRule)
+    # The openings need only the ids of each rule's types: read from the link table
+    # (``_rule_types``) rather than as the AppointmentType objects the relationship loads.
+    .options(lazyload(AvailabilityRule.types))
+    .where(
+        AvailabilityRule.practice_id == bindparam("practice_id"),
+        AvailabilityRule.staff_id.in_(bindparam("staff_ids", expanding=True)),
+        AvailabilityRule.valid_from <= bindparam("last_day"),
+        AvailabilityRule.valid_until.is_(None)
+        | (AvailabilityRule.valid_until >= bindparam("first_day")),
+    )
+    .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time)
+)
+_ABSENCES = (
+    select(Absence)
+    .where(
+        Absence.practice_id == bindparam("practice_id"),
+        Absence.staff_id.in_(bindparam("staff_ids", expanding=True)),
+        Absence.start_at < bindparam("end_at"),
+        Absence.end_at > bindparam("start_at"),
+    )
+    .order_by(Absence.start_at)
+)
+_WEEKLY = select(WeeklyAbsence).where(
+    WeeklyAbsence.practice_id == bindparam("practice_id"),
+    WeeklyAbsence.staff_id.in_(bindparam("staff_ids", expanding=True)),
+    WeeklyAbsence.valid_from <= bindparam("last_day"),
+    WeeklyAbsence.valid_until.is_(None) | (WeeklyAbsence.valid_until >= bindparam("first_day")),
+)
+_RULE_TYPES = select(availability_rule_type.c.rule_id, availability_rule_type.c.type_id).where(
+    availability_rule_type.c.rule_id.in_(bindparam("rule_ids", expanding=True))
+)
+
+
 def load_template(
     session: Session,
     *,
@@ -116,41 +159,34 @@ def load_template(
         return template
     start_at, _ = local_day_bounds(first_day, tz)
     _, end_at = local_day_bounds(last_day, tz)
-    rules = session.scalars(
-        select(AvailabilityRule)
-        .where(
-            AvailabilityRule.practice_id == practice_id,
-            AvailabilityRule.staff_id.in_(ids),
-            AvailabilityRule.valid_from <= last_day,
-            (AvailabilityRule.valid_until.is_(None)) | (AvailabilityRule.valid_until >= first_day),
-        )
-        .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time)
-    )
-    for rule in rules:
+    bounds = {
+        "practice_id": practice_id,
+        "staff_ids": ids,
+        "first_day": first_day,
+        "last_day": last_day,
+        "start_at": start_at,
+        "end_at": end_at,
+    }
+    rule_ids = []
+    for rule in session.scalars(_RULES, bounds):
         template.rules[rule.staff_id].append(rule)
-    absences = session.scalars(
-        select(Absence)
-        .where(
-            Absence.practice_id == practice_id,
-            Absence.staff_id.in_(ids),
-            Absence.start_at < end_at,
-            Absence.end_at > start_at,
-        )
-        .order_by(Absence.start_at)
-    )
-    for absence in absences:
+        rule_ids.append(rule.id)
+    template.rule_types = _rule_types(session, rule_ids)
+    for absence in session.scalars(_ABSENCES, bounds):
         template.absences[absence.staff_id].append(absence)
-    weekly = session.scalars(
-        select(WeeklyAbsence).where(
-            WeeklyAbsence.practice_id == practice_id,
-            WeeklyAbsence.staff_id.in_(ids),
-            WeeklyAbsence.valid_from <= last_day,
-            (WeeklyAbsence.valid_until.is_(None)) | (WeeklyAbsence.valid_until >= first_day),
-        )
-    )
-    for item in weekly:
+    for item in session.scalars(_WEEKLY, bounds):
         template.weekly[item.staff_id].append(item)
     return template
+
+
+def _rule_types(session: Session, rule_ids: list[int]) -> dict[int, frozenset[int]]:
+    """The allowed type ids of each rule (empty: every type), one query."""
+    if not rule_ids:
+        return {}
+    found = defaultdict(set)
+    for rule_id, type_id in session.execute(_RULE_TYPES, {"rule_ids": rule_ids}):
+        found[rule_id].add(type_id)
+    return {rule_id: frozenset(found[rule_id]) for rule_id in rule_ids}
 
 
 def closures_for(template: AgendaTemplate, *, staff_id: int, day: date) -> list[Closure]:

@@ -24,7 +24,12 @@ from umpro.scheduling.models import (
     overlapping,
 )
 from umpro.scheduling.services.junior import supervisor_absence, supervisor_off_duty
-from umpro.scheduling.services.openings import closures_for, load_template, openings_for
+from umpro.scheduling.services.openings import (
+    AgendaTemplate,
+    closures_for,
+    load_template,
+    openings_for,
+)
 from umpro.team.models import Room, Staff
 from umpro.team.professions import label as profession_label
 from umpro.timeutil import to_local
@@ -58,13 +63,15 @@ def check_placement(
     room_id: int | None,
     exclude_id: int | None,
     now: datetime,
+    template: AgendaTemplate,
 ) -> int | None:
     """Refuse a placement that breaks a rule; answer the room to use (None: no room).
 
     Refuses: end before start, a time already past, a type the staff member may not
     perform, a time outside their openings, an absence, a public holiday, a docteur
     junior without their supervisor that day, an overlap with a live appointment of the
-    same staff member, room or patient (409)."""
+    same staff member, room or patient (409). ``template``: ``placement_template``'s
+    (a booking shares it with the hold check)."""
     tz = staff.practice.timezone
     if end_at <= start_at:
         raise Invalid("La fin du rendez-vous doit être après son début.", field="end")
@@ -86,15 +93,6 @@ def check_placement(
     day = to_local(start_at, tz).date()
     if to_local(end_at - timedelta(microseconds=1), tz).date() != day:
         raise Invalid("Un rendez-vous commence et finit le même jour.", field="end")
-    staff_ids = [staff.id] + ([staff.supervisor_id] if staff.supervisor_id else [])
-    template = load_template(
-        session,
-        practice_id=staff.practice_id,
-        staff_ids=staff_ids,
-        first_day=day,
-        last_day=day,
-        tz=tz,
-    )
     for closure in closures_for(template, staff_id=staff.id, day=day):
         if closure.start_at < end_at and start_at < closure.end_at:
             raise Invalid(
@@ -141,6 +139,21 @@ def check_placement(
         exclude_id=exclude_id,
     )
     return room
+
+
+def placement_template(session: Session, *, staff: Staff, start_at: datetime) -> AgendaTemplate:
+    """Rules and absences of ``staff`` (and of their supervisor, for a docteur junior) on
+    the local day of ``start_at``: what ``check_placement`` checks a booking against."""
+    tz = staff.practice.timezone
+    day = to_local(start_at, tz).date()
+    return load_template(
+        session,
+        practice_id=staff.practice_id,
+        staff_ids=[staff.id] + ([staff.supervisor_id] if staff.supervisor_id else []),
+        first_day=day,
+        last_day=day,
+        tz=tz,
+    )
 
 
 def check_free(

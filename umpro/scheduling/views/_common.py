@@ -37,6 +37,13 @@ PROFESSION_ORDER = {p.value: n for n, p in enumerate(Profession)}
 FIELD_MAP = {"start": "time", "end": "time", "patient_id": "patient_query"}
 
 
+def signed_in() -> Staff:
+    """The signed-in staff member itself rather than the ``current_user`` proxy, whose every
+    attribute read looks the user up again: for the checks repeated per column or per
+    appointment of a page."""
+    return current_user._get_current_object()
+
+
 def tz() -> str:
     return current_user.practice.timezone
 
@@ -99,6 +106,7 @@ def build_grid(
 ) -> Grid:
     """One column per (staff, day) cell, blocks placed on 5-minute rows."""
     zone = tz()
+    user = signed_in()
     by_cell = defaultdict(list)
     for appointment in appointments:
         by_cell[(appointment.staff_id, to_local(appointment.start_at, zone).date())].append(
@@ -125,7 +133,7 @@ def build_grid(
                 blocks=blocks,
                 cancelled=apart,
                 holiday=holiday_name(day),
-                can_book=can(current_user, "agenda.book", staff),
+                can_book=can(user, "agenda.book", staff),
             )
         )
         spans += [(b.start_at, b.end_at, day) for b in blocks]
@@ -167,7 +175,7 @@ def log_shown(appointments: list[Appointment], *, action: str, target: str) -> s
     service); answer the ids of the appointments whose patient may be shown."""
     return reading.log_shown_patients(
         db.session,
-        actor=current_user,
+        actor=signed_in(),
         appointments=appointments,
         action=action,
         target=target,
