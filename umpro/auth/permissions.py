@@ -487,6 +487,13 @@ def _holds_manage(user, obj) -> bool:
     return owner is not None and owner.id == user.id and user.profession == Profession.GP
 
 
+@rule("holds.page")
+def _holds_page(user, obj) -> bool:
+    """Open the hold-policy page: whoever may change at least one policy (an admin, or a
+    GP their own)."""
+    return _holds_manage(user, None) or _holds_manage(user, user)
+
+
 @rule("agenda.regulate")
 def _agenda_regulate(user, obj) -> bool:
     """Book with source ``regulator``: the SAS operator's account, in any clinician's

@@ -284,10 +284,6 @@ def sameday_figures_csv():
 # --- Hold policies -----------------------------------------------------------------------
 
 
-def _may_edit_some_policy() -> bool:
-    return can(current_user, "holds.manage") or can(current_user, "holds.manage", current_user)
-
-
 def _policy_input(form) -> holds.PolicyInput:
     def number(name, label, *, optional=False):
         raw = (form.get(name) or "").strip()
@@ -312,7 +308,7 @@ def _policy_input(form) -> holds.PolicyInput:
 
 @bp.route("/soins-non-programmes/reglages", methods=["GET", "POST"])
 def hold_policies():
-    if not _may_edit_some_policy():
+    if not can(current_user, "holds.page"):
         abort(403)
     staff_id = read.id_or_none(request.values.get("staff", ""))
     if staff_id is None and not can(current_user, "holds.manage"):
