@@ -30,6 +30,20 @@ class Member:
     def email(self) -> str:
         return f"{self.key}@{DOMAIN}"
 
+    def staff_input(self, *, email: str, created: dict[str, Staff]) -> team.StaffInput:
+        """What creates this member under ``email``; ``created`` maps keys to members
+        already created (the supervisor and the assisted GPs come first in ``TEAM``)."""
+        return team.StaffInput(
+            email=email,
+            given_name=self.given_name,
+            family_name=self.family_name,
+            profession=self.profession,
+            rpps=self.rpps,
+            is_admin=self.is_admin,
+            supervisor_id=created[self.supervisor].id if self.supervisor else None,
+            assisted_gp_ids=[created[k].id for k in self.assists],
+        )
+
 
 TEAM = [
     Member("claire.martin", "Claire", "Martin", Profession.GP, "10100000001"),
@@ -98,16 +112,7 @@ def load_demo(session: Session, *, password: str) -> Practice:
             actor=None,
             practice=practice,
             password=password,
-            data=team.StaffInput(
-                email=member.email,
-                given_name=member.given_name,
-                family_name=member.family_name,
-                profession=member.profession,
-                rpps=member.rpps,
-                is_admin=member.is_admin,
-                supervisor_id=by_key[member.supervisor].id if member.supervisor else None,
-                assisted_gp_ids=[by_key[k].id for k in member.assists],
-            ),
+            data=member.staff_input(email=member.email, created=by_key),
         )
     rooms = {r.name for r in session.scalars(select(Room).where(Room.practice_id == practice.id))}
     for name, kind in ROOMS:

@@ -191,15 +191,8 @@ class _Practice:
                 actor=None,
                 practice=self.practice,
                 password=password,
-                data=team.StaffInput(
-                    email=account_email(member.key, self.number),
-                    given_name=member.given_name,
-                    family_name=member.family_name,
-                    profession=member.profession,
-                    rpps=member.rpps,
-                    is_admin=member.is_admin,
-                    supervisor_id=members[member.supervisor].id if member.supervisor else None,
-                    assisted_gp_ids=[members[k].id for k in member.assists],
+                data=member.staff_input(
+                    email=account_email(member.key, self.number), created=members
                 ),
             )
         for name, kind in ROOMS:
