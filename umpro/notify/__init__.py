@@ -6,6 +6,7 @@ NOT send it). When a message is not accepted it raises ``DeliveryError`` with a 
 sentence; nothing pretends to have sent what it did not.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 SENT, LOGGED = "sent", "logged"
@@ -33,3 +34,17 @@ class SettingsError(DeliveryError):
 
     def __init__(self, message: str):
         super().__init__(message, server_wide=True)
+
+
+def describe_backend(
+    make_backend: Callable, config, *, what: str, off: tuple[bool, str]
+) -> tuple[bool, str]:
+    """(usable, French description) of the backend ``make_backend(config)`` builds for the
+    admin page: its settings error (``what`` names them), ``off`` when none is set."""
+    try:
+        backend = make_backend(config)
+    except SettingsError as error:
+        return False, f"Configuration {what} invalide : {error.message}"
+    if backend is None:
+        return off
+    return True, backend.describe()

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from umpro.notify import LOGGED, SENT, Delivery, DeliveryError, SettingsError
+from umpro.notify import (
+    LOGGED,
+    SENT,
+    Delivery,
+    DeliveryError,
+    SettingsError,
+    describe_backend,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,16 +110,11 @@ def email_backend(config):
 
 def describe_email(config) -> tuple[bool, str]:
     """(settings usable, French description) for the admin page."""
-    try:
-        backend = email_backend(config)
-    except SettingsError as error:
-        return False, f"Configuration SMTP invalide : {error.message}"
-    if backend is None:
-        return False, (
-            "Aucun serveur SMTP configuré (UMPRO_SMTP_HOST est vide) : "
-            "aucun rappel n'est envoyé par courriel."
-        )
-    return True, backend.describe()
+    off = (
+        "Aucun serveur SMTP configuré (UMPRO_SMTP_HOST est vide) : "
+        "aucun rappel n'est envoyé par courriel."
+    )
+    return describe_backend(email_backend, config, what="SMTP", off=(False, off))
 
 
 class LogEmailBackend:

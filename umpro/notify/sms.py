@@ -10,7 +10,7 @@ import importlib
 import logging
 import re
 
-from umpro.notify import LOGGED, Delivery, SettingsError
+from umpro.notify import LOGGED, Delivery, SettingsError, describe_backend
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +49,8 @@ def sms_backend(config):
 
 def describe_sms(config) -> tuple[bool, str]:
     """(usable, French description) for the admin page; SMS off is not an error."""
-    try:
-        backend = sms_backend(config)
-    except SettingsError as error:
-        return False, f"Configuration SMS invalide : {error.message}"
-    if backend is None:
-        return True, "aucun service d'envoi de SMS configuré : pas de rappel par SMS"
-    return True, backend.describe()
+    off = "aucun service d'envoi de SMS configuré : pas de rappel par SMS"
+    return describe_backend(sms_backend, config, what="SMS", off=(True, off))
 
 
 _MOBILE_FR = re.compile(r"^0[67]\d{8}$")
