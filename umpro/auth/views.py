@@ -26,7 +26,7 @@ from umpro.db import utcnow
 from umpro.errors import Invalid
 from umpro.extensions import db
 from umpro.team import security
-from umpro.web import client_ip, public
+from umpro.web import acting_context, client_ip, public
 
 bp = Blueprint("auth", __name__)
 
@@ -161,12 +161,10 @@ def access_log():
     before = read.id_or_none(request.args.get("avant", ""))
     page = access_review.read_journal(
         db.session,
-        actor=current_user,
         filters=filters,
         tz=current_user.practice.timezone,
-        now=utcnow(),
         before=before,
-        ip=client_ip(),
+        **acting_context(),
     )
     return render_template(
         "auth/access_log.html",
@@ -188,12 +186,7 @@ def access_log_csv():
             "\n".join(errors.values()) + "\n", 422, mimetype="text/plain; charset=utf-8"
         )
     body = access_review.export_journal(
-        db.session,
-        actor=current_user,
-        filters=filters,
-        tz=current_user.practice.timezone,
-        now=utcnow(),
-        ip=client_ip(),
+        db.session, filters=filters, tz=current_user.practice.timezone, **acting_context()
     )
     name = f"journal-acces-{filters.start_on.isoformat()}-{filters.end_on.isoformat()}.csv"
     return Response(
