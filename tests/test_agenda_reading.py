@@ -132,6 +132,11 @@ def _open_the_day_as_the_secretary(page, base_url, ids):
     page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
 
 
+def _appointment_to_move(page, ids):
+    """The day view's item of the appointment the move tests move."""
+    return page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"]')
+
+
 CLIPPED_BADGES = """() => Array.from(document.querySelectorAll('.appt .badge')).filter((badge) => {
   const b = badge.getBoundingClientRect(), li = badge.closest('li').getBoundingClientRect();
   return b.width === 0 || b.left < li.left - 0.5 || b.right > li.right + 0.5
@@ -215,7 +220,7 @@ def test_move_an_appointment_with_the_keyboard(day, session):
     base_url, ids = day
     with chromium_page() as page:
         _open_the_day_as_the_secretary(page, base_url, ids)
-        link = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"] a[data-row]')
+        link = _appointment_to_move(page, ids).locator("a[data-row]")
         link.focus()
         page.keyboard.press("d")
         status = page.locator("[data-move-status]")
@@ -244,7 +249,7 @@ def test_move_an_appointment_by_drag_and_drop(day, session):
     base_url, ids = day
     with chromium_page() as page:
         _open_the_day_as_the_secretary(page, base_url, ids)
-        source = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"]')
+        source = _appointment_to_move(page, ids)
         target = page.locator(".agenda-col").first.locator("li.free", has_text="Libre 11:30")
         source.drag_to(target)
         page.locator(".flash-success").wait_for()
