@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, require_chromium, serve_committed, sign_in
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -114,7 +114,6 @@ def day(frozen_now, app, session, practice):
     under_now = book("09:50", longer)
     to_move = book("11:00", short, family_name="DURAND")
     arrived.status, fulfilled.status = "arrived", "fulfilled"
-    session.commit()
     ids = {
         "gp": gp.id,
         "other": other.id,
@@ -122,8 +121,7 @@ def day(frozen_now, app, session, practice):
         "under_now": under_now.id,
         "to_move": to_move.id,
     }
-    session.close()
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 

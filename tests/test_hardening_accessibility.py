@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve, sign_in
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_committed, sign_in
 from tests.conftest import CI
 from umpro.scheduling.services import booking
 
@@ -76,10 +76,8 @@ def served(frozen_now, app, session, practice):
         appointments, ["arrived", "fulfilled", "noshow", "cancelled"], strict=False
     ):
         appointment.status = status
-    session.commit()
     ids = {"gp": gp.id, "patient": patients[0].id, "appointment": appointments[0].id, "day": day}
-    session.close()
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids, axe
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import require_chromium, serve_committed, signed_in_page
 from umpro.db import utcnow
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -42,18 +42,14 @@ def served(app, session, practice):
         start_at=factories.local(day, "08:15"),
         now=utcnow(),
     )
-    session.commit()
     ids = {"gp": gp.id, "day": day}
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 
 def test_book_from_the_day_view_with_the_keyboard_and_search(served, session, tmp_path):
     base_url, ids = served
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, base_url, "secr@exemple.fr")
+    with signed_in_page(base_url, "secr@exemple.fr") as (page, errors):
         page.get_by_role("link", name="Agenda", exact=True).click()
         page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
         assert page.get_by_role("heading", name="Dr Claire Martin").is_visible()
