@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import require_chromium, serve_committed, signed_in_page
+from tests.browser import serve_committed, signed_in_page
 from tests.test_hardening_accessibility import _axe_source, _serious
 from umpro.auth import audit
 from umpro.auth.models import AccessLog
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     gp = factories.make_staff(session, practice, profession="gp", email="mt@exemple.fr")
     nurse = factories.make_staff(
         session,

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve_committed, sign_in
+from tests.browser import chromium_page, console_errors, serve_committed, sign_in
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -80,7 +80,6 @@ def _book_at(session, day, hour, *, now, **parties):
 def day(frozen_now, app, session, practice):
     """Monday 30/11/2026, 10:00 in Paris: two GPs, short appointments with badges, one
     under the "now" line, one to move."""
-    require_chromium()
     secretary = factories.make_staff(
         session, practice, profession="secretary", email="secr@exemple.fr", is_admin=True
     )

@@ -3,14 +3,13 @@
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve_committed, sign_in
+from tests.browser import chromium_page, serve_committed, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     factories.make_staff(
         session, practice, profession="coordinator", is_admin=True, email="admin@exemple.fr"
     )

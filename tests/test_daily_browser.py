@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve_committed, sign_in
+from tests.browser import chromium_page, console_errors, serve_committed, sign_in
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,6 @@ MAX_ACTIONS = 4
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
     factories.make_staff(session, practice, profession="health_mediator")
     gp = factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")

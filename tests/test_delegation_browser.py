@@ -6,14 +6,13 @@ No console error under the CSP."""
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve_committed, sign_in, signed_in_page
+from tests.browser import chromium_page, serve_committed, sign_in, signed_in_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     team = factories.delegation_team(session, practice)
     team.gp.email, team.nurse.email = "gp@exemple.fr", "infirmiere@exemple.fr"
     factories.make_task(session, team.gp, team.patient, team.dt2)
@@ -86,7 +85,6 @@ def paged(frozen_now, app, session, practice, monkeypatch):
     from umpro.db import utcnow
     from umpro.delegation.services import tasks
 
-    require_chromium()
     monkeypatch.setattr(tasks, "PER_PAGE", 2)
     team = factories.delegation_team(session, practice)
     team.gp.email, team.nurse.email = "gp@exemple.fr", "infirmiere@exemple.fr"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve_committed, sign_in
+from tests.browser import chromium_page, serve_committed, sign_in
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
     gp = factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")
     factories.make_appointment_type(session, practice, label="Consultation")
@@ -80,7 +79,6 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
 ):
     import urllib.request
 
-    require_chromium()
     gp = factories.make_open_staff(session, practice, email="dr.martin@exemple.fr")
     patient = factories.make_patient(session, practice, family_name="Durand")
     start = factories.local(factories.future_weekday(2), "09:00")
@@ -103,7 +101,6 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
 def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tmp_path):
     from umpro.delegation.models import CareTask
 
-    require_chromium()
     team = factories.delegation_team(session, practice)
     factories.make_consent(session, team.patient, team.dt2, actor=team.gp)
     gp_email, nurse_email, patient_id = team.gp.email, team.nurse.email, team.patient.id

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve_committed, sign_in, signed_in_page
+from tests.browser import chromium_page, serve_committed, sign_in, signed_in_page
 from umpro.patients.models import RegistrationRequest, SharingObjection
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
     gp = factories.make_staff(session, practice, profession="gp", email="gp@exemple.fr")
     helene = factories.make_patient(

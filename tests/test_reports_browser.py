@@ -6,14 +6,13 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
-from tests.browser import require_chromium, serve_committed, signed_in_page
+from tests.browser import serve_committed, signed_in_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     gp = factories.make_staff(
         session, practice, profession="gp", email="gp@exemple.fr", family_name="Martin"
     )

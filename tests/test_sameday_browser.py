@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import require_chromium, serve_committed, signed_in_page
+from tests.browser import serve_committed, signed_in_page
 from umpro.scheduling.models import USED, Appointment, HeldSlot
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="accueil@exemple.fr")
     factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")
     gp = factories.make_open_staff(session, practice, given_name="Karim", family_name="Benali")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import require_chromium, serve_committed, signed_in_page
+from tests.browser import serve_committed, signed_in_page
 from umpro.db import utcnow
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     secretary = factories.make_staff(
         session, practice, profession="secretary", email="secr@exemple.fr"
     )
