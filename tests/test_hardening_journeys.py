@@ -21,13 +21,7 @@ def served(app, session, practice):
     gp = factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")
     factories.make_appointment_type(session, practice, label="Consultation")
     day = factories.future_weekday(1)
-    factories.make_patient(
-        session,
-        practice,
-        family_name="Lefèvre",
-        given_names="Hélène",
-        birth_date=day.replace(year=1950),
-    )
+    factories.make_helene_lefevre(session, practice, day)
     factories.make_patient(session, practice, family_name="Lefort", given_names="Paul")
     ids = {"gp": gp.id, "day": day}
     with serve_committed(app, session) as base_url:

@@ -25,13 +25,7 @@ def served(app, session, practice):
     kind = factories.make_appointment_type(session, practice, label="Consultation")
     day = factories.future_weekday(0)
     booked = factories.make_patient(session, practice, family_name="Durand")
-    factories.make_patient(
-        session,
-        practice,
-        family_name="Lefèvre",
-        given_names="Hélène",
-        birth_date=day.replace(year=1950),
-    )
+    factories.make_helene_lefevre(session, practice, day)
     booking.book_appointment(
         session,
         actor=secretary,
