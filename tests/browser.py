@@ -70,6 +70,16 @@ def serve(app):
 
 
 @contextmanager
+def serve_committed(app, session):
+    """Commit the test's data and close its session (the server thread writes; the test
+    holds no transaction), then serve ``app`` until the block ends."""
+    session.commit()
+    session.close()
+    with serve(app) as base_url:
+        yield base_url
+
+
+@contextmanager
 def chromium_page():
     from playwright.sync_api import sync_playwright
 
@@ -100,3 +110,12 @@ def sign_in(page, base_url: str, email: str, password: str | None = None) -> Non
     page.get_by_label("Mot de passe").fill(password or PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{base_url}/")
+
+
+@contextmanager
+def signed_in_page(base_url: str, email: str):
+    """A Chromium page signed in as ``email``, with the console errors it logs from the start."""
+    with chromium_page() as page:
+        errors = console_errors(page)
+        sign_in(page, base_url, email)
+        yield page, errors

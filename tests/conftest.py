@@ -163,6 +163,15 @@ def _worker_database():
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _chromium_for_browser_tests(request):
+    """A test marked ``browser`` needs Chromium: skipped without it, failed in CI."""
+    if request.node.get_closest_marker("browser"):
+        from tests.browser import require_chromium
+
+        require_chromium()
+
+
 @pytest.fixture
 def database_url(database_template, tmp_path):
     if ON_PG:

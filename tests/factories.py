@@ -61,6 +61,18 @@ def make_patient(session, practice, *, actor=None, **overrides):
     )
 
 
+def make_helene_lefevre(session, practice, day):
+    """The patient the booking journeys find by typing "helene lef" (no accent, partial):
+    Hélène Lefèvre, born on ``day``'s date in 1950."""
+    return make_patient(
+        session,
+        practice,
+        family_name="Lefèvre",
+        given_names="Hélène",
+        birth_date=day.replace(year=1950),
+    )
+
+
 # --- Scheduling (issue 4) -----------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import serve_committed, signed_in_page
 from tests.test_hardening_accessibility import _axe_source, _serious
 from umpro.auth import audit
 from umpro.auth.models import AccessLog
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     gp = factories.make_staff(session, practice, profession="gp", email="mt@exemple.fr")
     nurse = factories.make_staff(
         session,
@@ -40,18 +39,14 @@ def served(frozen_now, app, session, practice):
         target="care_task:1",
         now=frozen_now - timedelta(days=2),
     )
-    session.commit()
     ids = {"patient": patient.id, "gp": gp.id}
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids, _axe_source()
 
 
 def test_the_treating_gp_sees_who_consulted_the_file(served, session, tmp_path):
     base_url, ids, axe = served
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, base_url, "mt@exemple.fr")
+    with signed_in_page(base_url, "mt@exemple.fr") as (page, errors):
         page.goto(f"{base_url}/patients/{ids['patient']}")
         panel = page.get_by_role("region", name="Qui a consulté ce dossier")
         panel.wait_for()

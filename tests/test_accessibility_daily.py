@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve, sign_in
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve, sign_in
 from tests.test_hardening_accessibility import LOW_CONTRAST, _axe_source, _serious
 from umpro.scheduling.models import Appointment
 
@@ -29,7 +29,6 @@ ACCOUNTS = {
 
 @pytest.fixture
 def demo(frozen_now, app, session):
-    require_chromium()
     axe = _axe_source()
     done = app.test_cli_runner().invoke(args=["umpro", "demo"])
     assert done.exit_code == 0, done.output

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, serve_committed, sign_in
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -80,7 +80,6 @@ def _book_at(session, day, hour, *, now, **parties):
 def day(frozen_now, app, session, practice):
     """Monday 30/11/2026, 10:00 in Paris: two GPs, short appointments with badges, one
     under the "now" line, one to move."""
-    require_chromium()
     secretary = factories.make_staff(
         session, practice, profession="secretary", email="secr@exemple.fr", is_admin=True
     )
@@ -114,7 +113,6 @@ def day(frozen_now, app, session, practice):
     under_now = book("09:50", longer)
     to_move = book("11:00", short, family_name="DURAND")
     arrived.status, fulfilled.status = "arrived", "fulfilled"
-    session.commit()
     ids = {
         "gp": gp.id,
         "other": other.id,
@@ -122,14 +120,18 @@ def day(frozen_now, app, session, practice):
         "under_now": under_now.id,
         "to_move": to_move.id,
     }
-    session.close()
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 
 def _open_the_day_as_the_secretary(page, base_url, ids):
     sign_in(page, base_url, "secr@exemple.fr")
     page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
+
+
+def _appointment_to_move(page, ids):
+    """The day view's item of the appointment the move tests move."""
+    return page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"]')
 
 
 CLIPPED_BADGES = """() => Array.from(document.querySelectorAll('.appt .badge')).filter((badge) => {
@@ -215,7 +217,7 @@ def test_move_an_appointment_with_the_keyboard(day, session):
     base_url, ids = day
     with chromium_page() as page:
         _open_the_day_as_the_secretary(page, base_url, ids)
-        link = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"] a[data-row]')
+        link = _appointment_to_move(page, ids).locator("a[data-row]")
         link.focus()
         page.keyboard.press("d")
         status = page.locator("[data-move-status]")
@@ -244,7 +246,7 @@ def test_move_an_appointment_by_drag_and_drop(day, session):
     base_url, ids = day
     with chromium_page() as page:
         _open_the_day_as_the_secretary(page, base_url, ids)
-        source = page.locator(f'li[data-move*="/deplacer/{ids["to_move"]}"]')
+        source = _appointment_to_move(page, ids)
         target = page.locator(".agenda-col").first.locator("li.free", has_text="Libre 11:30")
         source.drag_to(target)
         page.locator(".flash-success").wait_for()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests import factories
+from tests.audit_support import allow_tampering
 from tests.conftest import ON_PG
 from umpro.auth.audit import GENESIS, record_access, seen_by_query, verify_chain
 from umpro.auth.models import AccessLog
@@ -14,15 +15,6 @@ from umpro.auth.models import AccessLog
 @pytest.fixture
 def gp(session, practice):
     return factories.make_staff(session, practice, profession="gp")
-
-
-def _allow_tampering(session):
-    """What an attacker with database access would do first."""
-    if ON_PG:
-        session.execute(text("ALTER TABLE access_log DISABLE TRIGGER access_log_append_only"))
-    else:
-        session.execute(text("DROP TRIGGER access_log_no_update"))
-        session.execute(text("DROP TRIGGER access_log_no_delete"))
 
 
 def test_rows_are_chained_one_row_per_view(session, gp):
@@ -47,7 +39,7 @@ def test_who_saw_a_patient_is_an_indexed_lookup(session, gp):
 def test_the_hash_covers_the_list_of_patients(session, gp):
     record_access(session, actor=gp, action="patient.search", patient_ids=[3, 4])
     session.commit()
-    _allow_tampering(session)
+    allow_tampering(session)
     session.execute(text("UPDATE access_log SET patient_ids = '3'"))
     session.commit()
     report = verify_chain(session)
@@ -75,7 +67,7 @@ def test_altered_row_is_detected_by_cli(app, session, gp):
     ok = runner.invoke(args=["umpro", "audit", "verify"])
     assert ok.exit_code == 0
     assert "5 lignes vérifiées" in ok.output
-    _allow_tampering(session)
+    allow_tampering(session)
     third = session.scalars(select(AccessLog).order_by(AccessLog.id).offset(2)).first()
     session.execute(text("UPDATE access_log SET patient_id = 99 WHERE id = :id"), {"id": third.id})
     session.commit()
@@ -89,7 +81,7 @@ def test_removed_row_is_detected(session, gp):
     for pid in range(1, 4):
         record_access(session, actor=gp, action="patient.view", patient_id=pid)
     session.commit()
-    _allow_tampering(session)
+    allow_tampering(session)
     ids = session.scalars(select(AccessLog.id).order_by(AccessLog.id)).all()
     session.execute(text("DELETE FROM access_log WHERE id = :id"), {"id": ids[1]})
     session.commit()

@@ -3,21 +3,18 @@
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, serve_committed, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     factories.make_staff(
         session, practice, profession="coordinator", is_admin=True, email="admin@exemple.fr"
     )
     factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
-    session.commit()
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import chromium_page, console_errors, serve_committed, sign_in
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,6 @@ MAX_ACTIONS = 4
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
     factories.make_staff(session, practice, profession="health_mediator")
     gp = factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")
@@ -41,10 +40,8 @@ def served(frozen_now, app, session, practice):
         phone="0400000042",
     )
     factories.make_declaration(session, patient, gp)
-    session.commit()
     ids = {"patient": patient.id, "gp": gp.id, "nurse": nurse.id, "consult": consult.id}
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 

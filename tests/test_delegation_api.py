@@ -28,6 +28,14 @@ def keys(api_key_for, team, session):
     }
 
 
+@pytest.fixture
+def task(session, team):
+    """A DT2 task the team's GP hands off for the team's patient (requested, committed)."""
+    task = factories.make_task(session, team.gp, team.patient, team.dt2)
+    session.commit()
+    return task
+
+
 def _body(team, **overrides):
     return {
         "patient_id": team.patient.id,
@@ -151,9 +159,7 @@ def test_hand_off_refusals_by_person_and_objection(client, session, team, keys, 
     assert _tasks(session) == 0
 
 
-def test_transition_refusals(client, session, team, keys):
-    task = factories.make_task(session, team.gp, team.patient, team.dt2)
-    session.commit()
+def test_transition_refusals(client, session, team, keys, task):
     url = f"/api/v1/tasks/{task.id}/transition"
     wrong_state = client.post(url, json={"to": "completed"}, headers=keys["nurse"])
     assert wrong_state.status_code == 409
@@ -193,8 +199,7 @@ def test_transition_refusals(client, session, team, keys):
     )
 
 
-def test_task_visibility(client, session, team, keys, api_key_for, practice):
-    task = factories.make_task(session, team.gp, team.patient, team.dt2)
+def test_task_visibility(client, session, team, keys, api_key_for, practice, task):
     secretary = factories.make_staff(session, practice, profession="secretary")
     other = factories.make_practice(session)
     outsider = factories.make_staff(session, other, profession="gp")
@@ -234,9 +239,7 @@ def test_protocols(client, team, keys):
     assert items["cystite"]["sexes"] == ["F"] and items["cystite"]["consent_required"]
 
 
-def test_consents_given_and_withdrawn(client, session, team, keys):
-    task = factories.make_task(session, team.gp, team.patient, team.dt2)
-    session.commit()
+def test_consents_given_and_withdrawn(client, session, team, keys, task):
     url = f"/api/v1/patients/{team.patient.id}/consents"
     given = client.post(url, json={"protocol_code": "cystite"}, headers=keys["nurse"])
     assert given.status_code == 201

@@ -6,21 +6,18 @@ No console error under the CSP."""
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import chromium_page, serve_committed, sign_in, signed_in_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     team = factories.delegation_team(session, practice)
     team.gp.email, team.nurse.email = "gp@exemple.fr", "infirmiere@exemple.fr"
     factories.make_task(session, team.gp, team.patient, team.dt2)
-    session.commit()
     patient_id = team.patient.id
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, patient_id
 
 
@@ -30,9 +27,7 @@ def _nav(page):
 
 def test_an_escalation_shows_as_a_badge_in_the_gp_navigation(served):
     base_url, _ = served
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, base_url, "gp@exemple.fr")
+    with signed_in_page(base_url, "gp@exemple.fr") as (page, errors):
         inbox_link = _nav(page).get_by_role("link", name="Boîte de réception")
         assert inbox_link.locator(".nav-count").count() == 0  # nothing back yet
         page.get_by_role("button", name="Se déconnecter").click()
@@ -63,9 +58,7 @@ def test_an_escalation_shows_as_a_badge_in_the_gp_navigation(served):
 
 def test_the_hand_off_form_tells_the_fit_as_soon_as_a_protocol_is_chosen(served):
     base_url, patient_id = served
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, base_url, "gp@exemple.fr")
+    with signed_in_page(base_url, "gp@exemple.fr") as (page, errors):
         page.goto(f"{base_url}/delegation/nouvelle-tache?patient={patient_id}")
         page.wait_for_url(f"**/delegation/patients/{patient_id}/nouvelle-tache")
         status = page.locator("#verification")
@@ -92,7 +85,6 @@ def paged(frozen_now, app, session, practice, monkeypatch):
     from umpro.db import utcnow
     from umpro.delegation.services import tasks
 
-    require_chromium()
     monkeypatch.setattr(tasks, "PER_PAGE", 2)
     team = factories.delegation_team(session, practice)
     team.gp.email, team.nurse.email = "gp@exemple.fr", "infirmiere@exemple.fr"
@@ -103,10 +95,8 @@ def paged(frozen_now, app, session, practice, monkeypatch):
         task = factories.make_task(session, team.gp, patient, team.dt2)
         if n < 3:
             task.inbox_at, task.inbox_reason = utcnow(), "escalation"
-    session.commit()
     ids = {"patient": team.patient.id}
-    session.close()
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 

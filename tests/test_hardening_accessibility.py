@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve, sign_in
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve_committed, sign_in
 from tests.conftest import CI
 from umpro.scheduling.services import booking
 
@@ -51,7 +51,6 @@ def _axe_source() -> str:
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     axe = _axe_source()
     secretary = factories.make_staff(
         session, practice, profession="secretary", email="secr@exemple.fr", is_admin=True
@@ -76,10 +75,8 @@ def served(frozen_now, app, session, practice):
         appointments, ["arrived", "fulfilled", "noshow", "cancelled"], strict=False
     ):
         appointment.status = status
-    session.commit()
     ids = {"gp": gp.id, "patient": patients[0].id, "appointment": appointments[0].id, "day": day}
-    session.close()
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids, axe
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from tests import factories
+from tests.audit_support import allow_tampering
 from tests.conftest import ON_PG, PG_URL
 from umpro.auth import checkpoints
 from umpro.auth.audit import GENESIS, record_access, verify_chain
@@ -49,22 +50,13 @@ def _five_rows(session, gp):
     session.commit()
 
 
-def _allow_tampering(session):
-    """What an attacker with the tables' owner role would do first."""
-    if ON_PG:
-        session.execute(text("ALTER TABLE access_log DISABLE TRIGGER access_log_append_only"))
-    else:
-        session.execute(text("DROP TRIGGER IF EXISTS access_log_no_update"))
-        session.execute(text("DROP TRIGGER IF EXISTS access_log_no_delete"))
-
-
 def _verify(app):
     return app.test_cli_runner().invoke(args=["umpro", "audit", "verify"])
 
 
 def _rechain(session, sign):
     """Rewrite row 2 (another patient) and recompute every hash after it with ``sign``."""
-    _allow_tampering(session)
+    allow_tampering(session)
     rows = session.scalars(select(AccessLog).order_by(AccessLog.id)).all()
     prev = GENESIS
     for n, row in enumerate(rows):
@@ -148,7 +140,7 @@ def test_truncating_the_last_rows_is_detected(app, session, gp, checkpoint_file)
     _five_rows(session, gp)
     assert _verify(app).exit_code == 0  # signs a checkpoint: 5 rows
     assert json.loads(checkpoint_file.read_text().splitlines()[-1])["rows"] == 5
-    _allow_tampering(session)
+    allow_tampering(session)
     last_two = session.scalars(select(AccessLog.id).order_by(AccessLog.id.desc()).limit(2)).all()
     session.execute(text("DELETE FROM access_log WHERE id >= :id"), {"id": min(last_two)})
     session.commit()
@@ -189,7 +181,7 @@ def test_the_scheduled_job_signs_a_checkpoint(frozen_now, app, session, gp, chec
     assert result.done == 1 and "5 lignes" in result.summary
     (line,) = checkpoint_file.read_text().splitlines()
     assert json.loads(line)["at"] == frozen_now.isoformat()
-    _allow_tampering(session)
+    allow_tampering(session)
     session.execute(text("DELETE FROM access_log WHERE id = (SELECT MAX(id) FROM access_log)"))
     session.commit()
     later = SimpleNamespace(session=session, config=app.config, now=frozen_now + timedelta(hours=1))

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, require_chromium, serve, sign_in
+from tests.browser import chromium_page, serve_committed, sign_in
 from umpro.scheduling.models import Appointment
 
 pytestmark = pytest.mark.browser
@@ -17,23 +17,14 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
     gp = factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")
     factories.make_appointment_type(session, practice, label="Consultation")
     day = factories.future_weekday(1)
-    factories.make_patient(
-        session,
-        practice,
-        family_name="Lefèvre",
-        given_names="Hélène",
-        birth_date=day.replace(year=1950),
-    )
+    factories.make_helene_lefevre(session, practice, day)
     factories.make_patient(session, practice, family_name="Lefort", given_names="Paul")
-    session.commit()
     ids = {"gp": gp.id, "day": day}
-    session.close()
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 
@@ -82,14 +73,11 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
 ):
     import urllib.request
 
-    require_chromium()
     gp = factories.make_open_staff(session, practice, email="dr.martin@exemple.fr")
     patient = factories.make_patient(session, practice, family_name="Durand")
     start = factories.local(factories.future_weekday(2), "09:00")
     factories.make_appointment(session, gp, patient, start_at=start)
-    session.commit()
-    session.close()
-    with serve(app) as base_url, chromium_page() as page:
+    with serve_committed(app, session) as base_url, chromium_page() as page:
         sign_in(page, base_url, "dr.martin@exemple.fr")
         page.goto(f"{base_url}/profil/calendriers")
         page.get_by_role("button", name="Créer l'adresse").click()
@@ -107,14 +95,11 @@ def test_a_professional_subscribes_to_their_calendar_and_the_feed_downloads(
 def test_asalee_hand_off_red_flag_and_acknowledgement(app, session, practice, tmp_path):
     from umpro.delegation.models import CareTask
 
-    require_chromium()
     team = factories.delegation_team(session, practice)
     factories.make_consent(session, team.patient, team.dt2, actor=team.gp)
     gp_email, nurse_email, patient_id = team.gp.email, team.nurse.email, team.patient.id
     family_name = team.patient.family_name.upper()
-    session.commit()
-    session.close()
-    with serve(app) as base_url, chromium_page() as page:
+    with serve_committed(app, session) as base_url, chromium_page() as page:
         sign_in(page, base_url, gp_email)
         page.goto(
             f"{base_url}/delegation/patients/{patient_id}/nouvelle-tache?protocole=asalee-dt2"

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import chromium_page, serve_committed, sign_in, signed_in_page
 from umpro.patients.models import RegistrationRequest, SharingObjection
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="secr@exemple.fr")
     gp = factories.make_staff(session, practice, profession="gp", email="gp@exemple.fr")
     helene = factories.make_patient(
@@ -27,18 +26,14 @@ def served(app, session, practice):
     )
     factories.make_patient(session, practice, family_name="Martinez", given_names="Hugo")
     request = factories.make_request(session, helene, gp)
-    session.commit()
     ids = {"helene": helene.id, "request": request.id}
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 
 def test_search_as_you_type_then_record_an_objection(served, session):
     base_url, ids = served
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, base_url, "secr@exemple.fr")
+    with signed_in_page(base_url, "secr@exemple.fr") as (page, errors):
         page.goto(f"{base_url}/patients/")
         page.get_by_label("Rechercher un patient").press_sequentially("helene mar", delay=30)
         link = page.get_by_role("link", name="MARTIN Hélène")

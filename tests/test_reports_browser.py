@@ -6,14 +6,13 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import serve_committed, signed_in_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     gp = factories.make_staff(
         session, practice, profession="gp", email="gp@exemple.fr", family_name="Martin"
     )
@@ -23,16 +22,12 @@ def served(frozen_now, app, session, practice):
         start = date(2026, 11, 20) - timedelta(days=45 * n)
         factories.make_declaration_period(session, patient, gp, start_on=start)
         factories.make_visit(session, gp, patient, on=start, type=kind)
-    session.commit()
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url
 
 
 def test_gp_home_and_patient_list_pages_show_the_chart_and_its_table(served):
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, served, "gp@exemple.fr")
+    with signed_in_page(served, "gp@exemple.fr") as (page, errors):
         assert page.get_by_role("heading", name="Mes patients du jour").is_visible()
         assert page.locator("svg.sparkline").count() == 1
         page.get_by_role("navigation", name="Navigation principale").get_by_role(

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import serve_committed, signed_in_page
 from umpro.scheduling.models import USED, Appointment, HeldSlot
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(frozen_now, app, session, practice):
-    require_chromium()
     factories.make_staff(session, practice, profession="secretary", email="accueil@exemple.fr")
     factories.make_open_staff(session, practice, given_name="Claire", family_name="Martin")
     gp = factories.make_open_staff(session, practice, given_name="Karim", family_name="Benali")
@@ -23,18 +22,14 @@ def served(frozen_now, app, session, practice):
     factories.make_hold_policy(session, practice, release_lead_minutes=30)
     patient = factories.make_patient(session, practice, family_name="Durand")
     factories.make_declaration(session, patient, gp)
-    session.commit()
     ids = {"gp": gp.id, "patient": patient.id}
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 
 def test_the_desk_books_a_held_slot_in_two_clicks(served, session, tmp_path):
     base_url, ids = served
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, base_url, "accueil@exemple.fr")
+    with signed_in_page(base_url, "accueil@exemple.fr") as (page, errors):
         page.goto(f"{base_url}/agenda/soins-non-programmes/accueil")
         page.get_by_label("Rechercher un patient").fill("durand")
         page.keyboard.press("Enter")

@@ -18,8 +18,6 @@ from tests.factories import (
 )
 from umpro.scheduling.models import USED, Appointment, AppointmentEvent, HeldSlot
 
-TZ = "Europe/Paris"
-
 
 @pytest.fixture
 def desk(frozen_now, session, practice, sign_in):

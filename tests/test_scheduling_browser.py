@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser import chromium_page, console_errors, require_chromium, serve, sign_in
+from tests.browser import serve_committed, signed_in_page
 from umpro.db import utcnow
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def served(app, session, practice):
-    require_chromium()
     secretary = factories.make_staff(
         session, practice, profession="secretary", email="secr@exemple.fr"
     )
@@ -26,13 +25,7 @@ def served(app, session, practice):
     kind = factories.make_appointment_type(session, practice, label="Consultation")
     day = factories.future_weekday(0)
     booked = factories.make_patient(session, practice, family_name="Durand")
-    factories.make_patient(
-        session,
-        practice,
-        family_name="Lefèvre",
-        given_names="Hélène",
-        birth_date=day.replace(year=1950),
-    )
+    factories.make_helene_lefevre(session, practice, day)
     booking.book_appointment(
         session,
         actor=secretary,
@@ -42,18 +35,14 @@ def served(app, session, practice):
         start_at=factories.local(day, "08:15"),
         now=utcnow(),
     )
-    session.commit()
     ids = {"gp": gp.id, "day": day}
-    session.close()  # the server thread writes; the test holds no transaction
-    with serve(app) as base_url:
+    with serve_committed(app, session) as base_url:
         yield base_url, ids
 
 
 def test_book_from_the_day_view_with_the_keyboard_and_search(served, session, tmp_path):
     base_url, ids = served
-    with chromium_page() as page:
-        errors = console_errors(page)
-        sign_in(page, base_url, "secr@exemple.fr")
+    with signed_in_page(base_url, "secr@exemple.fr") as (page, errors):
         page.get_by_role("link", name="Agenda", exact=True).click()
         page.goto(f"{base_url}/agenda/?jour={ids['day'].isoformat()}")
         assert page.get_by_role("heading", name="Dr Claire Martin").is_visible()
