@@ -10,8 +10,8 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.permissions import can
-from umpro.errors import Conflict, Forbidden, Invalid, NotFound
+from umpro.auth.permissions import ensure
+from umpro.errors import Conflict, Invalid
 from umpro.scheduling.models import (
     ABSENCE_KINDS,
     LIVE_STATUSES,
@@ -25,7 +25,7 @@ from umpro.scheduling.models import (
 )
 from umpro.scheduling.services.openings import check_rule_hours
 from umpro.team.models import Room, Staff
-from umpro.team.services import get_staff
+from umpro.team.services import get_in_practice, get_staff
 
 
 @dataclass
@@ -114,10 +114,9 @@ def list_rules(session: Session, *, practice_id: int) -> list[AvailabilityRule]:
 
 
 def get_rule(session: Session, *, practice_id: int, rule_id: int) -> AvailabilityRule:
-    rule = session.get(AvailabilityRule, rule_id)
-    if rule is None or rule.practice_id != practice_id:
-        raise NotFound("Plage horaire introuvable.")
-    return rule
+    return get_in_practice(
+        session, AvailabilityRule, rule_id, practice_id, "Plage horaire introuvable."
+    )
 
 
 def save_rule(
@@ -131,8 +130,7 @@ def save_rule(
     """Create or edit a weekly opening. Refuses end before start, a room or type of another
     practice, a type the staff member may not perform, an opening overlapping another of the
     same person, a room already given to someone else at that time."""
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les plages horaires.")
+    ensure(actor, "agenda.templates", None, "Seul un administrateur modifie les plages horaires.")
     _require_staff(data.staff_id)
     staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
     _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
@@ -205,8 +203,7 @@ def save_rule(
 
 def delete_rule(session: Session, *, actor, rule: AvailabilityRule) -> None:
     """Remove a weekly opening (appointments already booked stay). Admins only."""
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les plages horaires.")
+    ensure(actor, "agenda.templates", None, "Seul un administrateur modifie les plages horaires.")
     session.delete(rule)
     session.flush()
 
@@ -223,10 +220,7 @@ def list_absences(
 
 
 def get_absence(session: Session, *, practice_id: int, absence_id: int) -> Absence:
-    absence = session.get(Absence, absence_id)
-    if absence is None or absence.practice_id != practice_id:
-        raise NotFound("Absence introuvable.")
-    return absence
+    return get_in_practice(session, Absence, absence_id, practice_id, "Absence introuvable.")
 
 
 def appointments_during(session: Session, *, staff_id: int, start_at, end_at) -> int:
@@ -245,8 +239,12 @@ def save_absence(session: Session, *, actor, practice_id: int, data: AbsenceInpu
     another practice, an actor without ``absence.manage`` on that person."""
     _require_staff(data.staff_id)
     staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
-    if actor is not None and not can(actor, "absence.manage", staff):
-        raise Forbidden("Vous ne pouvez pas saisir d'absence pour ce membre de l'équipe.")
+    ensure(
+        actor,
+        "absence.manage",
+        staff,
+        "Vous ne pouvez pas saisir d'absence pour ce membre de l'équipe.",
+    )
     if data.kind not in ABSENCE_KINDS:
         raise Invalid("Type d'absence inconnu.", field="kind")
     if data.end_at <= data.start_at:
@@ -265,8 +263,7 @@ def save_absence(session: Session, *, actor, practice_id: int, data: AbsenceInpu
 
 
 def delete_absence(session: Session, *, actor, absence: Absence) -> None:
-    if actor is not None and not can(actor, "absence.manage", absence):
-        raise Forbidden("Vous ne pouvez pas supprimer cette absence.")
+    ensure(actor, "absence.manage", absence, "Vous ne pouvez pas supprimer cette absence.")
     session.delete(absence)
     session.flush()
 
@@ -283,10 +280,9 @@ def list_weekly_absences(session: Session, *, practice_id: int) -> list[WeeklyAb
 
 
 def get_weekly_absence(session: Session, *, practice_id: int, item_id: int) -> WeeklyAbsence:
-    item = session.get(WeeklyAbsence, item_id)
-    if item is None or item.practice_id != practice_id:
-        raise NotFound("Absence hebdomadaire introuvable.")
-    return item
+    return get_in_practice(
+        session, WeeklyAbsence, item_id, practice_id, "Absence hebdomadaire introuvable."
+    )
 
 
 def save_weekly_absence(
@@ -294,8 +290,12 @@ def save_weekly_absence(
 ) -> WeeklyAbsence:
     """Record a weekly absence, e.g. the docteur junior's teaching half-day. Admins only.
     Refuses end before start and an overlap with another weekly absence of that person."""
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les absences hebdomadaires.")
+    ensure(
+        actor,
+        "agenda.templates",
+        None,
+        "Seul un administrateur modifie les absences hebdomadaires.",
+    )
     _require_staff(data.staff_id)
     staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
     _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
@@ -326,7 +326,11 @@ def save_weekly_absence(
 
 
 def delete_weekly_absence(session: Session, *, actor, item: WeeklyAbsence) -> None:
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les absences hebdomadaires.")
+    ensure(
+        actor,
+        "agenda.templates",
+        None,
+        "Seul un administrateur modifie les absences hebdomadaires.",
+    )
     session.delete(item)
     session.flush()
