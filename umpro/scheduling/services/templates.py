@@ -29,13 +29,20 @@ from umpro.team.services import get_in_practice, get_staff
 
 
 @dataclass
-class RuleInput:
+class WeeklyHours:
+    """Whose, which weekday, which hours, from when until when: what a weekly opening and a
+    weekly absence share."""
+
     staff_id: int
     weekday: int
     start_time: time
     end_time: time
     valid_from: date
     valid_until: date | None = None
+
+
+@dataclass
+class RuleInput(WeeklyHours):
     room_id: int | None = None
     type_ids: list[int] = field(default_factory=list)
     open_on_holidays: bool = False
@@ -51,37 +58,34 @@ class AbsenceInput:
 
 
 @dataclass
-class WeeklyAbsenceInput:
-    staff_id: int
-    weekday: int
-    start_time: time
-    end_time: time
-    valid_from: date
-    valid_until: date | None = None
+class WeeklyAbsenceInput(WeeklyHours):
     kind: str = "teaching"
 
 
-def _require_staff(staff_id: int | None) -> None:
-    if not staff_id:
+def _staff_of(session: Session, practice_id: int, data) -> Staff:
+    """The staff member an input names (chosen, and of the practice)."""
+    if not data.staff_id:
         raise Invalid("Choisissez le membre de l'équipe.", field="staff_id")
+    return get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
 
 
-def _hours(start: time, end: time) -> str:
-    return f"{start:%H:%M}–{end:%H:%M}"
+def _when(row) -> str:
+    """« lundi 08:30–12:00 »: the weekday and hours of a weekly row, for messages."""
+    return f"{WEEKDAYS[row.weekday].lower()} {row.start_time:%H:%M}–{row.end_time:%H:%M}"
 
 
-def _check_period(weekday: int, start: time, end: time, valid_from, valid_until) -> None:
-    if weekday not in range(7):
+def _check_period(data: WeeklyHours) -> None:
+    if data.weekday not in range(7):
         raise Invalid("Jour de la semaine inconnu.", field="weekday")
-    if end <= start:
+    if data.end_time <= data.start_time:
         raise Invalid("L'heure de fin doit être après l'heure de début.", field="end_time")
-    if valid_until is not None and valid_until < valid_from:
+    if data.valid_until is not None and data.valid_until < data.valid_from:
         raise Invalid(
             "La date de fin de validité doit suivre la date de début.", field="valid_until"
         )
 
 
-def _overlapping(model, data, exclude_id: int | None):
+def _overlapping(model, data: WeeklyHours, exclude_id: int | None):
     """Same weekday, overlapping hours and overlapping validity."""
     query = select(model).where(
         model.weekday == data.weekday,
@@ -131,9 +135,8 @@ def save_rule(
     practice, a type the staff member may not perform, an opening overlapping another of the
     same person, a room already given to someone else at that time."""
     ensure(actor, "agenda.templates", None, "Seul un administrateur modifie les plages horaires.")
-    _require_staff(data.staff_id)
-    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
-    _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
+    staff = _staff_of(session, practice_id, data)
+    _check_period(data)
     check_rule_hours(
         weekday=data.weekday,
         start=data.start_time,
@@ -171,8 +174,7 @@ def save_rule(
     )
     if own is not None:
         raise Conflict(
-            f"Cette plage chevauche celle du {WEEKDAYS[own.weekday].lower()} "
-            f"{_hours(own.start_time, own.end_time)} de {staff.display_name}.",
+            f"Cette plage chevauche celle du {_when(own)} de {staff.display_name}.",
             field="start_time",
         )
     if room is not None:
@@ -184,7 +186,7 @@ def save_rule(
         if taken is not None:
             raise Conflict(
                 f"La salle « {room.name} » est déjà attribuée à {taken.staff.display_name} "
-                f"le {WEEKDAYS[taken.weekday].lower()} {_hours(taken.start_time, taken.end_time)}.",
+                f"le {_when(taken)}.",
                 field="room_id",
             )
     if rule is None:
@@ -237,8 +239,7 @@ def appointments_during(session: Session, *, staff_id: int, start_at, end_at) ->
 def save_absence(session: Session, *, actor, practice_id: int, data: AbsenceInput) -> Absence:
     """Record an absence. Refuses an unknown kind, end before start, a staff member of
     another practice, an actor without ``absence.manage`` on that person."""
-    _require_staff(data.staff_id)
-    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
+    staff = _staff_of(session, practice_id, data)
     ensure(
         actor,
         "absence.manage",
@@ -296,9 +297,8 @@ def save_weekly_absence(
         None,
         "Seul un administrateur modifie les absences hebdomadaires.",
     )
-    _require_staff(data.staff_id)
-    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
-    _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
+    staff = _staff_of(session, practice_id, data)
+    _check_period(data)
     if data.kind not in ABSENCE_KINDS:
         raise Invalid("Type d'absence inconnu.", field="kind")
     clash = session.scalar(
@@ -306,8 +306,7 @@ def save_weekly_absence(
     )
     if clash is not None:
         raise Conflict(
-            f"{staff.display_name} a déjà une absence le {WEEKDAYS[clash.weekday].lower()} "
-            f"{_hours(clash.start_time, clash.end_time)}.",
+            f"{staff.display_name} a déjà une absence le {_when(clash)}.",
             field="start_time",
         )
     item = WeeklyAbsence(
