@@ -19,7 +19,7 @@ from umpro.scheduling.services import accounting, booking, catalogue, reading, s
 from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.team import services as team
 from umpro.team.api import staff_json
-from umpro.team.models import Room
+from umpro.team.models import Room, Staff
 from umpro.timeutil import local_day_bounds, to_local
 from umpro.web import client_ip
 
@@ -100,6 +100,16 @@ def _period(default_days: int) -> tuple:
     return start, end
 
 
+def _staff(staff_id: int) -> Staff:
+    """The practice's staff member ``staff_id`` (404 for another practice's)."""
+    return team.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
+
+
+def _type(type_id: int) -> AppointmentType:
+    """The practice's appointment type ``type_id`` (404 for another practice's)."""
+    return catalogue.get_type(db.session, practice_id=current_user.practice_id, type_id=type_id)
+
+
 def _staff_list(raw: str | None) -> list | None:
     if not raw:
         return None
@@ -111,6 +121,12 @@ def _staff_list(raw: str | None) -> list | None:
     if any(staff_id not in team_members for staff_id in wanted):
         raise NotFound("Membre de l'équipe introuvable.")
     return [team_members[staff_id] for staff_id in wanted]
+
+
+def _staff_ids(raw: str | None) -> list[int] | None:
+    """Ids of the staff members listed in ``raw`` (each checked); None when it lists none."""
+    members = _staff_list(raw)
+    return [m.id for m in members] if members is not None else None
 
 
 @bp.get("/appointment-types")
@@ -130,9 +146,7 @@ def slot_search():
     type_id = read.arg_id("type")
     if type_id is None:
         raise Invalid("Précisez le type de rendez-vous (paramètre type).", field="type")
-    appointment_type = catalogue.get_type(
-        db.session, practice_id=current_user.practice_id, type_id=type_id
-    )
+    appointment_type = _type(type_id)
     start, end = _period(default_days=14)
     members = _staff_list(request.args.get("staff")) or team.list_staff(
         db.session, practice_id=current_user.practice_id, active_only=True
@@ -181,13 +195,12 @@ def team_rooms():
 @require("agenda.view")
 def appointment_list():
     start, end = _period(default_days=1)
-    members = _staff_list(request.args.get("staff"))
     items = reading.list_appointments(
         db.session,
         practice_id=current_user.practice_id,
         start_at=start,
         end_at=end,
-        staff_ids=[m.id for m in members] if members is not None else None,
+        staff_ids=_staff_ids(request.args.get("staff")),
         include_cancelled=request.args.get("cancelled") == "1",
     )
     shown = reading.log_shown_patients(
@@ -241,16 +254,8 @@ def appointment_create():
     data = read.body()
     tz = _tz()
     patient = _get_patient(read.identifier(data, "patient_id", required="Patient"))
-    staff = team.get_staff(
-        db.session,
-        practice_id=current_user.practice_id,
-        staff_id=read.identifier(data, "staff_id", required="Professionnel"),
-    )
-    appointment_type = catalogue.get_type(
-        db.session,
-        practice_id=current_user.practice_id,
-        type_id=read.identifier(data, "type_id", required="Type"),
-    )
+    staff = _staff(read.identifier(data, "staff_id", required="Professionnel"))
+    appointment_type = _type(read.identifier(data, "type_id", required="Type"))
     if data.get("start") in (None, ""):
         raise Invalid("Début : champ obligatoire.", field="start")
     start = parse_instant(data["start"], tz=tz, field="start")
@@ -289,24 +294,8 @@ def appointment_update(appointment_id: int):
         raise Invalid(f"Champ non modifiable : {sorted(unknown)[0]}.", field=sorted(unknown)[0])
     now = utcnow()
     if changes - {"status"}:
-        staff = (
-            team.get_staff(
-                db.session,
-                practice_id=current_user.practice_id,
-                staff_id=read.identifier(data, "staff_id"),
-            )
-            if data.get("staff_id")
-            else None
-        )
-        appointment_type = (
-            catalogue.get_type(
-                db.session,
-                practice_id=current_user.practice_id,
-                type_id=read.identifier(data, "type_id"),
-            )
-            if data.get("type_id")
-            else None
-        )
+        staff = _staff(read.identifier(data, "staff_id")) if data.get("staff_id") else None
+        appointment_type = _type(read.identifier(data, "type_id")) if data.get("type_id") else None
         kwargs = {}
         if "room_id" in data:
             kwargs["room_id"] = read.identifier(data, "room_id") if data["room_id"] else None
@@ -406,14 +395,13 @@ def unscheduled_report():
     raw_from, raw_to = request.args.get("from"), request.args.get("to")
     first = parse_day(raw_from, field="from") if raw_from else today - timedelta(days=27)
     last = parse_day(raw_to, field="to") if raw_to else today
-    members = _staff_list(request.args.get("staff"))
     report = accounting.unscheduled_report(
         db.session,
         practice_id=current_user.practice_id,
         tz=tz,
         first_day=first,
         last_day=last,
-        staff_ids=[m.id for m in members] if members is not None else None,
+        staff_ids=_staff_ids(request.args.get("staff")),
     )
     return jsonify(
         {

@@ -57,11 +57,18 @@ def create_practice(
     return practice
 
 
+def get_in_practice(
+    session: Session, model, obj_id: int, practice_id: int, message: str, field=None
+):
+    """The ``model`` row ``obj_id`` if it belongs to the practice, else NotFound(message)."""
+    obj = session.get(model, obj_id)
+    if obj is None or obj.practice_id != practice_id:
+        raise NotFound(message, field=field)
+    return obj
+
+
 def get_staff(session: Session, *, practice_id: int, staff_id: int) -> Staff:
-    staff = session.get(Staff, staff_id)
-    if staff is None or staff.practice_id != practice_id:
-        raise NotFound("Membre de l'équipe introuvable.")
-    return staff
+    return get_in_practice(session, Staff, staff_id, practice_id, "Membre de l'équipe introuvable.")
 
 
 def _check(session: Session, practice_id: int, data: StaffInput, staff: Staff | None) -> None:
@@ -281,7 +288,4 @@ def save_room(
 
 
 def get_room(session: Session, *, practice_id: int, room_id: int) -> Room:
-    room = session.get(Room, room_id)
-    if room is None or room.practice_id != practice_id:
-        raise NotFound("Salle introuvable.")
-    return room
+    return get_in_practice(session, Room, room_id, practice_id, "Salle introuvable.")

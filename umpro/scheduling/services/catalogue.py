@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from umpro.auth.permissions import can
-from umpro.errors import Conflict, Forbidden, Invalid, NotFound
+from umpro.auth.permissions import ensure
+from umpro.errors import Conflict, Invalid
 from umpro.scheduling.models import COLOURS, AppointmentType
 from umpro.team.professions import Profession
+from umpro.team.services import get_in_practice
 
 
 @dataclass
@@ -33,10 +34,14 @@ def list_types(
 
 
 def get_type(session: Session, *, practice_id: int, type_id: int) -> AppointmentType:
-    appointment_type = session.get(AppointmentType, type_id)
-    if appointment_type is None or appointment_type.practice_id != practice_id:
-        raise NotFound("Type de rendez-vous introuvable.", field="type_id")
-    return appointment_type
+    return get_in_practice(
+        session,
+        AppointmentType,
+        type_id,
+        practice_id,
+        "Type de rendez-vous introuvable.",
+        "type_id",
+    )
 
 
 def save_type(
@@ -50,8 +55,9 @@ def save_type(
     """Create or edit a type. Admins only (``actor`` None: the demo loader). Refuses an
     empty or duplicate label, a duration not in 5-minute steps up to 8 h, no or unknown
     professions, an unknown colour, a home visit that is also a teleconsultation."""
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les types de rendez-vous.")
+    ensure(
+        actor, "agenda.templates", None, "Seul un administrateur modifie les types de rendez-vous."
+    )
     label = data.label.strip()
     if not label:
         raise Invalid("Le libellé est obligatoire.", field="label")

@@ -10,8 +10,8 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.permissions import can
-from umpro.errors import Conflict, Forbidden, Invalid, NotFound
+from umpro.auth.permissions import ensure
+from umpro.errors import Conflict, Invalid
 from umpro.scheduling.models import (
     ABSENCE_KINDS,
     LIVE_STATUSES,
@@ -25,17 +25,24 @@ from umpro.scheduling.models import (
 )
 from umpro.scheduling.services.openings import check_rule_hours
 from umpro.team.models import Room, Staff
-from umpro.team.services import get_staff
+from umpro.team.services import get_in_practice, get_staff
 
 
 @dataclass
-class RuleInput:
+class WeeklyHours:
+    """Whose, which weekday, which hours, from when until when: what a weekly opening and a
+    weekly absence share."""
+
     staff_id: int
     weekday: int
     start_time: time
     end_time: time
     valid_from: date
     valid_until: date | None = None
+
+
+@dataclass
+class RuleInput(WeeklyHours):
     room_id: int | None = None
     type_ids: list[int] = field(default_factory=list)
     open_on_holidays: bool = False
@@ -51,37 +58,34 @@ class AbsenceInput:
 
 
 @dataclass
-class WeeklyAbsenceInput:
-    staff_id: int
-    weekday: int
-    start_time: time
-    end_time: time
-    valid_from: date
-    valid_until: date | None = None
+class WeeklyAbsenceInput(WeeklyHours):
     kind: str = "teaching"
 
 
-def _require_staff(staff_id: int | None) -> None:
-    if not staff_id:
+def _staff_of(session: Session, practice_id: int, data) -> Staff:
+    """The staff member an input names (chosen, and of the practice)."""
+    if not data.staff_id:
         raise Invalid("Choisissez le membre de l'équipe.", field="staff_id")
+    return get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
 
 
-def _hours(start: time, end: time) -> str:
-    return f"{start:%H:%M}–{end:%H:%M}"
+def _when(row) -> str:
+    """« lundi 08:30–12:00 »: the weekday and hours of a weekly row, for messages."""
+    return f"{WEEKDAYS[row.weekday].lower()} {row.start_time:%H:%M}–{row.end_time:%H:%M}"
 
 
-def _check_period(weekday: int, start: time, end: time, valid_from, valid_until) -> None:
-    if weekday not in range(7):
+def _check_period(data: WeeklyHours) -> None:
+    if data.weekday not in range(7):
         raise Invalid("Jour de la semaine inconnu.", field="weekday")
-    if end <= start:
+    if data.end_time <= data.start_time:
         raise Invalid("L'heure de fin doit être après l'heure de début.", field="end_time")
-    if valid_until is not None and valid_until < valid_from:
+    if data.valid_until is not None and data.valid_until < data.valid_from:
         raise Invalid(
             "La date de fin de validité doit suivre la date de début.", field="valid_until"
         )
 
 
-def _overlapping(model, data, exclude_id: int | None):
+def _overlapping(model, data: WeeklyHours, exclude_id: int | None):
     """Same weekday, overlapping hours and overlapping validity."""
     query = select(model).where(
         model.weekday == data.weekday,
@@ -114,10 +118,9 @@ def list_rules(session: Session, *, practice_id: int) -> list[AvailabilityRule]:
 
 
 def get_rule(session: Session, *, practice_id: int, rule_id: int) -> AvailabilityRule:
-    rule = session.get(AvailabilityRule, rule_id)
-    if rule is None or rule.practice_id != practice_id:
-        raise NotFound("Plage horaire introuvable.")
-    return rule
+    return get_in_practice(
+        session, AvailabilityRule, rule_id, practice_id, "Plage horaire introuvable."
+    )
 
 
 def save_rule(
@@ -131,11 +134,9 @@ def save_rule(
     """Create or edit a weekly opening. Refuses end before start, a room or type of another
     practice, a type the staff member may not perform, an opening overlapping another of the
     same person, a room already given to someone else at that time."""
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les plages horaires.")
-    _require_staff(data.staff_id)
-    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
-    _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
+    ensure(actor, "agenda.templates", None, "Seul un administrateur modifie les plages horaires.")
+    staff = _staff_of(session, practice_id, data)
+    _check_period(data)
     check_rule_hours(
         weekday=data.weekday,
         start=data.start_time,
@@ -173,8 +174,7 @@ def save_rule(
     )
     if own is not None:
         raise Conflict(
-            f"Cette plage chevauche celle du {WEEKDAYS[own.weekday].lower()} "
-            f"{_hours(own.start_time, own.end_time)} de {staff.display_name}.",
+            f"Cette plage chevauche celle du {_when(own)} de {staff.display_name}.",
             field="start_time",
         )
     if room is not None:
@@ -186,7 +186,7 @@ def save_rule(
         if taken is not None:
             raise Conflict(
                 f"La salle « {room.name} » est déjà attribuée à {taken.staff.display_name} "
-                f"le {WEEKDAYS[taken.weekday].lower()} {_hours(taken.start_time, taken.end_time)}.",
+                f"le {_when(taken)}.",
                 field="room_id",
             )
     if rule is None:
@@ -205,8 +205,7 @@ def save_rule(
 
 def delete_rule(session: Session, *, actor, rule: AvailabilityRule) -> None:
     """Remove a weekly opening (appointments already booked stay). Admins only."""
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les plages horaires.")
+    ensure(actor, "agenda.templates", None, "Seul un administrateur modifie les plages horaires.")
     session.delete(rule)
     session.flush()
 
@@ -223,10 +222,7 @@ def list_absences(
 
 
 def get_absence(session: Session, *, practice_id: int, absence_id: int) -> Absence:
-    absence = session.get(Absence, absence_id)
-    if absence is None or absence.practice_id != practice_id:
-        raise NotFound("Absence introuvable.")
-    return absence
+    return get_in_practice(session, Absence, absence_id, practice_id, "Absence introuvable.")
 
 
 def appointments_during(session: Session, *, staff_id: int, start_at, end_at) -> int:
@@ -243,10 +239,13 @@ def appointments_during(session: Session, *, staff_id: int, start_at, end_at) ->
 def save_absence(session: Session, *, actor, practice_id: int, data: AbsenceInput) -> Absence:
     """Record an absence. Refuses an unknown kind, end before start, a staff member of
     another practice, an actor without ``absence.manage`` on that person."""
-    _require_staff(data.staff_id)
-    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
-    if actor is not None and not can(actor, "absence.manage", staff):
-        raise Forbidden("Vous ne pouvez pas saisir d'absence pour ce membre de l'équipe.")
+    staff = _staff_of(session, practice_id, data)
+    ensure(
+        actor,
+        "absence.manage",
+        staff,
+        "Vous ne pouvez pas saisir d'absence pour ce membre de l'équipe.",
+    )
     if data.kind not in ABSENCE_KINDS:
         raise Invalid("Type d'absence inconnu.", field="kind")
     if data.end_at <= data.start_at:
@@ -265,8 +264,7 @@ def save_absence(session: Session, *, actor, practice_id: int, data: AbsenceInpu
 
 
 def delete_absence(session: Session, *, actor, absence: Absence) -> None:
-    if actor is not None and not can(actor, "absence.manage", absence):
-        raise Forbidden("Vous ne pouvez pas supprimer cette absence.")
+    ensure(actor, "absence.manage", absence, "Vous ne pouvez pas supprimer cette absence.")
     session.delete(absence)
     session.flush()
 
@@ -283,10 +281,9 @@ def list_weekly_absences(session: Session, *, practice_id: int) -> list[WeeklyAb
 
 
 def get_weekly_absence(session: Session, *, practice_id: int, item_id: int) -> WeeklyAbsence:
-    item = session.get(WeeklyAbsence, item_id)
-    if item is None or item.practice_id != practice_id:
-        raise NotFound("Absence hebdomadaire introuvable.")
-    return item
+    return get_in_practice(
+        session, WeeklyAbsence, item_id, practice_id, "Absence hebdomadaire introuvable."
+    )
 
 
 def save_weekly_absence(
@@ -294,11 +291,14 @@ def save_weekly_absence(
 ) -> WeeklyAbsence:
     """Record a weekly absence, e.g. the docteur junior's teaching half-day. Admins only.
     Refuses end before start and an overlap with another weekly absence of that person."""
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les absences hebdomadaires.")
-    _require_staff(data.staff_id)
-    staff = get_staff(session, practice_id=practice_id, staff_id=data.staff_id)
-    _check_period(data.weekday, data.start_time, data.end_time, data.valid_from, data.valid_until)
+    ensure(
+        actor,
+        "agenda.templates",
+        None,
+        "Seul un administrateur modifie les absences hebdomadaires.",
+    )
+    staff = _staff_of(session, practice_id, data)
+    _check_period(data)
     if data.kind not in ABSENCE_KINDS:
         raise Invalid("Type d'absence inconnu.", field="kind")
     clash = session.scalar(
@@ -306,8 +306,7 @@ def save_weekly_absence(
     )
     if clash is not None:
         raise Conflict(
-            f"{staff.display_name} a déjà une absence le {WEEKDAYS[clash.weekday].lower()} "
-            f"{_hours(clash.start_time, clash.end_time)}.",
+            f"{staff.display_name} a déjà une absence le {_when(clash)}.",
             field="start_time",
         )
     item = WeeklyAbsence(
@@ -326,7 +325,11 @@ def save_weekly_absence(
 
 
 def delete_weekly_absence(session: Session, *, actor, item: WeeklyAbsence) -> None:
-    if actor is not None and not can(actor, "agenda.templates"):
-        raise Forbidden("Seul un administrateur modifie les absences hebdomadaires.")
+    ensure(
+        actor,
+        "agenda.templates",
+        None,
+        "Seul un administrateur modifie les absences hebdomadaires.",
+    )
     session.delete(item)
     session.flush()

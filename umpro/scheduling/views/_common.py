@@ -23,13 +23,13 @@ from umpro.scheduling.grid import (
 )
 from umpro.scheduling.holidays import holiday_name
 from umpro.scheduling.models import HOLD_STATES, Appointment
-from umpro.scheduling.services import catalogue, holds, junior, reading
+from umpro.scheduling.services import booking, catalogue, holds, junior, reading
 from umpro.scheduling.services.openings import AgendaTemplate, closures_for, openings_for
 from umpro.team import services as team
 from umpro.team.models import Room, Staff
 from umpro.team.professions import Profession
-from umpro.timeutil import local_day_bounds, local_today, to_local
-from umpro.web import client_ip
+from umpro.timeutil import local_day_bounds, local_to_utc, local_today, to_local
+from umpro.web import acting_context, client_ip
 
 #: Column order of the team day view.
 PROFESSION_ORDER = {p.value: n for n, p in enumerate(Profession)}
@@ -69,6 +69,33 @@ def day_arg(name: str, default: date) -> tuple[date, str | None]:
 def for_form(error: DomainError) -> DomainError:
     error.field = FIELD_MAP.get(error.field, error.field)
     return error
+
+
+def form_version(form) -> int | None:
+    """The appointment version a form was shown with (None when missing or unreadable)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def move_from_form(appointment: Appointment, form) -> Appointment:
+    """Move ``appointment`` to the day, time and (when changed) staff member of a posted
+    MoveForm, as the signed-in user."""
+    start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
+    staff = None
+    if form.staff_id.data and form.staff_id.data != appointment.staff_id:
+        staff = team.get_staff(
+            db.session, practice_id=current_user.practice_id, staff_id=form.staff_id.data
+        )
+    return booking.update_appointment(
+        db.session,
+        appointment=appointment,
+        version=form_version(form),
+        start_at=start_at,
+        staff=staff,
+        **acting_context(),
+    )
 
 
 def members() -> list[Staff]:

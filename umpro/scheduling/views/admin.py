@@ -18,9 +18,38 @@ from umpro.scheduling.views._common import rooms_by_id, staff_choices, today, ty
 from umpro.team.professions import LABELS
 from umpro.timeutil import local_to_utc
 
+#: Form fields passed as they are to the services' inputs (same names on both sides).
+TYPE_FIELDS = (
+    "label",
+    "duration_minutes",
+    "colour",
+    "is_home_visit",
+    "is_teleconsultation",
+    "is_unscheduled",
+    "is_active",
+)
+WEEKLY_HOURS = ("weekday", "start_time", "end_time", "valid_from", "valid_until")
+RULE_FIELDS = (*WEEKLY_HOURS, "room_id", "open_on_holidays")
+
+
+def _values(form, *names: str) -> dict:
+    """The submitted values of the named fields, by name."""
+    return {name: form[name].data for name in names}
+
 
 def _status(*forms) -> int:
     return 422 if any(f.errors or f.form_errors for f in forms) else 200
+
+
+def _edit_page(form, save, *, message: str, next_url: str, template: str, **context):
+    """A posted, valid ``form`` goes through ``save`` then redirects; otherwise (or when
+    ``save`` refuses) ``template`` is shown again with the form, 422 when it has errors."""
+    status = None
+    if form.validate_on_submit():
+        done, status = save_or_show(form, save, message=message, next_url=next_url)
+        if done:
+            return done
+    return render_template(template, form=form, **context), status or _status(form)
 
 
 @bp.get("/types")
@@ -42,33 +71,21 @@ def type_edit(type_id: int | None = None):
         else None
     )
     form = TypeForm(obj=item)
-    status = None
-    if form.validate_on_submit():
-        done, status = save_or_show(
-            form,
-            lambda: catalogue.save_type(
-                db.session,
-                actor=current_user,
-                practice_id=current_user.practice_id,
-                appointment_type=item,
-                data=catalogue.TypeInput(
-                    label=form.label.data,
-                    duration_minutes=form.duration_minutes.data,
-                    professions=form.professions.data or [],
-                    colour=form.colour.data,
-                    is_home_visit=form.is_home_visit.data,
-                    is_teleconsultation=form.is_teleconsultation.data,
-                    is_unscheduled=form.is_unscheduled.data,
-                    is_active=form.is_active.data,
-                ),
+    return _edit_page(
+        form,
+        lambda: catalogue.save_type(
+            db.session,
+            actor=current_user,
+            practice_id=current_user.practice_id,
+            appointment_type=item,
+            data=catalogue.TypeInput(
+                **_values(form, *TYPE_FIELDS), professions=form.professions.data or []
             ),
-            message="Type de rendez-vous enregistré.",
-            next_url=url_for("scheduling.type_list"),
-        )
-        if done:
-            return done
-    return render_template("scheduling/type_form.html", form=form, item=item), (
-        status or _status(form)
+        ),
+        message="Type de rendez-vous enregistré.",
+        next_url=url_for("scheduling.type_list"),
+        template="scheduling/type_form.html",
+        item=item,
     )
 
 
@@ -96,38 +113,27 @@ def rule_edit(rule_id: int | None = None):
         (r.id, r.name) for r in rooms_by_id().values() if r.is_active
     ]
     form.type_ids.choices = type_choices()
-    status = None
     if not form.is_submitted():
         form.type_ids.data = [t.id for t in rule.types] if rule else []
         if rule is None:
             form.valid_from.data = today()  # the practice's date, not UTC's
-    if form.validate_on_submit():
-        done, status = save_or_show(
-            form,
-            lambda: templates.save_rule(
-                db.session,
-                actor=current_user,
-                practice_id=current_user.practice_id,
-                rule=rule,
-                data=templates.RuleInput(
-                    staff_id=form.staff_id.data or 0,
-                    weekday=form.weekday.data,
-                    start_time=form.start_time.data,
-                    end_time=form.end_time.data,
-                    valid_from=form.valid_from.data,
-                    valid_until=form.valid_until.data,
-                    room_id=form.room_id.data,
-                    type_ids=form.type_ids.data or [],
-                    open_on_holidays=form.open_on_holidays.data,
-                ),
+    return _edit_page(
+        form,
+        lambda: templates.save_rule(
+            db.session,
+            actor=current_user,
+            practice_id=current_user.practice_id,
+            rule=rule,
+            data=templates.RuleInput(
+                **_values(form, *RULE_FIELDS),
+                staff_id=form.staff_id.data or 0,
+                type_ids=form.type_ids.data or [],
             ),
-            message="Plage horaire enregistrée.",
-            next_url=url_for("scheduling.rule_list"),
-        )
-        if done:
-            return done
-    return render_template("scheduling/rule_form.html", form=form, rule=rule), (
-        status or _status(form)
+        ),
+        message="Plage horaire enregistrée.",
+        next_url=url_for("scheduling.rule_list"),
+        template="scheduling/rule_form.html",
+        rule=rule,
     )
 
 
@@ -234,13 +240,7 @@ def weekly_new():
             actor=current_user,
             practice_id=current_user.practice_id,
             data=templates.WeeklyAbsenceInput(
-                staff_id=form.staff_id.data or 0,
-                kind=form.kind.data,
-                weekday=form.weekday.data,
-                start_time=form.start_time.data,
-                end_time=form.end_time.data,
-                valid_from=form.valid_from.data,
-                valid_until=form.valid_until.data,
+                **_values(form, "kind", *WEEKLY_HOURS), staff_id=form.staff_id.data or 0
             ),
         ),
         form=form,

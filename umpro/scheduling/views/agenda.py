@@ -13,7 +13,7 @@ from umpro.extensions import db
 from umpro.forms import attach_error, attempt
 from umpro.scheduling.forms import MoveForm
 from umpro.scheduling.parsing import week_start
-from umpro.scheduling.services import booking, reading
+from umpro.scheduling.services import reading
 from umpro.scheduling.services.openings import load_template, openings_for
 from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.scheduling.views import bp
@@ -24,14 +24,14 @@ from umpro.scheduling.views._common import (
     junior_counters,
     log_shown,
     members,
+    move_from_form,
     rooms_by_id,
     staff_choices,
     today,
     tz,
 )
 from umpro.team import services as team
-from umpro.timeutil import local_day_bounds, local_to_utc, to_local
-from umpro.web import acting_context
+from umpro.timeutil import local_day_bounds, to_local
 
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
@@ -218,24 +218,7 @@ def day_move(appointment_id: int):
     elif not form.validate_on_submit():
         status = 422
     else:
-
-        def move():
-            start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
-            staff = None
-            if form.staff_id.data and form.staff_id.data != appointment.staff_id:
-                staff = team.get_staff(
-                    db.session, practice_id=current_user.practice_id, staff_id=form.staff_id.data
-                )
-            return booking.update_appointment(
-                db.session,
-                appointment=appointment,
-                version=_version(form),
-                start_at=start_at,
-                staff=staff,
-                **acting_context(),
-            )
-
-        moved, error = attempt(move, show=False)
+        moved, error = attempt(lambda: move_from_form(appointment, form), show=False)
         if error is None:
             local = to_local(moved.start_at, tz())
             flash(
@@ -259,10 +242,3 @@ def day_move(appointment_id: int):
         back_day=to_local(appointment.start_at, tz()).date(),
     )
     return page, status
-
-
-def _version(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None

@@ -31,8 +31,10 @@ from umpro.scheduling.services.reading import SEE_APPOINTMENT
 from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
     for_form,
+    form_version,
     log_shown,
     members,
+    move_from_form,
     staff_choices,
     today,
     tz,
@@ -327,13 +329,6 @@ def _load(appointment_id: int):
     return appointment
 
 
-def _version(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
-
-
 def _render_detail(appointment, *, move=None, cancel=None, status=200):
     if move is None:
         move = MoveForm(formdata=None)
@@ -381,6 +376,22 @@ def _after_error(appointment_id: int, error: DomainError, **forms):
     return _render_detail(appointment, status=error.status, **forms)
 
 
+def _attempt_change(change, appointment, form, **values) -> DomainError | None:
+    """Run the booking service ``change`` on ``appointment`` with the form's version, as the
+    signed-in user; answers its refusal, if any."""
+    _, error = attempt(
+        lambda: change(
+            db.session,
+            appointment=appointment,
+            version=form_version(form),
+            **values,
+            **acting_context(),
+        ),
+        show=False,
+    )
+    return error
+
+
 @bp.post("/rendez-vous/<int:appointment_id>/statut")
 @require("agenda.view")
 def appointment_status(appointment_id: int):
@@ -388,16 +399,7 @@ def appointment_status(appointment_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    _, error = attempt(
-        lambda: booking.set_status(
-            db.session,
-            appointment=appointment,
-            status=form.status.data,
-            version=_version(form),
-            **acting_context(),
-        ),
-        show=False,
-    )
+    error = _attempt_change(booking.set_status, appointment, form, status=form.status.data)
     if error is not None:
         return _after_error(appointment_id, error)
     flash(f"Rendez-vous : {appointment.status_label.lower()}.", "success")
@@ -413,23 +415,7 @@ def appointment_move(appointment_id: int):
     if not form.validate_on_submit():
         return _render_detail(appointment, move=form, status=422)
 
-    def move():
-        start_at = local_to_utc(form.day.data, form.time.data, tz(), field="time")
-        staff = None
-        if form.staff_id.data and form.staff_id.data != appointment.staff_id:
-            staff = team.get_staff(
-                db.session, practice_id=current_user.practice_id, staff_id=form.staff_id.data
-            )
-        booking.update_appointment(
-            db.session,
-            appointment=appointment,
-            version=_version(form),
-            start_at=start_at,
-            staff=staff,
-            **acting_context(),
-        )
-
-    _, error = attempt(move, show=False)
+    _, error = attempt(lambda: move_from_form(appointment, form), show=False)
     if error is not None:
         return _after_error(appointment_id, error, move=form)
     local = to_local(appointment.start_at, tz())
@@ -444,16 +430,7 @@ def appointment_cancel(appointment_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_detail(appointment, cancel=form, status=422)
-    _, error = attempt(
-        lambda: booking.cancel_appointment(
-            db.session,
-            appointment=appointment,
-            reason=form.reason.data,
-            version=_version(form),
-            **acting_context(),
-        ),
-        show=False,
-    )
+    error = _attempt_change(booking.cancel_appointment, appointment, form, reason=form.reason.data)
     if error is not None:
         return _after_error(appointment_id, error, cancel=form)
     flash("Rendez-vous annulé.", "success")
