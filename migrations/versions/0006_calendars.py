@@ -1,8 +1,6 @@
 """Calendars: feed tokens (hashed secrets, detail level, throttle) and the cache of
 serialised VEVENTs.
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-11-22 20:20:22
 
 """
@@ -11,18 +9,24 @@ import sqlalchemy as sa
 from alembic import op
 
 import umpro.db
+from migrations.shapes import (
+    create_indexes,
+    created_at_column,
+    drop_tables,
+    foreign_key,
+    id_column,
+    practice_column,
+    primary_key,
+)
 
-# revision identifiers, used by Alembic.
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():
     op.create_table(
         "feed_token",
-        sa.Column("id", sa.Integer(), nullable=False),
+        id_column(),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=False),
         sa.Column("scope", sa.String(length=16), nullable=False),
@@ -34,8 +38,8 @@ def upgrade():
         sa.Column("last_used_at", umpro.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("window_started_at", umpro.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("window_count", sa.Integer(), nullable=False),
-        sa.Column("practice_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", umpro.db.UTCDateTime(timezone=True), nullable=False),
+        practice_column(),
+        created_at_column(),
         sa.CheckConstraint(
             "(scope = 'practice') = (target_id IS NULL)", name=op.f("ck_feed_token_target")
         ),
@@ -45,26 +49,13 @@ def upgrade():
         sa.CheckConstraint(
             "scope IN ('staff', 'room', 'practice')", name=op.f("ck_feed_token_scope")
         ),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["staff.id"], name=op.f("fk_feed_token_created_by_id_staff")
-        ),
-        sa.ForeignKeyConstraint(
-            ["owner_id"],
-            ["staff.id"],
-            name=op.f("fk_feed_token_owner_id_staff"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["practice_id"], ["practice.id"], name=op.f("fk_feed_token_practice_id_practice")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_token")),
+        foreign_key("feed_token", "created_by_id", "staff"),
+        foreign_key("feed_token", "owner_id", "staff", ondelete="CASCADE"),
+        foreign_key("feed_token", "practice_id", "practice"),
+        primary_key("feed_token"),
         sa.UniqueConstraint("token_hash", name=op.f("uq_feed_token_token_hash")),
     )
-    with op.batch_alter_table("feed_token", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_feed_token_owner_id"), ["owner_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_feed_token_practice_id"), ["practice_id"], unique=False
-        )
+    create_indexes("feed_token", "owner_id", "practice_id")
 
     op.create_table(
         "calendar_event_cache",
@@ -75,31 +66,13 @@ def upgrade():
         sa.Column("updated_at", umpro.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("digest", sa.String(length=32), nullable=False),
         sa.Column("vevent", sa.Text(), nullable=False),
-        sa.Column("practice_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["appointment_id"],
-            ["appointment.id"],
-            name=op.f("fk_calendar_event_cache_appointment_id_appointment"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["practice_id"],
-            ["practice.id"],
-            name=op.f("fk_calendar_event_cache_practice_id_practice"),
-        ),
-        sa.PrimaryKeyConstraint("appointment_id", "variant", name=op.f("pk_calendar_event_cache")),
+        practice_column(),
+        foreign_key("calendar_event_cache", "appointment_id", "appointment", ondelete="CASCADE"),
+        foreign_key("calendar_event_cache", "practice_id", "practice"),
+        primary_key("calendar_event_cache", "appointment_id", "variant"),
     )
-    with op.batch_alter_table("calendar_event_cache", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_calendar_event_cache_practice_id"), ["practice_id"], unique=False
-        )
+    create_indexes("calendar_event_cache", "practice_id")
 
 
 def downgrade():
-    with op.batch_alter_table("calendar_event_cache", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_calendar_event_cache_practice_id"))
-    op.drop_table("calendar_event_cache")
-    with op.batch_alter_table("feed_token", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_feed_token_practice_id"))
-        batch_op.drop_index(batch_op.f("ix_feed_token_owner_id"))
-    op.drop_table("feed_token")
+    drop_tables("calendar_event_cache", "feed_token")

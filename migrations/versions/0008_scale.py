@@ -1,8 +1,6 @@
 """Scale: one access-log row per view (patient list indexed), overlap triggers bounded on
 both sides, appointments capped at 12 hours.
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-11-26 12:00:00.000000
 
 """
@@ -10,11 +8,10 @@ Create Date: 2026-11-26 12:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
+from migrations.shapes import primary_key
+
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 # Frozen copies of the statements in umpro/scheduling/models.py as they are at this
 # revision (0004 holds the previous, unbounded triggers).
@@ -73,7 +70,7 @@ def upgrade():
         "access_log_patient",
         sa.Column("access_log_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("access_log_id", "patient_id", name=op.f("pk_access_log_patient")),
+        primary_key("access_log_patient", "access_log_id", "patient_id"),
     )
     op.create_index(
         "ix_access_log_patient_patient",

@@ -1,7 +1,5 @@
 """Daily use: a default appointment type per professional
 
-Revision ID: 0012_daily
-Revises: 0011
 Create Date: 2026-11-26 16:00:00
 
 """
@@ -9,11 +7,8 @@ Create Date: 2026-11-26 16:00:00
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0012_daily"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 FK_NAME = "fk_staff_default_type_id_appointment_type"

@@ -1,18 +1,13 @@
 """Scale: an index on a requester's open hand-offs (issue 11)
 
-Revision ID: 0013_flat
-Revises: 0012_daily
 Create Date: 2026-11-26 17:40:00
 
 """
 
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "0013_flat"
 down_revision = "0012_daily"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,0 +1,69 @@
+"""Column, constraint and index shapes that the migrations in versions/ share.
+
+FROZEN: a migration that has run must give the same schema forever, and every migration
+calls these. Never change what a helper here creates (type, name, order, options): write a
+new helper instead and leave the old one to the migrations that already use it.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import umpro.db
+
+
+def id_column() -> sa.Column:
+    """The integer primary-key column ``id``."""
+    return sa.Column("id", sa.Integer(), nullable=False)
+
+
+def practice_column() -> sa.Column:
+    """The ``practice_id`` column of a row that belongs to one practice."""
+    return sa.Column("practice_id", sa.Integer(), nullable=False)
+
+
+def created_at_column() -> sa.Column:
+    """The ``created_at`` timestamp column (UTC, with time zone)."""
+    return sa.Column("created_at", umpro.db.UTCDateTime(timezone=True), nullable=False)
+
+
+def primary_key(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
+    """The primary key ``pk_<table>`` on ``columns`` (``id`` when none are given)."""
+    return sa.PrimaryKeyConstraint(*(columns or ("id",)), name=op.f(f"pk_{table}"))
+
+
+def foreign_key(
+    table: str, column: str, target: str, ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """``table.column`` references ``target.id``, named ``fk_<table>_<column>_<target>``."""
+    name = op.f(f"fk_{table}_{column}_{target}")
+    return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=name, ondelete=ondelete)
+
+
+def create_indexes(table: str, *indexes: str | tuple[str, list[str]]) -> None:
+    """Create the table's indexes in the given order: a column name gives the one-column
+    index ``ix_<table>_<column>``; a ``(name, columns)`` pair a named index."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        for index in indexes:
+            if isinstance(index, str):
+                batch_op.create_index(batch_op.f(f"ix_{table}_{index}"), [index], unique=False)
+            else:
+                name, columns = index
+                batch_op.create_index(name, columns, unique=False)
+
+
+def create_partial_unique_index(table: str, name: str, columns: list[str], where: str) -> None:
+    """A unique index over the rows that match ``where`` (SQLite and PostgreSQL)."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.create_index(
+            name,
+            columns,
+            unique=True,
+            sqlite_where=sa.text(where),
+            postgresql_where=sa.text(where),
+        )
+
+
+def drop_tables(*tables: str) -> None:
+    """Drop the tables in the given order (their indexes and triggers go with them)."""
+    for table in tables:
+        op.drop_table(table)
