@@ -97,13 +97,14 @@ def versioned_tables(metadata: MetaData) -> list[Table]:
 
 
 def sqlite_triggers(table: str, column: str, parent: str | None) -> list[str]:
+    # Names from the metadata (or a migration's frozen list), never from input.
     statements = []
     for operation, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")):
         practice = f"{row}.{column}"
         if parent is not None:
-            practice = f"(SELECT practice_id FROM {parent} WHERE id = {row}.{column})"
+            practice = f"(SELECT practice_id FROM {parent} WHERE id = {row}.{column})"  # noqa: S608
         statements.append(
-            f"CREATE TRIGGER practice_version_{table}_{operation}"
+            f"CREATE TRIGGER practice_version_{table}_{operation}"  # noqa: S608
             f" AFTER {operation.upper()} ON {table} WHEN {practice} IS NOT NULL"
             " BEGIN INSERT INTO practice_data_version (practice_id, version)"
             f" VALUES ({practice}, 1) ON CONFLICT (practice_id)"
