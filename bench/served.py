@@ -65,7 +65,7 @@ class Server:
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # five workers booting on a loaded machine
         while time.monotonic() < deadline:
             try:
                 status, _, _ = request(self.port, "GET", "/login" if "wsgi" in target else "/")
