@@ -112,7 +112,10 @@ def sign_in(port: int, email: str) -> dict[str, str]:
     if status != 302:
         raise RuntimeError(f"connexion refusée pour {email} ({status})")
     cookie = _cookie(headers) or cookie
-    _, _, page = request(port, "GET", "/agenda/", headers={"Cookie": cookie})
+    # The first page puts a CSRF token in the session: keep the cookie it sets, as a
+    # browser does (a session without one renders every page anew).
+    _, headers, page = request(port, "GET", "/agenda/", headers={"Cookie": cookie})
+    cookie = _cookie(headers) or cookie
     token = re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
     return {"Cookie": cookie, "X-CSRFToken": token}
 
