@@ -49,6 +49,9 @@ class Config:
     )
     UMPRO_TIMEZONE = os.environ.get("UMPRO_TIMEZONE", "Europe/Paris")
     UMPRO_BASE_URL = os.environ.get("UMPRO_BASE_URL", "")
+    # Pages answered again while their practice's data has not changed (umpro/page_cache.py):
+    # each process keeps at most this many bytes of them; 0 turns it off.
+    UMPRO_PAGE_CACHE_BYTES = _env_int("UMPRO_PAGE_CACHE_BYTES", 32 * 1024 * 1024)
 
     # Sign-in.
     UMPRO_IDLE_TIMEOUT = timedelta(minutes=_env_int("UMPRO_IDLE_TIMEOUT_MINUTES", 30))
@@ -143,6 +146,8 @@ class TestingConfig(Config):
 
     #: Tests that check checkpoints give their own file.
     UMPRO_AUDIT_CHECKPOINTS = ""
+    #: Tests count a page's own statements; tests/test_page_cache.py turns the store on.
+    UMPRO_PAGE_CACHE_BYTES = 0
 
     @property
     def SECRET_KEY(self) -> str:

@@ -78,3 +78,37 @@ def test_validators_read_names_without_working_them_out(frozen_now, session, tea
     assert checked.context.patients == {}  # display names: only when the feed is built
     shown = http_cache.show_patients(feed, checked.context)
     assert shown.patients[team.patient.id] == "DUPONT Marie-Hélène"
+
+
+def test_an_unchanged_practice_answers_304_from_its_data_version_alone(
+    frozen_now, client, session, team, count_queries, monkeypatch
+):
+    book(session, team, day_in(1))
+    _, url = create_feed(session, team.gp, detail="full")
+    etag = client.get(url).headers["ETag"]
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the quick path must not compute the aggregate")
+
+    monkeypatch.setattr(http_cache, "validators", forbidden)
+    with count_queries() as q:
+        answer = client.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 304
+    assert answer.headers["ETag"] == etag
+    # token + owner, the throttle's update, the data version
+    assert q.count <= 4, q.statements
+
+
+def test_a_change_elsewhere_in_the_practice_still_ends_in_a_304(frozen_now, client, session, team):
+    book(session, team, day_in(1))
+    _, url = create_feed(session, team.gp, detail="full")
+    etag = client.get(url).headers["ETag"]
+    factories.make_patient(session, team.practice, family_name="Ailleurs")  # not in the feed
+    session.commit()
+    answer = client.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 304
+    quick, content = answer.headers["ETag"].strip('"').split(".")
+    assert content == etag.strip('"').split(".")[1] and quick != etag.strip('"').split(".")[0]
+    # The new tag is then answered on the quick path.
+    again = client.get(url, headers={"If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == answer.headers["ETag"]

@@ -3,6 +3,7 @@
 from umpro import domain_modules
 from umpro.auth.models import AccessLog, ApiKey, AuthSession, LoginAttempt
 from umpro.team.models import Practice, Room, Staff, StaffChange, assisted_gp
+from umpro.versioning import PracticeDataVersion
 
 DOMAIN_MODELS = list(domain_modules("models"))
 
@@ -12,6 +13,7 @@ __all__ = [
     "AuthSession",
     "LoginAttempt",
     "Practice",
+    "PracticeDataVersion",
     "Room",
     "Staff",
     "StaffChange",

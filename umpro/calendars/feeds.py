@@ -23,13 +23,22 @@ from umpro.calendars.http_cache import (
     Window,
     digest,
     in_feed,
+    revalidate,
     show_patients,
     validators,
 )
 from umpro.calendars.models import BUSY, PRACTICE, ROOM, STAFF, EventCache, FeedToken
 from umpro.scheduling.models import ENTERED_IN_ERROR, NOSHOW, Appointment
 
-__all__ = ["FeedSettings", "Rendered", "event_text", "render", "validators", "variant"]
+__all__ = [
+    "FeedSettings",
+    "Rendered",
+    "event_text",
+    "render",
+    "revalidate",
+    "validators",
+    "variant",
+]
 
 
 def event_text(

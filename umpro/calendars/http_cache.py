@@ -4,6 +4,12 @@ small tables of names and labels shown. A conditional GET answered 304 stops the
 patients' names are hashed as stored, and worked out for display only when the feed is
 built.
 
+The ETag has two parts, ``quick.content``. ``quick`` changes with the practice's data
+version (``umpro.versioning``, one row) and the feed's day: while neither changed, a
+client's tag is answered 304 from that one row (``revalidate``). Otherwise ``content``,
+the aggregate above, decides: a change elsewhere in the practice (a file entry, another
+person's day) still ends in a 304, with the tag's new quick part.
+
 The window is computed in whole days of the practice zone, so the set of events —
 hence the ETag — changes within a day only when an appointment or a name shown
 changes. Cancelled appointments stay (as CANCELLED) while they were cancelled less
@@ -24,6 +30,7 @@ from umpro.calendars.models import FULL, ROOM, STAFF, FeedToken
 from umpro.patients.models import Patient
 from umpro.scheduling.models import CANCELLED, ENTERED_IN_ERROR, Appointment, AppointmentType
 from umpro.team.models import Room, Staff
+from umpro.versioning import practice_version
 
 #: Statuses that withdraw an appointment: shown as CANCELLED for a while, then dropped.
 WITHDRAWN = (CANCELLED, ENTERED_IN_ERROR)
@@ -224,3 +231,55 @@ def validators(
         window=win,
         context=context,
     )
+
+
+# --- Revalidation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revalidation:
+    #: The ETag to send (``quick.content``).
+    etag: str
+    #: True when the client's copy is current: answer 304.
+    not_modified: bool
+    #: The full validators, when they had to be computed (None on the quick path).
+    validators: Validators | None
+
+
+def quick_part(session: Session, *, feed: FeedToken, now: datetime, settings: FeedSettings) -> str:
+    """What changes at any change of the practice's data, of the feed or of its day."""
+    practice = feed.owner.practice
+    return digest(
+        ics.FORMAT_VERSION,
+        feed.id,
+        feed.scope,
+        feed.target_id,
+        feed.detail,
+        practice.timezone,
+        window(practice.timezone, now, settings).today,
+        settings,
+        practice_version(session, feed.practice_id),
+    )
+
+
+def revalidate(
+    session: Session,
+    *,
+    feed: FeedToken,
+    now: datetime,
+    settings: FeedSettings,
+    sent: frozenset[str] = frozenset(),
+) -> Revalidation:
+    """Whether the tags a client sent (``If-None-Match``) name the feed as it is now.
+
+    The version is read before anything of the feed: a feed built after it is at least
+    as new as the tag says, never older.
+    """
+    quick = quick_part(session, feed=feed, now=now, settings=settings)
+    parts = [tag.split(".", 1) for tag in sent if "." in tag]
+    for sent_quick, content in parts:
+        if sent_quick == quick:
+            return Revalidation(f"{quick}.{content}", True, None)
+    checked = validators(session, feed=feed, now=now, settings=settings)
+    fresh = any(content == checked.etag for _, content in parts)
+    return Revalidation(f"{quick}.{checked.etag}", fresh, checked)

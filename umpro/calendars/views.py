@@ -74,18 +74,24 @@ def feed(token: str):
         message = f"Trop de requêtes pour ce calendrier : réessayez dans {wait} secondes.\n"
         return Response(message, 429, {"Retry-After": str(wait)}, mimetype="text/plain")
     settings = feeds.FeedSettings.from_config(config)
-    checked = feeds.validators(db.session, feed=found, now=now, settings=settings)
-    if request.if_none_match.contains_weak(checked.etag):
+    sent = frozenset(request.if_none_match.as_set(include_weak=True))
+    answer = feeds.revalidate(db.session, feed=found, now=now, settings=settings, sent=sent)
+    if answer.not_modified:
         response = Response(status=304)
     else:
         rendered = feeds.download(
-            db.session, feed=found, now=now, settings=settings, known=checked, ip=client_ip()
+            db.session,
+            feed=found,
+            now=now,
+            settings=settings,
+            known=answer.validators,
+            ip=client_ip(),
         )
         response = Response(rendered.body, content_type=CALENDAR_MIMETYPE)
         response.headers["Content-Disposition"] = 'inline; filename="umpro.ics"'
-    response.set_etag(checked.etag)
-    if checked.last_modified is not None:
-        response.last_modified = checked.last_modified
+    response.set_etag(answer.etag)
+    if answer.validators is not None and answer.validators.last_modified is not None:
+        response.last_modified = answer.validators.last_modified
     # Clients may keep it and must revalidate (If-None-Match); shared caches must not.
     response.headers["Cache-Control"] = "private, no-cache"
     return response

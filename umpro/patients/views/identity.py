@@ -8,6 +8,7 @@ from sqlalchemy import select
 from umpro.auth.permissions import require
 from umpro.extensions import db
 from umpro.forms import attempt
+from umpro.page_cache import cached_page
 from umpro.patients import services
 from umpro.patients.forms import ObjectionForm, PatientForm
 from umpro.patients.views import bp
@@ -36,6 +37,7 @@ def _input(form: PatientForm) -> services.PatientInput:
 
 @bp.get("/")
 @require("patient.view_admin")
+@cached_page
 def search():
     query = request.args.get("q", "").strip()
     context = acting_context()

@@ -11,6 +11,7 @@ from umpro.auth.permissions import ensure, require
 from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.forms import attach_error, attempt
+from umpro.page_cache import cached_page
 from umpro.scheduling.forms import MoveForm
 from umpro.scheduling.parsing import week_start
 from umpro.scheduling.services import reading
@@ -75,6 +76,7 @@ def _day_param():
 
 @bp.get("/")
 @require("agenda.view")
+@cached_page
 def day_view():
     day = _day_param()
     with_cancelled = request.args.get("annules") == "1"
@@ -117,6 +119,7 @@ def my_week():
 
 @bp.get("/semaine/<int:staff_id>")
 @require("agenda.view")
+@cached_page
 def week_view(staff_id: int):
     staff = team.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
     anchor, error = day_arg("semaine", today())
