@@ -53,7 +53,9 @@ def ical_rows(figures: dict) -> list[dict]:
 def print_table(rows: list[dict]) -> None:
     header = ("name", "p50_ms", "p95_ms", "queries", "reference", "ratio", "target", "met")
     lines = [[str("" if r.get(k) is None else r.get(k)) for k in header] for r in rows]
-    widths = [min(60, max([len(h), *(len(line[i]) for line in lines)])) for i, h in enumerate(header)]
+    widths = [
+        min(60, max([len(h), *(len(line[i]) for line in lines)])) for i, h in enumerate(header)
+    ]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for line in lines:
         print("  ".join(c[:w].ljust(w) for c, w in zip(line, widths, strict=True)))

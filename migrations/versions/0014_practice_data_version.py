@@ -1,8 +1,6 @@
 """Scale: each practice's data version, raised by the database at any change of page data
 (issue 11; umpro/versioning.py)
 
-Revision ID: 0014_versions
-Revises: 0013_flat
 Create Date: 2026-11-27 04:30:00
 
 """
@@ -14,8 +12,6 @@ from umpro.versioning import PG_FUNCTION, postgresql_trigger, sqlite_triggers
 
 revision = "0014_versions"
 down_revision = "0013_flat"
-branch_labels = None
-depends_on = None
 
 #: The tables versioned at this revision, each with how a row names its practice: its
 #: column, and for a child table the parent table that column points at.
