@@ -10,12 +10,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access, record_access_to
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
 from umpro.delegation.protocols import definition
-from umpro.delegation.services._common import authorize, rows_of_task, today
+from umpro.delegation.services._common import (
+    authorize,
+    log_patients_shown,
+    rows_of_task,
+    today,
+)
 from umpro.delegation.services.consents import give_consent, standing_consent
 from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids
 from umpro.delegation.services.protocols import protocol_by_code
@@ -471,17 +476,15 @@ def tasks_of_patient(
 
 
 def _log_list(session, *, actor, tasks, view: str, now: datetime, ip: str) -> None:
-    ids = sorted({t.patient_id for t in tasks})
-    if ids:
-        record_access(
-            session,
-            actor=actor,
-            action=f"care_task.list_{view}",
-            patient_ids=ids,
-            target=f"care_tasks:{view}",
-            ip=ip,
-            now=now,
-        )
+    log_patients_shown(
+        session,
+        actor,
+        f"care_task.list_{view}",
+        (t.patient_id for t in tasks),
+        f"care_tasks:{view}",
+        ip=ip,
+        now=now,
+    )
 
 
 def change_due(
