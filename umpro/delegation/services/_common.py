@@ -2,6 +2,10 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from umpro.auth.audit import record_access
 from umpro.auth.permissions import ensure as authorize  # noqa: F401 - the services' name
 from umpro.errors import NotFound
 from umpro.timeutil import local_today
@@ -24,3 +28,27 @@ def clean_text(value: str | None, *, limit: int) -> str:
 
 def target(kind: str, obj_id: int) -> str:
     return f"{kind}:{obj_id}"
+
+
+def rows_of_task(session: Session, model, task, *order_by, load=()) -> list:
+    """Every ``model`` row of ``task`` in ``order_by``, the ``load`` relations joined (one
+    query)."""
+    return list(
+        session.scalars(
+            select(model)
+            .options(*(joinedload(relation) for relation in load))
+            .where(model.task_id == task.id)
+            .order_by(*order_by)
+        )
+    )
+
+
+def log_patients_shown(
+    session: Session, actor, action: str, patient_ids, target: str, *, ip: str, now: datetime
+) -> None:
+    """One access-log row naming the patients a list shows; none when it shows nobody."""
+    ids = sorted(set(patient_ids))
+    if ids:
+        record_access(
+            session, actor=actor, action=action, patient_ids=ids, target=target, ip=ip, now=now
+        )

@@ -3,8 +3,7 @@ a task, and participants' satisfaction."""
 
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from umpro.delegation import states
 from umpro.delegation.models import (
@@ -14,7 +13,13 @@ from umpro.delegation.models import (
     CareTask,
     SatisfactionResponse,
 )
-from umpro.delegation.services._common import authorize, clean_text, target, today
+from umpro.delegation.services._common import (
+    authorize,
+    clean_text,
+    rows_of_task,
+    target,
+    today,
+)
 from umpro.delegation.services.transitions import record_event_and_access
 from umpro.errors import Invalid
 from umpro.timeutil import to_local
@@ -159,15 +164,13 @@ def _add_to_task(
 
 def quality_of(session: Session, *, task: CareTask):
     """The task's adverse events and satisfaction responses (two queries)."""
-    events = session.scalars(
-        select(AdverseEvent)
-        .options(joinedload(AdverseEvent.reported_by))
-        .where(AdverseEvent.task_id == task.id)
-        .order_by(AdverseEvent.occurred_on, AdverseEvent.id)
-    ).all()
-    answers = session.scalars(
-        select(SatisfactionResponse)
-        .where(SatisfactionResponse.task_id == task.id)
-        .order_by(SatisfactionResponse.id)
-    ).all()
-    return list(events), list(answers)
+    events = rows_of_task(
+        session,
+        AdverseEvent,
+        task,
+        AdverseEvent.occurred_on,
+        AdverseEvent.id,
+        load=[AdverseEvent.reported_by],
+    )
+    answers = rows_of_task(session, SatisfactionResponse, task, SatisfactionResponse.id)
+    return events, answers

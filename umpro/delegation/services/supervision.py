@@ -13,10 +13,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access, record_access_to
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.delegation.models import SupervisionReview
-from umpro.delegation.services._common import authorize, clean_text
+from umpro.delegation.services._common import authorize, clean_text, log_patients_shown
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
 from umpro.patients.models import FileEntry, Patient
 from umpro.team.models import Staff
@@ -85,17 +85,15 @@ def review_queue(
             SupervisionReview.reviewed_at < end,
         )
     ).all()
-    ids = sorted({e.patient_id for e in visible})
-    if ids:
-        record_access(
-            session,
-            actor=actor,
-            action="supervision.queue",
-            patient_ids=ids,
-            target=f"supervision:{day.isoformat()}",
-            ip=ip,
-            now=now,
-        )
+    log_patients_shown(
+        session,
+        actor,
+        "supervision.queue",
+        (e.patient_id for e in visible),
+        f"supervision:{day.isoformat()}",
+        ip=ip,
+        now=now,
+    )
     return Queue(
         day=day,
         of_the_day=[e for e in visible if e.created_at >= start],
@@ -228,17 +226,15 @@ def own_reviews(
         .order_by(FileEntry.created_at.desc(), FileEntry.id.desc())
         .limit(limit)
     ).all()
-    ids = sorted({entry.patient_id for entry, _ in rows})
-    if ids:
-        record_access(
-            session,
-            actor=actor,
-            action="supervision.own",
-            patient_ids=ids,
-            target=f"supervision:own:{day.isoformat()}",
-            ip=ip,
-            now=now,
-        )
+    log_patients_shown(
+        session,
+        actor,
+        "supervision.own",
+        (entry.patient_id for entry, _ in rows),
+        f"supervision:own:{day.isoformat()}",
+        ip=ip,
+        now=now,
+    )
     supervisor = session.get(Staff, actor.supervisor_id) if actor.supervisor_id else None
     return OwnReviews(
         first_day=first_day,

@@ -10,12 +10,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access, record_access_to
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, Protocol, TaskAppointment, TaskEvent
 from umpro.delegation.protocols import definition
-from umpro.delegation.services._common import authorize, today
+from umpro.delegation.services._common import (
+    authorize,
+    log_patients_shown,
+    rows_of_task,
+    today,
+)
 from umpro.delegation.services.consents import give_consent, standing_consent
 from umpro.delegation.services.memberships import delegates_for, valid_protocol_ids
 from umpro.delegation.services.protocols import protocol_by_code
@@ -317,19 +322,13 @@ def get_task(
 
 def thread(session: Session, *, task: CareTask) -> tuple[list[TaskEvent], list[TaskAppointment]]:
     """The task's history and its appointments, oldest first (two queries)."""
-    events = session.scalars(
-        select(TaskEvent)
-        .options(joinedload(TaskEvent.actor))
-        .where(TaskEvent.task_id == task.id)
-        .order_by(TaskEvent.at, TaskEvent.id)
-    ).all()
-    appointments = session.scalars(
-        select(TaskAppointment)
-        .options(joinedload(TaskAppointment.appointment))
-        .where(TaskAppointment.task_id == task.id)
-        .order_by(TaskAppointment.id)
-    ).all()
-    return list(events), list(appointments)
+    events = rows_of_task(
+        session, TaskEvent, task, TaskEvent.at, TaskEvent.id, load=[TaskEvent.actor]
+    )
+    appointments = rows_of_task(
+        session, TaskAppointment, task, TaskAppointment.id, load=[TaskAppointment.appointment]
+    )
+    return events, appointments
 
 
 _PRIORITY_ORDER = case(states.PRIORITY_RANK, value=CareTask.priority, else_=9)
@@ -477,17 +476,15 @@ def tasks_of_patient(
 
 
 def _log_list(session, *, actor, tasks, view: str, now: datetime, ip: str) -> None:
-    ids = sorted({t.patient_id for t in tasks})
-    if ids:
-        record_access(
-            session,
-            actor=actor,
-            action=f"care_task.list_{view}",
-            patient_ids=ids,
-            target=f"care_tasks:{view}",
-            ip=ip,
-            now=now,
-        )
+    log_patients_shown(
+        session,
+        actor,
+        f"care_task.list_{view}",
+        (t.patient_id for t in tasks),
+        f"care_tasks:{view}",
+        ip=ip,
+        now=now,
+    )
 
 
 def change_due(

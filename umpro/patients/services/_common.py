@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from umpro.auth.permissions import ensure as authorize  # noqa: F401 - the services' name
 from umpro.errors import Conflict, Invalid
@@ -48,3 +49,16 @@ def flush_or_conflict(session: Session, message: str, *, field: str | None = Non
 
 def target(kind: str, obj_id: int) -> str:
     return f"{kind}:{obj_id}"
+
+
+def newest_of_patient(session: Session, model, patient, newest, *, load=()) -> list:
+    """Every ``model`` row of ``patient``, newest first by ``newest`` then by id, the
+    ``load`` relations joined (one query)."""
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.patient_id == patient.id)
+            .options(*(joinedload(relation) for relation in load))
+            .order_by(newest.desc(), model.id.desc())
+        )
+    )

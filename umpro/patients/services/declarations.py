@@ -18,6 +18,7 @@ from umpro.patients.services._common import (
     authorize,
     flush_or_conflict,
     gp_of_practice,
+    newest_of_patient,
     not_in_future,
     today_for,
 )
@@ -41,13 +42,7 @@ def treating_gp_of(session: Session, patient: Patient, on: date) -> Staff | None
 
 def history(session: Session, *, patient: Patient) -> list[TreatingDeclaration]:
     """Every declaration of the patient, most recent first (the GP loaded with it)."""
-    return list(
-        session.scalars(
-            select(TreatingDeclaration)
-            .where(TreatingDeclaration.patient_id == patient.id)
-            .order_by(TreatingDeclaration.start_on.desc(), TreatingDeclaration.id.desc())
-        )
-    )
+    return newest_of_patient(session, TreatingDeclaration, patient, TreatingDeclaration.start_on)
 
 
 def _current(session: Session, patient: Patient) -> TreatingDeclaration | None:

@@ -25,6 +25,7 @@ from umpro.patients.services._common import (
     authorize,
     flush_or_conflict,
     gp_of_practice,
+    newest_of_patient,
     not_in_future,
     today_for,
 )
@@ -258,10 +259,4 @@ def declined_requests(
 
 
 def requests_of(session: Session, *, patient: Patient) -> list[RegistrationRequest]:
-    return list(
-        session.scalars(
-            select(RegistrationRequest)
-            .where(RegistrationRequest.patient_id == patient.id)
-            .order_by(RegistrationRequest.received_on.desc(), RegistrationRequest.id.desc())
-        )
-    )
+    return newest_of_patient(session, RegistrationRequest, patient, RegistrationRequest.received_on)

@@ -15,13 +15,12 @@ The rule, enforced here and in ``umpro.auth.permissions`` (``file_entry.view``):
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from umpro.auth.audit import record_access_to
 from umpro.errors import Conflict, Forbidden
 from umpro.patients.models import Patient, SharingObjection
-from umpro.patients.services._common import authorize, flush_or_conflict
+from umpro.patients.services._common import authorize, flush_or_conflict, newest_of_patient
 
 SHARING_REFUSED = (
     "Ce patient s'oppose au partage de ses données dans l'équipe : elles ne peuvent être "
@@ -72,15 +71,12 @@ def lift_objection(
 
 def objection_history(session: Session, *, patient: Patient) -> list[SharingObjection]:
     """Every objection of the patient, newest first, with who recorded and lifted it."""
-    return list(
-        session.scalars(
-            select(SharingObjection)
-            .where(SharingObjection.patient_id == patient.id)
-            .options(
-                joinedload(SharingObjection.recorded_by), joinedload(SharingObjection.lifted_by)
-            )
-            .order_by(SharingObjection.recorded_at.desc(), SharingObjection.id.desc())
-        )
+    return newest_of_patient(
+        session,
+        SharingObjection,
+        patient,
+        SharingObjection.recorded_at,
+        load=[SharingObjection.recorded_by, SharingObjection.lifted_by],
     )
 
 
