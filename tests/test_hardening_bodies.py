@@ -243,11 +243,12 @@ def _check_server(port: int, key: str, email: str, limit: int, *, half_close: bo
         ("/api/v1/patients", api | {"Transfer-Encoding": "chunked"}, _chunks(3 * limit), "json"),
     ]
     for path, headers, chunks, kind in cases:
-        data, took = _exchange(port, _request(path, headers), chunks, half_close=half_close)
+        # A server that waits for the rest of the body fails in _exchange (its timeout):
+        # no wall time is asserted here.
+        data, _ = _exchange(port, _request(path, headers), chunks, half_close=half_close)
         status, answer_headers, body = _parse(data)
         assert status == 413, (path, headers, data[:300])
         assert answer_headers.get("connection") == "close"
-        assert took < 10, took
         if kind == "json":
             assert json.loads(body)["error"] == {"code": "too_large", "message": FRENCH}
         else:
