@@ -179,6 +179,18 @@ def show_patients(feed: FeedToken, context: Context) -> Context:
     return context
 
 
+def _identity(feed: FeedToken) -> tuple:
+    """What both ETag parts start with: the format, the feed, what it shows, its zone."""
+    return (
+        ics.FORMAT_VERSION,
+        feed.id,
+        feed.scope,
+        feed.target_id,
+        feed.detail,
+        feed.owner.practice.timezone,
+    )
+
+
 def digest(*parts) -> str:
     return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
 
@@ -205,12 +217,7 @@ def validators(
     ).one()
     context = _context(session, feed, win)
     etag = digest(
-        ics.FORMAT_VERSION,
-        feed.id,
-        feed.scope,
-        feed.target_id,
-        feed.detail,
-        practice.timezone,
+        *_identity(feed),
         practice.name,
         win.today,
         settings,
@@ -250,12 +257,7 @@ def quick_part(session: Session, *, feed: FeedToken, now: datetime, settings: Fe
     """What changes at any change of the practice's data, of the feed or of its day."""
     practice = feed.owner.practice
     return digest(
-        ics.FORMAT_VERSION,
-        feed.id,
-        feed.scope,
-        feed.target_id,
-        feed.detail,
-        practice.timezone,
+        *_identity(feed),
         window(practice.timezone, now, settings).today,
         settings,
         practice_version(session, feed.practice_id),
