@@ -211,3 +211,28 @@ def test_postgresql_raises_the_version_once_per_transaction_at_commit(session, p
     assert practice_version(session, practice.id) == version  # deferred to the commit
     session.commit()
     assert practice_version(session, practice.id) == version + 1
+
+
+def test_the_patient_page_is_kept_but_who_saw_the_file_is_always_current(
+    app, session, scene, sign_in
+):
+    admin_browser, admin = sign_in("gp", is_admin=True, given_name="Anne", family_name="Chef")
+    admin_browser.csrf()
+    url = f"/patients/{scene['patient'].id}"
+    first = admin_browser.get(url).text
+    assert "Qui a consulté ce dossier" in first
+    name = scene["secretary"].display_name
+    before = first.split("Qui a consulté ce dossier")[1].count(name)
+    assert scene["b"].get(url).status_code == 200  # the secretary opens the file
+    second = admin_browser.get(url).text
+    assert _hits(app) == 1
+    # The panel is read anew, not kept: the secretary's opening is in it.
+    assert second.split("Qui a consulté ce dossier")[1].count(name) == before + 1
+    assert "<!--umpro:live-part-->" not in second
+    views = session.scalars(
+        select(AccessLog.staff_id).where(AccessLog.action == "patient.view")
+    ).all()
+    shown = session.scalars(
+        select(AccessLog.staff_id).where(AccessLog.action == "patient.access_history")
+    ).all()
+    assert views.count(admin.id) == 2 and shown.count(admin.id) == 2

@@ -13,8 +13,15 @@ person, in the same browser session, while all of these stay the same:
 So no one ever sees another user's page, nor a page older than the data. Each answer
 still writes its access-log row: the rows the view recorded are recorded again, at the
 time and from the address of this request. A page that flashed a message, or a request
-that has one to show, is not kept. The store is each process's own, bounded in bytes
-(``UMPRO_PAGE_CACHE_BYTES``; 0 turns it off), the oldest used page leaving first.
+that has one to show, is not kept.
+
+A part of a page that reads what is not versioned (the patient page's "who saw this
+file", read from the access log) is a *live part*: ``cached_page(live=(name, render))``
+asks the view to leave ``LIVE`` in its place (``live_part(name)`` is then true), and
+``render(**view_args)`` fills it at every answer, kept or not.
+
+The store is each process's own, bounded in bytes (``UMPRO_PAGE_CACHE_BYTES``; 0 turns it
+off), the oldest used page leaving first.
 """
 
 import threading
@@ -22,7 +29,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import current_app, get_flashed_messages, make_response, request, session
+from flask import current_app, g, get_flashed_messages, make_response, request, session
 from flask_login import current_user
 
 from umpro.auth import audit
@@ -105,8 +112,26 @@ def _key() -> tuple | None:
     )
 
 
-def cached_page(view):
-    """Answer ``view`` (a GET page of HTML) from the store while its key holds."""
+#: Where a live part goes in a kept page.
+LIVE = "<!--umpro:live-part-->"
+
+
+def live_part(name: str) -> bool:
+    """Inside a view kept by ``cached_page(live=(name, …))``: render ``LIVE`` in place of
+    the part ``name``, which the decorator fills at each answer."""
+    return g.get("umpro_live_part") == name
+
+
+def cached_page(view=None, *, live=None):
+    """Answer ``view`` (a GET page of HTML) from the store while its key holds; with
+    ``live=(name, render)``, fill the page's live part at every answer."""
+    if view is None:
+        return lambda view: cached_page(view, live=live)
+
+    def fill(body: bytes, kwargs) -> bytes:
+        if live is None:
+            return body
+        return body.replace(LIVE.encode(), live[1](**kwargs).encode(), 1)
 
     @wraps(view)
     def answer(*args, **kwargs):
@@ -120,13 +145,18 @@ def cached_page(view):
             if buffer is not None:
                 now, ip = utcnow(), client_ip()
                 buffer.extend({**entry, "at": now, "ip": ip} for entry in kept.accesses)
-            return current_app.response_class(kept.body, headers=list(kept.headers))
+            body = fill(kept.body, kwargs)
+            return current_app.response_class(body, headers=list(kept.headers))
         recorded = len(buffer) if buffer is not None else 0
+        if live is not None:
+            g.umpro_live_part = live[0]
         response = make_response(view(*args, **kwargs))
+        g.pop("umpro_live_part", None)
+        if response.mimetype != "text/html":
+            return response
+        body = response.get_data()
         if (
             response.status_code == 200
-            and response.mimetype == "text/html"
-            and not response.direct_passthrough
             and not get_flashed_messages()  # the page shows a message of its own
             and not session.get("_flashes")
         ):
@@ -134,7 +164,8 @@ def cached_page(view):
             headers = tuple(
                 (h, response.headers[h]) for h in _KEPT_HEADERS if h in response.headers
             )
-            pages.put(key, _Page(response.get_data(), headers, accesses))
+            pages.put(key, _Page(body, headers, accesses))
+        response.set_data(fill(body, kwargs))
         return response
 
     return answer

@@ -10,6 +10,7 @@ from umpro.auth.access_review import patient_history
 from umpro.auth.permissions import can
 from umpro.extensions import db
 from umpro.forms import attempt
+from umpro.page_cache import LIVE, live_part
 from umpro.patients import services
 from umpro.patients.forms import (
     DeclareForm,
@@ -98,11 +99,25 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
         declare_form=declare_form,
         transfer_form=transfer_form,
         end_form=forms.get("end_form") or EndDeclarationForm(prefix="end"),
-        access_history=patient_history(
+        access_history=None
+        if live_part("access_history")
+        else patient_history(
             session, patient=patient, tz=current_user.practice.timezone, **context
         ),
+        access_history_live=LIVE if live_part("access_history") else None,
     )
     return response, status
+
+
+def access_history_part(patient_id: int) -> str:
+    """The patient page's "who saw this file", rendered anew at every answer of a kept
+    page (it reads the access log, which no data version follows)."""
+    context = acting_context()
+    patient = services.get_patient(db.session, actor=context["actor"], patient_id=patient_id)
+    history = patient_history(
+        db.session, patient=patient, tz=current_user.practice.timezone, **context
+    )
+    return render_template("patients/_access_history.html", access_history=history)
 
 
 def submit_on_patient_page(patient_id: int, form, save, *, done: str, form_name: str):

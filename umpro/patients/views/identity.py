@@ -12,7 +12,12 @@ from umpro.page_cache import cached_page
 from umpro.patients import services
 from umpro.patients.forms import ObjectionForm, PatientForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import render_patient_page, status_of, submit_on_patient_page
+from umpro.patients.views._page import (
+    access_history_part,
+    render_patient_page,
+    status_of,
+    submit_on_patient_page,
+)
 from umpro.team.models import Staff
 from umpro.timeutil import local_today
 from umpro.web import acting_context
@@ -80,6 +85,7 @@ def create():
 
 @bp.get("/<int:patient_id>")
 @require("patient.view_admin")
+@cached_page(live=("access_history", access_history_part))
 def show(patient_id: int):
     return render_patient_page(patient_id)
 
