@@ -26,6 +26,23 @@ def _statements_of_304(client, count_queries, url) -> int:
     return q.count
 
 
+def _feed_of_one_booking(client, session, team, detail):
+    """A feed of one appointment tomorrow: its URL and the ETag of a first GET."""
+    book(session, team, day_in(1))
+    _, url = create_feed(session, team.gp, detail=detail)
+    return url, client.get(url).headers["ETag"]
+
+
+def _forbid(monkeypatch, reason, *targets):
+    """Replaces each (owner, name) of ``targets`` by a function that fails the test."""
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError(reason)
+
+    for owner, name in targets:
+        monkeypatch.setattr(owner, name, forbidden)
+
+
 @pytest.mark.parametrize("detail", ["busy", "full"])
 def test_a_304_runs_the_same_few_statements_for_10_or_100_events(
     frozen_now, client, session, team, count_queries, detail
@@ -45,22 +62,18 @@ def test_a_304_runs_the_same_few_statements_for_10_or_100_events(
 
 
 def test_a_304_builds_nothing(frozen_now, client, session, team, monkeypatch):
-    book(session, team, day_in(1))
-    _, url = create_feed(session, team.gp, detail="full")
-    etag = client.get(url).headers["ETag"]
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a 304 must not build the feed")
-
-    monkeypatch.setattr(feeds, "render", forbidden)
-    monkeypatch.setattr(http_cache, "show_patients", forbidden)
+    url, etag = _feed_of_one_booking(client, session, team, "full")
+    _forbid(
+        monkeypatch,
+        "a 304 must not build the feed",
+        (feeds, "render"),
+        (http_cache, "show_patients"),
+    )
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
 def test_a_renamed_patient_still_changes_the_etag(frozen_now, client, session, team):
-    book(session, team, day_in(1))
-    _, url = create_feed(session, team.gp, detail="initials")
-    etag = client.get(url).headers["ETag"]
+    url, etag = _feed_of_one_booking(client, session, team, "initials")
     team.patient.given_names = "Anne"  # initials change: M. → A.
     session.commit()
     answer = client.get(url, headers={"If-None-Match": etag})
@@ -83,14 +96,10 @@ def test_validators_read_names_without_working_them_out(frozen_now, session, tea
 def test_an_unchanged_practice_answers_304_from_its_data_version_alone(
     frozen_now, client, session, team, count_queries, monkeypatch
 ):
-    book(session, team, day_in(1))
-    _, url = create_feed(session, team.gp, detail="full")
-    etag = client.get(url).headers["ETag"]
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the quick path must not compute the aggregate")
-
-    monkeypatch.setattr(http_cache, "validators", forbidden)
+    url, etag = _feed_of_one_booking(client, session, team, "full")
+    _forbid(
+        monkeypatch, "the quick path must not compute the aggregate", (http_cache, "validators")
+    )
     with count_queries() as q:
         answer = client.get(url, headers={"If-None-Match": etag})
     assert answer.status_code == 304
@@ -100,9 +109,7 @@ def test_an_unchanged_practice_answers_304_from_its_data_version_alone(
 
 
 def test_a_change_elsewhere_in_the_practice_still_ends_in_a_304(frozen_now, client, session, team):
-    book(session, team, day_in(1))
-    _, url = create_feed(session, team.gp, detail="full")
-    etag = client.get(url).headers["ETag"]
+    url, etag = _feed_of_one_booking(client, session, team, "full")
     factories.make_patient(session, team.practice, family_name="Ailleurs")  # not in the feed
     session.commit()
     answer = client.get(url, headers={"If-None-Match": etag})
