@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, ProtocolMembership
+from umpro.delegation.protocols.reference_set import REFERENCE_PROTOCOLS
 from umpro.delegation.services import (
     consents,
     memberships,
@@ -27,14 +28,7 @@ from umpro.team.models import Staff
 
 #: Who adheres to what: the Asalée nurse to everything, the APN to the national protocols.
 MEMBERSHIPS = {
-    "nathalie.roux": (
-        "asalee-dt2",
-        "asalee-rcv",
-        "asalee-bpco",
-        "asalee-cognitif",
-        "cystite",
-        "odynophagie",
-    ),
+    "nathalie.roux": tuple(p["code"] for p in REFERENCE_PROTOCOLS),
     "julien.fournier": ("cystite", "odynophagie"),
 }
 
