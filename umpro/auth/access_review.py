@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from umpro import csv_export
 from umpro.auth.access_labels import ACTION_LABELS, action_label
-from umpro.auth.audit import record_access, seen_by_query
+from umpro.auth.audit import record_access_to, record_patients_shown, seen_by_query
 from umpro.auth.models import AccessLog
 from umpro.auth.permissions import can, ensure
 from umpro.errors import Forbidden, Invalid, NotFound
@@ -257,12 +257,12 @@ def read_journal(
         .where(Staff.practice_id == actor.practice_id)
         .order_by(Staff.family_name, Staff.given_name)
     ).all()
-    record_access(
+    record_patients_shown(
         session,
-        actor=actor,
-        action="access_log.read",
-        patient_ids=sorted(listed | ({patient.id} if patient is not None else set())),
-        target=f"access_log:patient:{patient.id}" if patient is not None else "access_log",
+        actor,
+        "access_log.read",
+        _with_patient(listed, patient),
+        f"access_log:patient:{patient.id}" if patient is not None else "access_log",
         ip=ip,
         now=now,
     )
@@ -275,6 +275,11 @@ def read_journal(
         names_shown=names_shown,
         patient=patient if can_name else None,
     )
+
+
+def _with_patient(ids: set[int], patient: Patient | None) -> set[int]:
+    """The patients a page of the journal shows, with the one it is filtered on."""
+    return ids | {patient.id} if patient is not None else ids
 
 
 def _entry(row: AccessLog, staff, ids: list[int], names: dict[int, str] | None) -> Entry:
@@ -341,12 +346,12 @@ def export_journal(
                 entry.outcome_label,
             ]
         )
-    record_access(
+    record_patients_shown(
         session,
-        actor=actor,
-        action="access_log.export",
-        patient_ids=sorted(exported | ({patient.id} if patient is not None else set())),
-        target=f"access_log:{filters.start_on.isoformat()}:{filters.end_on.isoformat()}",
+        actor,
+        "access_log.export",
+        _with_patient(exported, patient),
+        f"access_log:{filters.start_on.isoformat()}:{filters.end_on.isoformat()}",
         ip=ip,
         now=now,
     )
@@ -373,13 +378,5 @@ def patient_history(
     filters = Filters(start_on=start_on, end_on=end_on, patient_id=patient.id)
     found = session.execute(_base_query(actor=actor, filters=filters, tz=tz).limit(PANEL_SIZE))
     entries = [_entry(row, staff, [patient.id], None) for row, staff in found]
-    record_access(
-        session,
-        actor=actor,
-        action="patient.access_history",
-        patient_id=patient.id,
-        target=f"patient:{patient.id}",
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "patient.access_history", patient, ip=ip, now=now)
     return History(entries=entries, filters=filters)

@@ -116,17 +116,46 @@ def record_access_to(
     ip: str = "",
     now: datetime | None = None,
     practice_id: int | None = None,
+    via: str = "",
 ) -> None:
     """``record_access`` for one row of a patient's data: a patient, or a row that holds
     its ``patient_id`` (a file entry, a letter, a care task…). The target names the row
-    by its table and id (``file_entry:12``)."""
+    by its table and id (``file_entry:12``), after the page ``via`` that showed it when
+    given (``booking:patient:12``)."""
     table = row.__tablename__
+    target = f"{table}:{row.id}"
     record_access(
         session,
         actor=actor,
         action=action,
         patient_id=row.id if table == "patient" else row.patient_id,
-        target=f"{table}:{row.id}",
+        target=f"{via}:{target}" if via else target,
+        ip=ip,
+        now=now,
+        practice_id=practice_id,
+    )
+
+
+def record_patients_shown(
+    session: Session,
+    actor,
+    action: str,
+    patient_ids: Iterable[int],
+    target: str,
+    *,
+    ip: str = "",
+    now: datetime | None = None,
+    practice_id: int | None = None,
+) -> None:
+    """``record_access`` for a list or a page that shows several patients (a search, a
+    queue, the journal): one row naming them all, written even when it shows nobody.
+    ``target`` names the list (``registration_queue:gp:3``)."""
+    record_access(
+        session,
+        actor=actor,
+        action=action,
+        patient_ids=patient_ids,
+        target=target,
         ip=ip,
         now=now,
         practice_id=practice_id,

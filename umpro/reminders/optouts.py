@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
 from umpro.patients.models import Patient
@@ -27,15 +27,7 @@ def open_patient_reminders(session: Session, *, actor, patient_id: int, now: dat
         raise NotFound("Patient introuvable.")
     if not can(actor, "reminders.view", patient):
         raise Forbidden("Vous n'avez pas accès aux rappels de ce patient.")
-    record_access(
-        session,
-        actor=actor,
-        action="reminders.view",
-        patient_id=patient.id,
-        target=f"patient:{patient.id}",
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "reminders.view", patient, ip=ip, now=now)
     return patient
 
 
@@ -119,13 +111,5 @@ def set_opt_outs(
             "rechargez la page.",
             field="channels",
         ) from error
-    record_access(
-        session,
-        actor=actor,
-        action="reminders.opt_out",
-        patient_id=patient.id,
-        target=f"patient:{patient.id}",
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "reminders.opt_out", patient, ip=ip, now=now)
     return True

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_patients_shown
 from umpro.auth.permissions import ensure as authorize  # noqa: F401 - the services' name
 from umpro.errors import NotFound
 from umpro.timeutil import local_today
@@ -46,9 +46,8 @@ def rows_of_task(session: Session, model, task, *order_by, load=()) -> list:
 def log_patients_shown(
     session: Session, actor, action: str, patient_ids, target: str, *, ip: str, now: datetime
 ) -> None:
-    """One access-log row naming the patients a list shows; none when it shows nobody."""
-    ids = sorted(set(patient_ids))
+    """One access-log row naming the patients a list shows (``record_patients_shown``);
+    none when it shows nobody."""
+    ids = set(patient_ids)
     if ids:
-        record_access(
-            session, actor=actor, action=action, patient_ids=ids, target=target, ip=ip, now=now
-        )
+        record_patients_shown(session, actor, action, ids, target, ip=ip, now=now)

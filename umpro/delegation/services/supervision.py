@@ -38,6 +38,17 @@ class Queue:
     reviewed_today: int
 
 
+def _reviewable(practice_id: int) -> tuple:
+    """The practice's consultation entries in their last version, not struck out: what a
+    supervisor reviews."""
+    return (
+        FileEntry.practice_id == practice_id,
+        FileEntry.kind.in_(REVIEWED_KINDS),
+        FileEntry.superseded_at.is_(None),
+        FileEntry.entered_in_error_at.is_(None),
+    )
+
+
 def _pending(actor):
     return (
         select(FileEntry)
@@ -48,12 +59,9 @@ def _pending(actor):
             joinedload(FileEntry.patient).selectinload(Patient.current_declaration),
         )
         .where(
-            FileEntry.practice_id == actor.practice_id,
+            *_reviewable(actor.practice_id),
             Staff.supervisor_id == actor.id,
             Staff.profession == Profession.JUNIOR_DOCTOR,
-            FileEntry.kind.in_(REVIEWED_KINDS),
-            FileEntry.superseded_at.is_(None),
-            FileEntry.entered_in_error_at.is_(None),
             ~exists().where(SupervisionReview.entry_id == FileEntry.id),
         )
     )
@@ -215,11 +223,8 @@ def own_reviews(
             joinedload(SupervisionReview.reviewed_by),
         )
         .where(
-            FileEntry.practice_id == actor.practice_id,
+            *_reviewable(actor.practice_id),
             FileEntry.author_id == actor.id,
-            FileEntry.kind.in_(REVIEWED_KINDS),
-            FileEntry.superseded_at.is_(None),
-            FileEntry.entered_in_error_at.is_(None),
             FileEntry.created_at >= start,
             FileEntry.created_at < end,
         )

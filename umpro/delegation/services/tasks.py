@@ -6,6 +6,7 @@ Every read of tasks writes the access log (one row per patient shown).
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -49,7 +50,7 @@ class TaskPage:
 
     @property
     def pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+        return _page_count(self.total, self.per_page)
 
     @property
     def has_previous(self) -> bool:
@@ -66,6 +67,19 @@ class TaskPage:
     @property
     def last_rank(self) -> int:
         return (self.page - 1) * self.per_page + len(self.items)
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return min(MAX_PAGE, max(1, -(-total // per_page)))
+
+
+def _page_of(read, *, total: int, page: int, per_page: int | None) -> TaskPage:
+    """Page ``page`` of a list of ``total`` tasks, bounded (``MAX_PAGE``; a page past the
+    end shows the last one); ``read(limit=…, offset=…)`` reads its rows."""
+    per_page = per_page or PER_PAGE
+    page = min(max(1, page), _page_count(total, per_page))
+    items = read(limit=per_page, offset=(page - 1) * per_page)
+    return TaskPage(items=items, total=total, page=page, per_page=per_page)
 
 
 @dataclass
@@ -400,21 +414,10 @@ def page_of_tasks(
     """One page of ``list_tasks`` (same order, same access row for the patients shown)
     and the list's total: two statements whatever the length of the list. The page
     number is bounded (``MAX_PAGE``): a page past the end shows the last one."""
-    per_page = per_page or PER_PAGE
     query, _ = _list_query(session, actor=actor, view=view, now=now)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    last = min(MAX_PAGE, max(1, -(-total // per_page)))
-    page = min(max(1, page), last)
-    items = list_tasks(
-        session,
-        actor=actor,
-        view=view,
-        now=now,
-        ip=ip,
-        limit=per_page,
-        offset=(page - 1) * per_page,
-    )
-    return TaskPage(items=items, total=total, page=page, per_page=per_page)
+    read = partial(list_tasks, session, actor=actor, view=view, now=now, ip=ip)
+    return _page_of(read, total=total, page=page, per_page=per_page)
 
 
 def _requested_where(actor):
@@ -448,14 +451,9 @@ def page_of_requested(
     per_page: int | None = None,
 ) -> TaskPage:
     """One page of ``requested_by`` and the total (two statements, bounded page)."""
-    per_page = per_page or PER_PAGE
     total = session.scalar(select(func.count(CareTask.id)).where(*_requested_where(actor)))
-    last = min(MAX_PAGE, max(1, -(-total // per_page)))
-    page = min(max(1, page), last)
-    items = requested_by(
-        session, actor=actor, now=now, ip=ip, limit=per_page, offset=(page - 1) * per_page
-    )
-    return TaskPage(items=items, total=total, page=page, per_page=per_page)
+    read = partial(requested_by, session, actor=actor, now=now, ip=ip)
+    return _page_of(read, total=total, page=page, per_page=per_page)
 
 
 def tasks_of_patient(

@@ -47,10 +47,6 @@ def flush_or_conflict(session: Session, message: str, *, field: str | None = Non
         raise Conflict(message, field=field) from error
 
 
-def target(kind: str, obj_id: int) -> str:
-    return f"{kind}:{obj_id}"
-
-
 def newest_of_patient(session: Session, model, patient, newest, *, load=()) -> list:
     """Every ``model`` row of ``patient``, newest first by ``newest`` then by id, the
     ``load`` relations joined (one query)."""

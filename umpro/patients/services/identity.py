@@ -9,11 +9,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from umpro.auth.audit import record_access, record_access_to
+from umpro.auth.audit import record_access_to
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import SEXES, Patient, PatientNameToken, TreatingDeclaration
 from umpro.patients.names import fold, name_tokens, sort_key
-from umpro.patients.services._common import authorize, target, today_for
+from umpro.patients.services._common import authorize, today_for
 
 OLDEST_BIRTH_DATE = date(1900, 1, 1)
 _NIR_BODY = re.compile(r"^[1-478]\d{4}(\d{2}|2A|2B)\d{6}$")
@@ -286,15 +286,8 @@ def open_patient(
 ) -> Patient:
     """Read a patient's record (page or API): ``get_patient`` and one access-log row."""
     patient = get_patient(session, actor=actor, patient_id=patient_id, eager=True)
-    record_access(
-        session,
-        actor=actor,
-        action="patient.view",
-        patient_id=patient.id,
-        target=target(f"{via}:patient" if via != "page" else "patient", patient.id),
-        ip=ip,
-        now=now,
-    )
+    via = "" if via == "page" else via
+    record_access_to(session, actor, "patient.view", patient, via=via, ip=ip, now=now)
     return patient
 
 

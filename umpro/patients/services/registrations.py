@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access, record_access_to
+from umpro.auth.audit import record_access_to, record_patients_shown
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import (
     CHANNELS,
@@ -139,12 +139,12 @@ def queue(
         .order_by(priority, RegistrationRequest.received_on, RegistrationRequest.id)
     ).all()
     items = [QueueItem(request, bool(flag)) for request, flag in rows]
-    record_access(
+    record_patients_shown(
         session,
-        actor=actor,
-        action="registration_request.list",
-        patient_ids=[i.request.patient_id for i in items],
-        target=f"registration_queue:gp:{gp_id}",
+        actor,
+        "registration_request.list",
+        [i.request.patient_id for i in items],
+        f"registration_queue:gp:{gp_id}",
         ip=ip,
         now=now,
     )

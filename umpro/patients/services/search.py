@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_patients_shown
 from umpro.db import utcnow
 from umpro.patients import relations
 from umpro.patients.models import Patient, PatientNameToken
@@ -71,13 +71,7 @@ def search_patients(
                 .limit(max(1, min(limit, MAX_LIMIT)))
             )
         )
-    record_access(
-        session,
-        actor=actor,
-        action="patient.search",
-        patient_ids=[p.id for p in patients],
-        target="search",
-        ip=ip,
-        now=now,
+    record_patients_shown(
+        session, actor, "patient.search", [p.id for p in patients], "search", ip=ip, now=now
     )
     return patients
