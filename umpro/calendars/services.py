@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.auth.services import token_hash
 from umpro.calendars.ics import appointment_ics
@@ -272,13 +272,5 @@ def appointment_file(
     withdrawn = appointment.status in (CANCELLED, ENTERED_IN_ERROR)
     method = "CANCEL" if withdrawn or cancel else "REQUEST"
     body = appointment_ics(appointment, method=method, now=now)
-    record_access(
-        session,
-        actor=actor,
-        action="calendars.appointment_ics",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "calendars.appointment_ics", appointment, ip=ip, now=now)
     return appointment, method, body
