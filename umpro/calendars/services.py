@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.auth.services import token_hash
 from umpro.calendars.ics import appointment_ics
@@ -109,18 +109,32 @@ def create_feed(
     label = data.label.strip()
     if len(label) > 100:
         raise Invalid("Le libellé fait au plus 100 caractères.", field="label")
-    secret = secrets.token_urlsafe(32)
-    feed = FeedToken(
+    return _issue(
+        session,
+        actor=actor,
+        now=now,
         practice_id=owner.practice_id,
-        token_hash=token_hash(secret),
         owner=owner,
         scope=data.scope,
         target_id=target_id,
         detail=data.detail,
         label=label,
+    )
+
+
+#: What a feed shows and to whom: what a rotated feed keeps.
+_SETTINGS = ("practice_id", "owner", "scope", "target_id", "detail", "label")
+
+
+def _issue(session: Session, *, actor: Staff | None, now: datetime, **settings):
+    """A new feed with ``settings`` and a new secret (returned, to show once)."""
+    secret = secrets.token_urlsafe(32)
+    feed = FeedToken(
+        token_hash=token_hash(secret),
         created_by_id=actor.id if actor is not None else None,
         created_at=now,
         window_count=0,
+        **settings,
     )
     session.add(feed)
     session.flush()
@@ -162,22 +176,7 @@ def rotate_feed(
         raise Invalid("Ce calendrier est révoqué : créez-en un nouveau.")
     _check_detail(old.owner, old.detail)
     old.revoked_at = now
-    secret = secrets.token_urlsafe(32)
-    feed = FeedToken(
-        practice_id=old.practice_id,
-        token_hash=token_hash(secret),
-        owner=old.owner,
-        scope=old.scope,
-        target_id=old.target_id,
-        detail=old.detail,
-        label=old.label,
-        created_by_id=actor.id if actor is not None else None,
-        created_at=now,
-        window_count=0,
-    )
-    session.add(feed)
-    session.flush()
-    return feed, secret
+    return _issue(session, actor=actor, now=now, **{name: getattr(old, name) for name in _SETTINGS})
 
 
 def list_feeds(
@@ -272,13 +271,5 @@ def appointment_file(
     withdrawn = appointment.status in (CANCELLED, ENTERED_IN_ERROR)
     method = "CANCEL" if withdrawn or cancel else "REQUEST"
     body = appointment_ics(appointment, method=method, now=now)
-    record_access(
-        session,
-        actor=actor,
-        action="calendars.appointment_ics",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "calendars.appointment_ics", appointment, ip=ip, now=now)
     return appointment, method, body

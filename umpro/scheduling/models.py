@@ -28,7 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from umpro.db import Base, PracticeOwned, Timestamped, UTCDateTime, utcnow
 from umpro.patients.models import Patient
@@ -118,18 +118,16 @@ class AppointmentType(PracticeOwned, Timestamped, Base):
         return not (self.is_home_visit or self.is_teleconsultation)
 
 
-class AvailabilityRule(PracticeOwned, Timestamped, Base):
-    """A weekly opening of one agenda, in wall-clock hours of the practice zone.
+class WeeklyPeriod:
+    """One person's wall-clock hours on one weekday, valid from one day until another
+    (or for good): what a weekly opening and a weekly absence share."""
 
-    Hours stay the same across DST changes: 08:30 is 08:30 in winter and in summer.
-    No allowed types means every type the staff member may perform.
-    """
-
-    __tablename__ = "availability_rule"
-    __table_args__ = (
-        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
-        CheckConstraint("start_time < end_time", name="hours"),
-    )
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (
+            CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+            CheckConstraint("start_time < end_time", name="hours"),
+        )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
@@ -137,9 +135,27 @@ class AvailabilityRule(PracticeOwned, Timestamped, Base):
     weekday: Mapped[int] = mapped_column(SmallInteger)
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
-    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class AvailabilityRule(WeeklyPeriod, PracticeOwned, Timestamped, Base):
+    """A weekly opening of one agenda, in wall-clock hours of the practice zone.
+
+    Hours stay the same across DST changes: 08:30 is 08:30 in winter and in summer.
+    No allowed types means every type the staff member may perform.
+    """
+
+    __tablename__ = "availability_rule"
+
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"))
     #: French public holidays are closed unless this says otherwise.
     open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -148,13 +164,6 @@ class AvailabilityRule(PracticeOwned, Timestamped, Base):
     types: Mapped[list[AppointmentType]] = relationship(
         secondary=availability_rule_type, lazy="selectin", order_by=AppointmentType.label
     )
-
-    def applies_on(self, day: date) -> bool:
-        return (
-            day.weekday() == self.weekday
-            and self.valid_from <= day
-            and (self.valid_until is None or day <= self.valid_until)
-        )
 
 
 class Absence(PracticeOwned, Timestamped, Base):
@@ -176,32 +185,14 @@ class Absence(PracticeOwned, Timestamped, Base):
     staff: Mapped[Staff] = relationship()
 
 
-class WeeklyAbsence(PracticeOwned, Timestamped, Base):
+class WeeklyAbsence(WeeklyPeriod, PracticeOwned, Timestamped, Base):
     """A recurring weekly absence: the docteur junior's teaching half-day."""
 
     __tablename__ = "weekly_absence"
-    __table_args__ = (
-        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
-        CheckConstraint("start_time < end_time", name="hours"),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="teaching")
-    weekday: Mapped[int] = mapped_column(SmallInteger)
-    start_time: Mapped[time] = mapped_column(Time)
-    end_time: Mapped[time] = mapped_column(Time)
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_until: Mapped[date | None] = mapped_column(Date)
 
     staff: Mapped[Staff] = relationship()
-
-    def applies_on(self, day: date) -> bool:
-        return (
-            day.weekday() == self.weekday
-            and self.valid_from <= day
-            and (self.valid_until is None or day <= self.valid_until)
-        )
 
 
 def _new_uid() -> str:

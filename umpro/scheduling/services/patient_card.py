@@ -12,10 +12,9 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.patients.models import Patient
-from umpro.patients.services.identity import get_patient
+from umpro.patients.services.identity import open_patient
 from umpro.scheduling.models import (
     CANCELLED,
     ENTERED_IN_ERROR,
@@ -151,15 +150,8 @@ def booking_start(
     most recent appointment when that professional performs it, else the professional's
     default type. Refuses a patient the actor may not see (404/403, as the card). Showing
     the patient's name on the booking page is one access-log row."""
-    patient = get_patient(session, actor=actor, patient_id=patient_id, eager=True)
-    record_access(
-        session,
-        actor=actor,
-        action="patient.view",
-        patient_id=patient.id,
-        target=f"booking:patient:{patient.id}",
-        ip=ip,
-        now=now,
+    patient = open_patient(
+        session, actor=actor, patient_id=patient_id, now=now, ip=ip, via="booking"
     )
     gp = patient.treating_gp
     staff = gp if gp is not None and gp.is_active and can(actor, "agenda.book", gp) else None

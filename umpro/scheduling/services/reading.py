@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access, record_access_to
 from umpro.auth.permissions import can, ensure
 from umpro.errors import NotFound
 from umpro.scheduling.models import (
@@ -55,15 +55,7 @@ def open_appointment(
     not see its patient (``appointment.patient``); one access-log row."""
     appointment = get_appointment(session, actor=actor, appointment_id=appointment_id)
     ensure(actor, "appointment.patient", appointment, SEE_APPOINTMENT)
-    record_access(
-        session,
-        actor=actor,
-        action="appointment.read",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, "appointment.read", appointment, ip=ip, now=now)
     return appointment
 
 

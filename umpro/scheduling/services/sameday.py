@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Forbidden, Invalid
 from umpro.patients.models import Patient
@@ -150,15 +150,7 @@ def desk_proposals(
     team = [s for s in _clinicians(session, actor.practice_id) if can(actor, "agenda.book", s)]
     treating = patient.treating_gp if patient is not None else None
     if patient is not None:
-        record_access(
-            session,
-            actor=actor,
-            action="sameday.propose",
-            patient_id=patient.id,
-            target=f"patient:{patient.id}",
-            ip=ip,
-            now=now,
-        )
+        record_access_to(session, actor, "sameday.propose", patient, ip=ip, now=now)
     types = _types(session, actor.practice_id)
     _, day_end = local_day_bounds(local_today(tz, now), tz)
 

@@ -100,6 +100,21 @@ def _overlapping(model, data: WeeklyHours, exclude_id: int | None):
     return query
 
 
+def _own_overlap(session: Session, model, data: WeeklyHours, staff: Staff, exclude_id=None):
+    """The row of ``model`` of that person that ``data`` would overlap, or None."""
+    return session.scalar(_overlapping(model, data, exclude_id).where(model.staff_id == staff.id))
+
+
+def _admin_only(actor, what: str) -> None:
+    """Openings and weekly absences are the admin's (``agenda.templates``)."""
+    ensure(actor, "agenda.templates", None, f"Seul un administrateur modifie {what}.")
+
+
+def _delete(session: Session, row) -> None:
+    session.delete(row)
+    session.flush()
+
+
 def list_rules(session: Session, *, practice_id: int) -> list[AvailabilityRule]:
     return list(
         session.scalars(
@@ -134,7 +149,7 @@ def save_rule(
     """Create or edit a weekly opening. Refuses end before start, a room or type of another
     practice, a type the staff member may not perform, an opening overlapping another of the
     same person, a room already given to someone else at that time."""
-    ensure(actor, "agenda.templates", None, "Seul un administrateur modifie les plages horaires.")
+    _admin_only(actor, "les plages horaires")
     staff = _staff_of(session, practice_id, data)
     _check_period(data)
     check_rule_hours(
@@ -169,9 +184,7 @@ def save_rule(
                     f"{staff.display_name} ne réalise pas « {appointment_type.label} ».",
                     field="type_ids",
                 )
-    own = session.scalar(
-        _overlapping(AvailabilityRule, data, exclude).where(AvailabilityRule.staff_id == staff.id)
-    )
+    own = _own_overlap(session, AvailabilityRule, data, staff, exclude)
     if own is not None:
         raise Conflict(
             f"Cette plage chevauche celle du {_when(own)} de {staff.display_name}.",
@@ -205,9 +218,8 @@ def save_rule(
 
 def delete_rule(session: Session, *, actor, rule: AvailabilityRule) -> None:
     """Remove a weekly opening (appointments already booked stay). Admins only."""
-    ensure(actor, "agenda.templates", None, "Seul un administrateur modifie les plages horaires.")
-    session.delete(rule)
-    session.flush()
+    _admin_only(actor, "les plages horaires")
+    _delete(session, rule)
 
 
 def list_absences(
@@ -265,8 +277,7 @@ def save_absence(session: Session, *, actor, practice_id: int, data: AbsenceInpu
 
 def delete_absence(session: Session, *, actor, absence: Absence) -> None:
     ensure(actor, "absence.manage", absence, "Vous ne pouvez pas supprimer cette absence.")
-    session.delete(absence)
-    session.flush()
+    _delete(session, absence)
 
 
 def list_weekly_absences(session: Session, *, practice_id: int) -> list[WeeklyAbsence]:
@@ -291,19 +302,12 @@ def save_weekly_absence(
 ) -> WeeklyAbsence:
     """Record a weekly absence, e.g. the docteur junior's teaching half-day. Admins only.
     Refuses end before start and an overlap with another weekly absence of that person."""
-    ensure(
-        actor,
-        "agenda.templates",
-        None,
-        "Seul un administrateur modifie les absences hebdomadaires.",
-    )
+    _admin_only(actor, "les absences hebdomadaires")
     staff = _staff_of(session, practice_id, data)
     _check_period(data)
     if data.kind not in ABSENCE_KINDS:
         raise Invalid("Type d'absence inconnu.", field="kind")
-    clash = session.scalar(
-        _overlapping(WeeklyAbsence, data, None).where(WeeklyAbsence.staff_id == staff.id)
-    )
+    clash = _own_overlap(session, WeeklyAbsence, data, staff)
     if clash is not None:
         raise Conflict(
             f"{staff.display_name} a déjà une absence le {_when(clash)}.",
@@ -325,11 +329,5 @@ def save_weekly_absence(
 
 
 def delete_weekly_absence(session: Session, *, actor, item: WeeklyAbsence) -> None:
-    ensure(
-        actor,
-        "agenda.templates",
-        None,
-        "Seul un administrateur modifie les absences hebdomadaires.",
-    )
-    session.delete(item)
-    session.flush()
+    _admin_only(actor, "les absences hebdomadaires")
+    _delete(session, item)
