@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
 from umpro.patients.models import Patient
@@ -68,15 +68,7 @@ def _record(session, appointment, *, actor, action, changes, now, note="", ip=""
             note=note,
         )
     )
-    record_access(
-        session,
-        actor=actor,
-        action=f"appointment.{action}",
-        patient_id=appointment.patient_id,
-        target=f"appointment:{appointment.id}",
-        ip=ip,
-        now=now,
-    )
+    record_access_to(session, actor, f"appointment.{action}", appointment, ip=ip, now=now)
 
 
 def _same_practice(actor, *objects) -> None:

@@ -16,7 +16,7 @@ from heapq import merge
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from umpro.auth.audit import record_access
+from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.patients.models import Patient
 from umpro.scheduling.models import HELD, LIVE_STATUSES, Appointment, AppointmentType
@@ -145,15 +145,7 @@ def offer_slots(
         s for s in members if can(actor, "agenda.book", s) or can(actor, "agenda.regulate", s)
     ]
     if patient is not None:
-        record_access(
-            session,
-            actor=actor,
-            action="slots.search",
-            patient_id=patient.id,
-            target=f"patient:{patient.id}",
-            ip=ip,
-            now=now,
-        )
+        record_access_to(session, actor, "slots.search", patient, ip=ip, now=now)
         if preferred_staff_id is None and patient.treating_gp is not None:
             preferred_staff_id = patient.treating_gp.id
     return find_slots(
