@@ -15,7 +15,7 @@ from umpro.auth import audit
 from umpro.db import read_only_transactions
 from umpro.errors import DomainError
 from umpro.extensions import db
-from umpro.web import BadRequestBody, api_error, is_api_request
+from umpro.web import KEEP_WHEN_REFUSED, BadRequestBody, api_error, is_api_request
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def commit_or_roll_back(response):
     any other database failure at commit answers 503, and nothing is half-saved.
     """
     entries = audit.take_buffer(db.session)
-    if response.status_code >= 400:
+    if response.status_code >= 400 and not g.pop(KEEP_WHEN_REFUSED, False):
         db.session.rollback()
         _keep_refused_uses(entries, response.status_code)
         return response

@@ -1,6 +1,6 @@
 """Small helpers shared by the views and the API."""
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -51,3 +51,14 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits, min, 2**31 - 1 if max is None else max, signed)
+
+
+#: ``g`` flag: this request's work stands even though its answer is a refusal.
+KEEP_WHEN_REFUSED = "umpro_keep_when_refused"
+
+
+def keep_when_refused() -> None:
+    """Commit this request's work even if it answers 400 or more: for a refusal that must
+    itself be counted across workers (a feed download refused by its rate limit). The
+    commit point still commits once, at the end; views never commit."""
+    g.setdefault(KEEP_WHEN_REFUSED, True)

@@ -26,7 +26,7 @@ from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.forms import attempt
 from umpro.team.models import Room, Staff
-from umpro.web import acting_context, client_ip, public
+from umpro.web import acting_context, client_ip, keep_when_refused, public
 
 bp = Blueprint("calendars", __name__)
 
@@ -68,9 +68,9 @@ def feed(token: str):
         window=timedelta(seconds=config["UMPRO_FEED_RATE_WINDOW_SECONDS"]),
     )
     if wait is not None:
-        # The one commit a view keeps: a 429 is rolled back by the commit point, yet the
-        # refused download must still count (window_count, last_used_at) across workers.
-        db.session.commit()
+        # The refused download must still count (window_count, last_used_at) across
+        # workers: the commit point keeps this request's work although it answers 429.
+        keep_when_refused()
         message = f"Trop de requêtes pour ce calendrier : réessayez dans {wait} secondes.\n"
         return Response(message, 429, {"Retry-After": str(wait)}, mimetype="text/plain")
     settings = feeds.FeedSettings.from_config(config)
