@@ -3,10 +3,6 @@
 from flask import flash
 
 
-def status_of(*forms) -> int:
-    return 422 if any(f.errors or f.form_errors for f in forms) else 200
-
-
 def flash_form_errors(form) -> None:
     for errors in form.errors.values():
         for message in errors:
