@@ -70,6 +70,15 @@ def attach_error(form, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+def flash_form_errors(form) -> None:
+    """Flash a form's errors, for a form posted from a page that redirects back."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    for message in form.form_errors:
+        flash(message, "error")
+
+
 def optional_int(value):
     """Coerce for SelectField choices that allow an empty option."""
     if value in (None, "", "None"):

@@ -8,7 +8,7 @@ from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.errors import Invalid
 from umpro.extensions import db
-from umpro.forms import attempt, form_page, status_of, values_of
+from umpro.forms import attempt, flash_form_errors, form_page, status_of, values_of
 from umpro.scheduling.services import catalogue
 from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
@@ -172,9 +172,7 @@ def staff_reset_password(staff_id: int):
         )
         flash(f"Mot de passe de {staff.display_name} réinitialisé.", "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+        flash_form_errors(form)
     return redirect(url_for("team.staff_edit", staff_id=staff.id))
 
 

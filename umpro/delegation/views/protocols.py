@@ -9,9 +9,8 @@ from umpro.delegation.protocols import definition
 from umpro.delegation.services import memberships, protocols
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
-from umpro.delegation.views._helpers import flash_form_errors
 from umpro.extensions import db
-from umpro.forms import attempt, form_page
+from umpro.forms import attempt, flash_form_errors, form_page
 from umpro.team.models import Staff
 from umpro.team.services import list_staff
 from umpro.web import acting_context
