@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import flash, redirect
+from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm as _FlaskForm  # noqa: TID251 - the one subclass
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
@@ -50,6 +50,17 @@ class FlaskForm(_FlaskForm):
         return super().validate(extra)
 
 
+def values_of(form, *names: str) -> dict:
+    """The submitted values of the named fields, by name: for a service whose keywords are
+    the form's field names."""
+    return {name: form[name].data for name in names}
+
+
+def status_of(*forms) -> int:
+    """A page showing ``forms`` again: 422 when any has an error, else 200."""
+    return 422 if any(f.errors or f.form_errors for f in forms) else 200
+
+
 def attach_error(form, error: DomainError) -> None:
     """Show a service's refusal next to the field it names, else at the top of the form."""
     field = getattr(form, error.field, None) if error.field else None
@@ -57,6 +68,15 @@ def attach_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def flash_form_errors(form) -> None:
+    """Flash a form's errors, for a form posted from a page that redirects back."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    for message in form.form_errors:
+        flash(message, "error")
 
 
 def optional_int(value):
@@ -103,3 +123,25 @@ def save_or_show(form, save: Callable[[], object], *, message: str, next_url: st
         return None, error.status
     flash(message, "success")
     return redirect(next_url), None
+
+
+def form_page(
+    form,
+    save: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    next_url: str | Callable[[T], str],
+    template: str,
+    **context,
+):
+    """The page of one form: a posted, valid ``form`` goes through ``save`` (one service
+    call); once accepted, flash ``done`` and redirect to ``next_url`` (either may be a
+    function of what ``save`` answered). Otherwise, or on a refusal (its message on the
+    field it names), ``template`` is shown with ``form`` and ``context``, 422 when the form
+    has errors."""
+    if form.validate_on_submit():
+        saved, error = attempt(save, form=form)
+        if error is None:
+            flash(done(saved) if callable(done) else done, "success")
+            return redirect(next_url(saved) if callable(next_url) else next_url)
+    return render_template(template, form=form, **context), status_of(form)

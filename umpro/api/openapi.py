@@ -1,35 +1,69 @@
-"""The OpenAPI 3.1 description of /api/v1/, assembled from what each domain registers."""
+"""The OpenAPI 3.1 description of /api/v1/, assembled from what each domain registers, and
+the few builders the domains write it with (``obj``, ``prop``)."""
 
+from collections.abc import Sequence
 from copy import deepcopy
+
+#: Property types by short name: what ``prop`` and ``obj`` read.
+_TYPES = {
+    "array": {"type": "array"},
+    "boolean": {"type": "boolean"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "object": {"type": "object"},
+    "string": {"type": "string"},
+    "date": {"type": "string", "format": "date"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "email": {"type": "string", "format": "email"},
+}
+
+
+def prop(kind: str | dict, description: str | None = None, **details) -> dict:
+    """A property's schema: a type by its short name (``"integer"``, ``"date"``…, see
+    ``_TYPES``) with its ``description`` and other ``details`` (``enum``, ``default``…), or
+    a schema as it is."""
+    schema = dict(_TYPES[kind]) if isinstance(kind, str) else kind
+    if details or description:
+        schema = {**schema, **details}
+        if description:
+            schema["description"] = description
+    return schema
+
+
+def obj(properties: dict[str, str | dict], *, required: Sequence[str] = ()) -> dict:
+    """An object schema; each property a short type name or a schema (see ``prop``)."""
+    schema: dict = {"type": "object"}
+    if required:
+        schema["required"] = list(required)
+    schema["properties"] = {name: prop(kind) for name, kind in properties.items()}
+    return schema
+
 
 _PATHS: dict[str, dict] = {}
 _SCHEMAS: dict[str, dict] = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string", "description": "Phrase en français"},
-                    "field": {"type": "string"},
+    "Error": obj(
+        {
+            "error": obj(
+                {
+                    "code": "string",
+                    "message": prop("string", "Phrase en français"),
+                    "field": "string",
                 },
-            }
+                required=["code", "message"],
+            )
         },
-    },
-    "Staff": {
-        "type": "object",
-        "required": ["id", "email", "display_name", "profession"],
-        "properties": {
-            "id": {"type": "integer"},
-            "email": {"type": "string", "format": "email"},
-            "display_name": {"type": "string"},
-            "profession": {"type": "string"},
-            "is_admin": {"type": "boolean"},
+        required=["error"],
+    ),
+    "Staff": obj(
+        {
+            "id": "integer",
+            "email": "email",
+            "display_name": "string",
+            "profession": "string",
+            "is_admin": "boolean",
         },
-    },
+        required=["id", "email", "display_name", "profession"],
+    ),
 }
 
 
@@ -48,11 +82,7 @@ def ref(name: str) -> dict:
 
 
 def list_of(name: str) -> dict:
-    return {
-        "type": "object",
-        "required": ["items"],
-        "properties": {"items": {"type": "array", "items": ref(name)}},
-    }
+    return obj({"items": prop("array", items=ref(name))}, required=["items"])
 
 
 def ok(schema: dict, description: str = "OK", status: str = "200") -> dict:

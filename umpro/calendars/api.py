@@ -65,21 +65,20 @@ def feed_delete(feed_id: int):
     return "", 204
 
 
-_FEED = {
-    "type": "object",
-    "required": ["id", "scope", "detail", "owner_id", "created_at"],
-    "properties": {
-        "id": {"type": "integer"},
-        "scope": {"type": "string", "enum": list(SCOPES)},
+_FEED = openapi.obj(
+    {
+        "id": "integer",
+        "scope": openapi.prop("string", enum=list(SCOPES)),
         "target_id": {"type": ["integer", "null"]},
-        "target_name": {"type": "string"},
-        "detail": {"type": "string", "enum": list(DETAILS)},
-        "label": {"type": "string"},
-        "owner_id": {"type": "integer"},
-        "created_at": {"type": "string", "format": "date-time"},
+        "target_name": "string",
+        "detail": openapi.prop("string", enum=list(DETAILS)),
+        "label": "string",
+        "owner_id": "integer",
+        "created_at": "date-time",
         "last_used_at": {"type": ["string", "null"], "format": "date-time"},
     },
-}
+    required=["id", "scope", "detail", "owner_id", "created_at"],
+)
 openapi.schemas(
     {
         "Feed": _FEED,
@@ -88,30 +87,25 @@ openapi.schemas(
             "required": [*_FEED["required"], "url"],
             "properties": {
                 **_FEED["properties"],
-                "url": {
-                    "type": "string",
-                    "format": "uri",
-                    "description": "Adresse secrète du flux iCal, affichée une seule fois",
-                },
-                "warning": {
-                    "type": "string",
-                    "description": "Avertissement (hébergement de données de santé) au niveau full",
-                },
+                "url": openapi.prop(
+                    "string", "Adresse secrète du flux iCal, affichée une seule fois", format="uri"
+                ),
+                "warning": openapi.prop(
+                    "string", "Avertissement (hébergement de données de santé) au niveau full"
+                ),
             },
         },
-        "FeedInput": {
-            "type": "object",
-            "properties": {
-                "scope": {"type": "string", "enum": list(SCOPES), "default": "staff"},
-                "target_id": {
-                    "type": ["integer", "null"],
-                    "description": "Membre de l'équipe (staff) ou salle (room) ; "
-                    "absent : votre propre agenda",
-                },
-                "detail": {"type": "string", "enum": list(DETAILS), "default": "busy"},
-                "label": {"type": "string", "maxLength": 100},
-            },
-        },
+        "FeedInput": openapi.obj(
+            {
+                "scope": openapi.prop("string", enum=list(SCOPES), default="staff"),
+                "target_id": openapi.prop(
+                    {"type": ["integer", "null"]},
+                    "Membre de l'équipe (staff) ou salle (room) ; absent : votre propre agenda",
+                ),
+                "detail": openapi.prop("string", enum=list(DETAILS), default="busy"),
+                "label": openapi.prop("string", maxLength=100),
+            }
+        ),
     }
 )
 openapi.paths(

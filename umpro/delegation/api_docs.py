@@ -3,14 +3,14 @@
 from umpro.api import openapi
 
 _TASK_PROPS = {
-    "id": {"type": "integer"},
-    "patient_id": {"type": "integer"},
-    "patient": {"type": "object"},
-    "protocol_code": {"type": "string"},
-    "protocol_title": {"type": "string"},
-    "status": {
-        "type": "string",
-        "enum": [
+    "id": "integer",
+    "patient_id": "integer",
+    "patient": "object",
+    "protocol_code": "string",
+    "protocol_title": "string",
+    "status": openapi.prop(
+        "string",
+        enum=[
             "requested",
             "accepted",
             "rejected",
@@ -21,121 +21,100 @@ _TASK_PROPS = {
             "cancelled",
             "entered-in-error",
         ],
-    },
-    "status_label": {"type": "string"},
-    "status_reason": {"type": "string"},
-    "priority": {"type": "string", "enum": ["routine", "urgent", "asap"]},
-    "instructions": {"type": "string"},
-    "due_on": {"type": "string", "format": "date"},
-    "created_at": {"type": "string", "format": "date-time"},
+    ),
+    "status_label": "string",
+    "status_reason": "string",
+    "priority": openapi.prop("string", enum=["routine", "urgent", "asap"]),
+    "instructions": "string",
+    "due_on": "date",
+    "created_at": "date-time",
     "requester": openapi.ref("Staff"),
     "owner": {"oneOf": [openapi.ref("Staff"), {"type": "null"}]},
     "results": {"type": ["object", "null"]},
-    "red_flags": {"type": "array", "items": {"type": "string"}},
-    "is_taken_back": {"type": "boolean"},
-    "in_inbox": {"type": "boolean"},
+    "red_flags": openapi.prop("array", items={"type": "string"}),
+    "is_taken_back": "boolean",
+    "in_inbox": "boolean",
     "inbox_reason": {"type": ["string", "null"]},
     "file_entry_id": {"type": ["integer", "null"]},
-    "overdue": {"type": "boolean"},
-    "version": {"type": "integer"},
+    "overdue": "boolean",
+    "version": "integer",
 }
+_LIST_OF_OBJECTS = openapi.prop("array", items={"type": "object"})
 
 openapi.schemas(
     {
-        "CareTask": {
-            "type": "object",
-            "required": ["id", "status", "patient_id"],
-            "properties": _TASK_PROPS,
-        },
+        "CareTask": openapi.obj(_TASK_PROPS, required=["id", "status", "patient_id"]),
         "CareTaskDetail": {
             "allOf": [
                 openapi.ref("CareTask"),
-                {
-                    "type": "object",
-                    "properties": {
-                        "events": {"type": "array", "items": {"type": "object"}},
-                        "appointments": {"type": "array", "items": {"type": "object"}},
-                        "allowed_transitions": {"type": "array", "items": {"type": "object"}},
-                    },
-                },
+                openapi.obj(
+                    {
+                        "events": _LIST_OF_OBJECTS,
+                        "appointments": _LIST_OF_OBJECTS,
+                        "allowed_transitions": _LIST_OF_OBJECTS,
+                    }
+                ),
             ]
         },
-        "CareTaskInput": {
-            "type": "object",
-            "required": ["patient_id", "protocol_code"],
-            "properties": {
-                "patient_id": {"type": "integer"},
-                "protocol_code": {"type": "string"},
-                "instructions": {"type": "string"},
-                "priority": {"type": "string", "enum": ["routine", "urgent", "asap"]},
-                "due_on": {"type": "string", "format": "date"},
-                "inclusion_met": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "description": "Clés des critères d'inclusion remplis",
-                },
-                "exclusions_present": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "description": "Clés des critères d'exclusion présents",
-                },
-                "consent_given": {
-                    "type": "boolean",
-                    "description": "Le patient, informé, consent au protocole (enregistré "
-                    "avec la tâche quand le protocole le requiert et qu'aucun n'est en cours)",
-                },
-                "consent_on": {
-                    "type": "string",
-                    "format": "date",
-                    "description": "Date du consentement (par défaut : aujourd'hui)",
-                },
+        "CareTaskInput": openapi.obj(
+            {
+                "patient_id": "integer",
+                "protocol_code": "string",
+                "instructions": "string",
+                "priority": openapi.prop("string", enum=["routine", "urgent", "asap"]),
+                "due_on": "date",
+                "inclusion_met": openapi.prop(
+                    "array", "Clés des critères d'inclusion remplis", items={"type": "string"}
+                ),
+                "exclusions_present": openapi.prop(
+                    "array", "Clés des critères d'exclusion présents", items={"type": "string"}
+                ),
+                "consent_given": openapi.prop(
+                    "boolean",
+                    "Le patient, informé, consent au protocole (enregistré avec la tâche quand "
+                    "le protocole le requiert et qu'aucun n'est en cours)",
+                ),
+                "consent_on": openapi.prop(
+                    "date", "Date du consentement (par défaut : aujourd'hui)"
+                ),
             },
-        },
-        "TransitionInput": {
-            "type": "object",
-            "required": ["to"],
-            "properties": {
-                "to": {"type": "string"},
-                "reason": {"type": "string"},
-                "results": {
-                    "type": "object",
-                    "description": "Champ → valeur ; « signs » : "
-                    "clés des signes d'alerte constatés",
-                },
+            required=["patient_id", "protocol_code"],
+        ),
+        "TransitionInput": openapi.obj(
+            {
+                "to": "string",
+                "reason": "string",
+                "results": openapi.prop(
+                    "object", "Champ → valeur ; « signs » : clés des signes d'alerte constatés"
+                ),
             },
-        },
-        "Protocol": {
-            "type": "object",
-            "required": ["id", "code", "title"],
-            "properties": {
-                "id": {"type": "integer"},
-                "code": {"type": "string"},
-                "title": {"type": "string"},
-                "kind": {"type": "string"},
-                "result_fields": {"type": "array"},
-                "red_flags": {"type": "array"},
+            required=["to"],
+        ),
+        "Protocol": openapi.obj(
+            {
+                "id": "integer",
+                "code": "string",
+                "title": "string",
+                "kind": "string",
+                "result_fields": "array",
+                "red_flags": "array",
             },
-        },
-        "ConsentInput": {
-            "type": "object",
-            "required": ["protocol_code"],
-            "properties": {
-                "protocol_code": {"type": "string"},
-                "given_on": {"type": "string", "format": "date"},
-                "note": {"type": "string"},
-            },
-        },
-        "Consent": {
-            "type": "object",
-            "required": ["id", "protocol_code", "is_standing"],
-            "properties": {
-                "id": {"type": "integer"},
-                "protocol_code": {"type": "string"},
-                "given_on": {"type": "string", "format": "date"},
+            required=["id", "code", "title"],
+        ),
+        "ConsentInput": openapi.obj(
+            {"protocol_code": "string", "given_on": "date", "note": "string"},
+            required=["protocol_code"],
+        ),
+        "Consent": openapi.obj(
+            {
+                "id": "integer",
+                "protocol_code": "string",
+                "given_on": "date",
                 "withdrawn_on": {"type": ["string", "null"]},
-                "is_standing": {"type": "boolean"},
+                "is_standing": "boolean",
             },
-        },
+            required=["id", "protocol_code", "is_standing"],
+        ),
     }
 )
 

@@ -5,110 +5,96 @@ from umpro.patients.models import CHANNELS, DECLINE_REASONS, REQUEST_STATUSES
 
 OPTIONAL_TEXT = ("birth_name", "ins", "phone", "email", "address", "postal_code", "city")
 
-_STR = {"type": "string"}
-_DATE = {"type": "string", "format": "date"}
-_BOOL = {"type": "boolean"}
 _NULLABLE_STR = {"type": ["string", "null"]}
+_SEX = openapi.prop("string", enum=["F", "M", "I"])
+_CHANNEL = openapi.prop("string", enum=list(CHANNELS))
 
 openapi.schemas(
     {
-        "Patient": {
-            "type": "object",
-            "required": ["id", "family_name", "given_names", "display_name", "birth_date", "sex"],
-            "properties": {
-                "id": {"type": "integer"},
-                "family_name": _STR,
-                "birth_name": _STR,
-                "given_names": _STR,
-                "display_name": _STR,
-                "birth_date": _DATE,
-                "sex": {"type": "string", "enum": ["F", "M", "I"]},
+        "Patient": openapi.obj(
+            {
+                "id": "integer",
+                "family_name": "string",
+                "birth_name": "string",
+                "given_names": "string",
+                "display_name": "string",
+                "birth_date": "date",
+                "sex": _SEX,
                 "ins": _NULLABLE_STR,
-                "phone": _STR,
-                "email": _STR,
-                "address": _STR,
-                "postal_code": _STR,
-                "city": _STR,
-                "has_chronic_condition": _BOOL,
-                "has_sharing_objection": _BOOL,
+                "phone": "string",
+                "email": "string",
+                "address": "string",
+                "postal_code": "string",
+                "city": "string",
+                "has_chronic_condition": "boolean",
+                "has_sharing_objection": "boolean",
                 "treating_gp": {"oneOf": [openapi.ref("Staff"), {"type": "null"}]},
             },
-        },
-        "PatientInput": {
-            "type": "object",
-            "required": ["family_name", "given_names", "birth_date", "sex"],
-            "properties": {
-                "family_name": _STR,
-                "given_names": _STR,
-                "birth_date": _DATE,
-                "sex": {"type": "string", "enum": ["F", "M", "I"]},
-                **{name: _STR for name in OPTIONAL_TEXT},
-                "has_chronic_condition": _BOOL,
-                "confirm_duplicate": {
-                    "type": "boolean",
-                    "description": "Créer malgré un doublon probable (sinon 409 likely_duplicate)",
-                },
+            required=["id", "family_name", "given_names", "display_name", "birth_date", "sex"],
+        ),
+        "PatientInput": openapi.obj(
+            {
+                "family_name": "string",
+                "given_names": "string",
+                "birth_date": "date",
+                "sex": _SEX,
+                **{name: "string" for name in OPTIONAL_TEXT},
+                "has_chronic_condition": "boolean",
+                "confirm_duplicate": openapi.prop(
+                    "boolean", "Créer malgré un doublon probable (sinon 409 likely_duplicate)"
+                ),
             },
-        },
-        "RegistrationRequest": {
-            "type": "object",
-            "required": ["id", "patient", "gp", "received_on", "channel", "status"],
-            "properties": {
-                "id": {"type": "integer"},
-                "patient": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "display_name": _STR,
-                        "birth_date": _DATE,
-                    },
-                },
+            required=["family_name", "given_names", "birth_date", "sex"],
+        ),
+        "RegistrationRequest": openapi.obj(
+            {
+                "id": "integer",
+                "patient": openapi.obj(
+                    {"id": "integer", "display_name": "string", "birth_date": "date"}
+                ),
                 "gp": openapi.ref("Staff"),
-                "received_on": _DATE,
-                "channel": {"type": "string", "enum": list(CHANNELS)},
-                "has_chronic_condition": _BOOL,
-                "note": _STR,
-                "status": {"type": "string", "enum": list(REQUEST_STATUSES)},
+                "received_on": "date",
+                "channel": _CHANNEL,
+                "has_chronic_condition": "boolean",
+                "note": "string",
+                "status": openapi.prop("string", enum=list(REQUEST_STATUSES)),
                 "decided_at": {"type": ["string", "null"], "format": "date-time"},
                 "decline_reason": {"type": ["string", "null"], "enum": [*DECLINE_REASONS, None]},
                 "oriented_to": _NULLABLE_STR,
                 "decision_note": _NULLABLE_STR,
-                "has_treating_gp": _BOOL,
-                "is_priority": {
-                    "type": "boolean",
-                    "description": "ALD sans médecin traitant : en tête de file",
-                },
+                "has_treating_gp": "boolean",
+                "is_priority": openapi.prop(
+                    "boolean", "ALD sans médecin traitant : en tête de file"
+                ),
             },
-        },
-        "RegistrationRequestInput": {
-            "type": "object",
-            "required": ["patient_id", "gp_id", "channel"],
-            "properties": {
-                "patient_id": {"type": "integer"},
-                "gp_id": {"type": "integer"},
-                "channel": {"type": "string", "enum": list(CHANNELS)},
-                "received_on": _DATE,
-                "has_chronic_condition": _BOOL,
-                "note": _STR,
+            required=["id", "patient", "gp", "received_on", "channel", "status"],
+        ),
+        "RegistrationRequestInput": openapi.obj(
+            {
+                "patient_id": "integer",
+                "gp_id": "integer",
+                "channel": _CHANNEL,
+                "received_on": "date",
+                "has_chronic_condition": "boolean",
+                "note": "string",
             },
-        },
-        "RegistrationDecision": {
-            "type": "object",
-            "required": ["decision"],
-            "properties": {
-                "decision": {"type": "string", "enum": ["accept", "decline", "withdraw"]},
-                "reason": {
-                    "type": "string",
-                    "enum": list(DECLINE_REASONS),
-                    "description": "Motif légitime, obligatoire pour un refus",
-                },
-                "oriented_to": {
-                    "type": "string",
-                    "description": "Confrère ou structure, obligatoire pour un refus",
-                },
-                "note": _STR,
+            required=["patient_id", "gp_id", "channel"],
+        ),
+        "RegistrationDecision": openapi.obj(
+            {
+                "decision": openapi.prop("string", enum=["accept", "decline", "withdraw"]),
+                "reason": openapi.prop(
+                    "string",
+                    "Motif légitime, obligatoire pour un refus",
+                    enum=list(DECLINE_REASONS),
+                ),
+                "oriented_to": openapi.prop(
+                    "string", "Confrère ou structure, obligatoire pour un refus"
+                ),
+                "note": "string",
             },
-        },
+            required=["decision"],
+        ),
     }
 )
 
@@ -124,7 +110,7 @@ openapi.paths(
                 "summary": "Rechercher des patients (nom, prénom, nom de naissance, date, INS)",
                 "operationId": "searchPatients",
                 "parameters": [
-                    {"name": "q", "in": "query", "required": True, "schema": _STR},
+                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}},
                 ],
                 "responses": {**openapi.ok(openapi.list_of("Patient")), **openapi.ERRORS},

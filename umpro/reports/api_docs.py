@@ -2,52 +2,51 @@
 
 from umpro.api import openapi
 
+_MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}
+
 openapi.schemas(
     {
-        "PatientListPoint": {
-            "type": "object",
-            "required": ["month", "patient_list", "adults", "children", "file_active"],
-            "properties": {
-                "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                "patient_list": {"type": "integer", "description": "Déclarations actives"},
-                "adults": {"type": "integer", "description": "16 ans et plus"},
-                "children": {"type": "integer"},
-                "file_active": {"type": "integer", "description": "Vus dans les 12 mois"},
-                "started": {"type": "integer"},
-                "ended": {"type": "integer"},
-                "ald_share": {"type": "number"},
-                "end_reasons": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "PatientListPoint": openapi.obj(
+            {
+                "month": _MONTH,
+                "patient_list": openapi.prop("integer", "Déclarations actives"),
+                "adults": openapi.prop("integer", "16 ans et plus"),
+                "children": "integer",
+                "file_active": openapi.prop("integer", "Vus dans les 12 mois"),
+                "started": "integer",
+                "ended": "integer",
+                "ald_share": "number",
+                "end_reasons": openapi.prop("object", additionalProperties={"type": "integer"}),
             },
-        },
-        "Worklist": {
-            "type": "object",
-            "required": ["key", "title", "rows"],
-            "properties": {
-                "key": {
-                    "type": "string",
-                    "enum": [
+            required=["month", "patient_list", "adults", "children", "file_active"],
+        ),
+        "Worklist": openapi.obj(
+            {
+                "key": openapi.prop(
+                    "string",
+                    enum=[
                         "seen_not_declared",
                         "ended_recently",
                         "pending_requests",
                         "ald_without_gp",
                     ],
-                },
-                "title": {"type": "string"},
-                "rows": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "patient_id": {"type": "integer"},
-                            "display_name": {"type": "string"},
-                            "detail": {"type": "string"},
-                            "action": {"type": "string", "enum": ["declare", "book", "decide"]},
+                ),
+                "title": "string",
+                "rows": openapi.prop(
+                    "array",
+                    items=openapi.obj(
+                        {
+                            "patient_id": "integer",
+                            "display_name": "string",
+                            "detail": "string",
+                            "action": openapi.prop("string", enum=["declare", "book", "decide"]),
                             "request_id": {"type": ["integer", "null"]},
-                        },
-                    },
-                },
+                        }
+                    ),
+                ),
             },
-        },
+            required=["key", "title", "rows"],
+        ),
     }
 )
 
@@ -57,7 +56,6 @@ _GP = {
     "schema": {"type": "integer"},
     "description": "Identifiant du médecin ; par défaut, soi-même (médecin généraliste).",
 }
-_MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}
 
 openapi.paths(
     {

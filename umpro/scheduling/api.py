@@ -21,7 +21,7 @@ from umpro.team import services as team
 from umpro.team.api import staff_json
 from umpro.team.models import Room, Staff
 from umpro.timeutil import local_day_bounds, to_local
-from umpro.web import client_ip
+from umpro.web import acting_context, client_ip
 
 #: Longest period one list or slot search may cover.
 MAX_RANGE = timedelta(days=62)
@@ -204,12 +204,7 @@ def appointment_list():
         include_cancelled=request.args.get("cancelled") == "1",
     )
     shown = reading.log_shown_patients(
-        db.session,
-        actor=current_user,
-        appointments=items,
-        action="agenda.read",
-        target="agenda",
-        ip=client_ip(),
+        db.session, **acting_context(), appointments=items, action="agenda.read", target="agenda"
     )
     return jsonify({"items": [appointment_json(a, with_patient=a.id in shown) for a in items]})
 

@@ -25,49 +25,48 @@ def _body(schema: dict) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+_SOURCE = openapi.prop("string", enum=["desk", "phone", "walk-in", "regulator"])
+_NULLABLE_ID = {"type": ["integer", "null"]}
+
 openapi.schemas(
     {
-        "AppointmentType": {
-            "type": "object",
-            "required": ["id", "label", "duration_minutes", "professions"],
-            "properties": {
-                "id": {"type": "integer"},
-                "label": {"type": "string"},
-                "duration_minutes": {"type": "integer"},
-                "professions": {"type": "array", "items": {"type": "string"}},
-                "colour": {"type": "string"},
-                "is_home_visit": {"type": "boolean"},
-                "is_teleconsultation": {"type": "boolean"},
-                "is_unscheduled": {"type": "boolean"},
-                "is_active": {"type": "boolean"},
+        "AppointmentType": openapi.obj(
+            {
+                "id": "integer",
+                "label": "string",
+                "duration_minutes": "integer",
+                "professions": openapi.prop("array", items={"type": "string"}),
+                "colour": "string",
+                "is_home_visit": "boolean",
+                "is_teleconsultation": "boolean",
+                "is_unscheduled": "boolean",
+                "is_active": "boolean",
             },
-        },
+            required=["id", "label", "duration_minutes", "professions"],
+        ),
         "Room": {
             "type": ["object", "null"],
             "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
         },
-        "Slot": {
-            "type": "object",
-            "required": ["staff", "start", "end", "room"],
-            "properties": {
+        "Slot": openapi.obj(
+            {
                 "staff": openapi.ref("Staff"),
-                "start": {"type": "string", "format": "date-time"},
-                "end": {"type": "string", "format": "date-time"},
+                "start": "date-time",
+                "end": "date-time",
                 "room": openapi.ref("Room"),
-                "type_id": {"type": "integer"},
+                "type_id": "integer",
             },
-        },
-        "Appointment": {
-            "type": "object",
-            "required": ["id", "uid", "sequence", "version", "status", "start", "end"],
-            "properties": {
-                "id": {"type": "integer"},
-                "uid": {"type": "string"},
-                "sequence": {"type": "integer"},
-                "version": {"type": "integer", "description": "À renvoyer pour modifier"},
-                "status": {
-                    "type": "string",
-                    "enum": [
+            required=["staff", "start", "end", "room"],
+        ),
+        "Appointment": openapi.obj(
+            {
+                "id": "integer",
+                "uid": "string",
+                "sequence": "integer",
+                "version": openapi.prop("integer", "À renvoyer pour modifier"),
+                "status": openapi.prop(
+                    "string",
+                    enum=[
                         "booked",
                         "arrived",
                         "fulfilled",
@@ -75,125 +74,110 @@ openapi.schemas(
                         "noshow",
                         "entered-in-error",
                     ],
-                },
-                "source": {"type": "string", "enum": ["desk", "phone", "walk-in", "regulator"]},
-                "is_unscheduled": {"type": "boolean"},
-                "start": {"type": "string", "format": "date-time"},
-                "end": {"type": "string", "format": "date-time"},
-                "staff_id": {"type": "integer"},
-                "patient_id": {"type": "integer"},
-                "type_id": {"type": "integer"},
-                "room_id": {"type": ["integer", "null"]},
+                ),
+                "source": _SOURCE,
+                "is_unscheduled": "boolean",
+                "start": "date-time",
+                "end": "date-time",
+                "staff_id": "integer",
+                "patient_id": "integer",
+                "type_id": "integer",
+                "room_id": _NULLABLE_ID,
                 "staff": openapi.ref("Staff"),
-                "patient": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "display_name": {"type": "string"},
-                        "birth_date": {"type": "string", "format": "date"},
-                    },
-                },
-                "type": {"type": "object"},
+                "patient": openapi.obj(
+                    {"id": "integer", "display_name": "string", "birth_date": "date"}
+                ),
+                "type": "object",
                 "room": openapi.ref("Room"),
-                "cancel_reason": {"type": "string"},
-                "regulator_name": {"type": "string"},
-                "regulator_reference": {"type": "string"},
-                "created_at": {"type": "string", "format": "date-time"},
-                "updated_at": {"type": "string", "format": "date-time"},
+                "cancel_reason": "string",
+                "regulator_name": "string",
+                "regulator_reference": "string",
+                "created_at": "date-time",
+                "updated_at": "date-time",
             },
-        },
-        "NewAppointment": {
-            "type": "object",
-            "required": ["patient_id", "staff_id", "type_id", "start"],
-            "properties": {
-                "patient_id": {"type": "integer"},
-                "staff_id": {"type": "integer"},
-                "type_id": {"type": "integer"},
-                "start": {
-                    "type": "string",
-                    "description": "ISO 8601 ; sans décalage : heure locale du cabinet",
-                },
-                "end": {"type": "string", "description": "Par défaut : début + durée du type"},
-                "room_id": {"type": "integer", "description": "Par défaut : salle de la plage"},
-                "source": {"type": "string", "enum": ["desk", "phone", "walk-in", "regulator"]},
-                "unscheduled": {
-                    "type": "boolean",
-                    "description": "Soins non programmés (créneau réservé du jour)",
-                },
-                "is_unscheduled": {"type": "boolean", "description": "Ancien nom de unscheduled"},
-                "regulator_name": {
-                    "type": "string",
-                    "description": "Régulation SAS saisie à l'accueil : nom du régulateur",
-                },
-                "regulator_reference": {
-                    "type": "string",
-                    "description": "Régulation SAS : référence de la régulation",
-                },
+            required=["id", "uid", "sequence", "version", "status", "start", "end"],
+        ),
+        "NewAppointment": openapi.obj(
+            {
+                "patient_id": "integer",
+                "staff_id": "integer",
+                "type_id": "integer",
+                "start": openapi.prop(
+                    "string", "ISO 8601 ; sans décalage : heure locale du cabinet"
+                ),
+                "end": openapi.prop("string", "Par défaut : début + durée du type"),
+                "room_id": openapi.prop("integer", "Par défaut : salle de la plage"),
+                "source": _SOURCE,
+                "unscheduled": openapi.prop(
+                    "boolean", "Soins non programmés (créneau réservé du jour)"
+                ),
+                "is_unscheduled": openapi.prop("boolean", "Ancien nom de unscheduled"),
+                "regulator_name": openapi.prop(
+                    "string", "Régulation SAS saisie à l'accueil : nom du régulateur"
+                ),
+                "regulator_reference": openapi.prop(
+                    "string", "Régulation SAS : référence de la régulation"
+                ),
             },
-        },
-        "UnscheduledSlot": {
-            "type": "object",
-            "required": ["staff_id", "type_id", "start", "end", "room_id"],
-            "properties": {
-                "staff_id": {"type": "integer"},
-                "type_id": {"type": ["integer", "null"]},
-                "start": {"type": "string", "format": "date-time"},
-                "end": {"type": "string", "format": "date-time"},
-                "room_id": {"type": ["integer", "null"]},
+            required=["patient_id", "staff_id", "type_id", "start"],
+        ),
+        "UnscheduledSlot": openapi.obj(
+            {
+                "staff_id": "integer",
+                "type_id": _NULLABLE_ID,
+                "start": "date-time",
+                "end": "date-time",
+                "room_id": _NULLABLE_ID,
             },
-        },
-        "UnscheduledFigures": {
-            "type": "object",
-            "required": ["held", "used", "released", "lost"],
-            "properties": {
-                "week": {"type": "string", "format": "date", "description": "Lundi de la semaine"},
-                "staff_id": {"type": "integer"},
-                "held": {"type": "integer"},
-                "used": {"type": "integer"},
-                "released": {"type": "integer"},
-                "lost": {"type": "integer"},
-                "pending": {"type": "integer", "description": "Encore réservés"},
-                "held_hours": {"type": "number"},
-                "appointments": {"type": "integer"},
-                "unscheduled": {"type": "integer"},
-                "unscheduled_share": {"type": "number", "description": "En %"},
-                "regulated_outside_list": {"type": "integer"},
-                "regulated_cap": {"type": "integer"},
-                "meets_hours_condition": {"type": "boolean"},
+            required=["staff_id", "type_id", "start", "end", "room_id"],
+        ),
+        "UnscheduledFigures": openapi.obj(
+            {
+                "week": openapi.prop("date", "Lundi de la semaine"),
+                "staff_id": "integer",
+                "held": "integer",
+                "used": "integer",
+                "released": "integer",
+                "lost": "integer",
+                "pending": openapi.prop("integer", "Encore réservés"),
+                "held_hours": "number",
+                "appointments": "integer",
+                "unscheduled": "integer",
+                "unscheduled_share": openapi.prop("number", "En %"),
+                "regulated_outside_list": "integer",
+                "regulated_cap": "integer",
+                "meets_hours_condition": "boolean",
             },
-        },
-        "UnscheduledReport": {
-            "type": "object",
-            "required": ["weeks", "staff", "total"],
-            "properties": {
-                "from": {"type": "string", "format": "date"},
-                "to": {"type": "string", "format": "date"},
-                "weeks": {"type": "array", "items": openapi.ref("UnscheduledFigures")},
-                "staff": {"type": "array", "items": openapi.ref("UnscheduledFigures")},
+            required=["held", "used", "released", "lost"],
+        ),
+        "UnscheduledReport": openapi.obj(
+            {
+                "from": "date",
+                "to": "date",
+                "weeks": openapi.prop("array", items=openapi.ref("UnscheduledFigures")),
+                "staff": openapi.prop("array", items=openapi.ref("UnscheduledFigures")),
                 "total": openapi.ref("UnscheduledFigures"),
             },
-        },
-        "AppointmentChange": {
-            "type": "object",
-            "required": ["version"],
-            "properties": {
-                "version": {"type": "integer"},
-                "start": {"type": "string"},
-                "end": {"type": "string"},
-                "staff_id": {"type": "integer"},
-                "type_id": {"type": "integer"},
-                "room_id": {"type": ["integer", "null"]},
-                "status": {
-                    "type": "string",
-                    "enum": ["booked", "arrived", "fulfilled", "noshow", "entered-in-error"],
-                },
+            required=["weeks", "staff", "total"],
+        ),
+        "AppointmentChange": openapi.obj(
+            {
+                "version": "integer",
+                "start": "string",
+                "end": "string",
+                "staff_id": "integer",
+                "type_id": "integer",
+                "room_id": _NULLABLE_ID,
+                "status": openapi.prop(
+                    "string",
+                    enum=["booked", "arrived", "fulfilled", "noshow", "entered-in-error"],
+                ),
             },
-        },
-        "Cancellation": {
-            "type": "object",
-            "required": ["reason"],
-            "properties": {"reason": {"type": "string"}, "version": {"type": "integer"}},
-        },
+            required=["version"],
+        ),
+        "Cancellation": openapi.obj(
+            {"reason": "string", "version": "integer"}, required=["reason"]
+        ),
     }
 )
 

@@ -8,7 +8,7 @@ from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.errors import Invalid
 from umpro.extensions import db
-from umpro.forms import attempt
+from umpro.forms import attempt, flash_form_errors, form_page, status_of, values_of
 from umpro.scheduling.services import catalogue
 from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
@@ -54,22 +54,20 @@ def staff_list():
 def staff_new():
     form = NewStaffForm()
     _fill_choices(form)
-    if form.validate_on_submit():
-        staff, error = attempt(
-            lambda: services.create_staff(
-                db.session,
-                actor=current_user,
-                practice=current_user.practice,
-                data=_input(form),
-                password=form.password.data,
-            ),
-            form=form,
-        )
-        if error is None:
-            flash(f"{staff.display_name} a été ajouté(e) à l'équipe.", "success")
-            return redirect(url_for("team.staff_list"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("team/staff_form.html", form=form, staff=None), status
+    return form_page(
+        form,
+        lambda: services.create_staff(
+            db.session,
+            actor=current_user,
+            practice=current_user.practice,
+            data=_input(form),
+            password=form.password.data,
+        ),
+        done=lambda staff: f"{staff.display_name} a été ajouté(e) à l'équipe.",
+        next_url=url_for("team.staff_list"),
+        template="team/staff_form.html",
+        staff=None,
+    )
 
 
 @bp.route("/<int:staff_id>", methods=["GET", "POST"])
@@ -90,10 +88,9 @@ def staff_edit(staff_id: int):
         if error is None:
             flash(_saved_message(change), "success" if change is None else "warning")
             return redirect(url_for("team.staff_list"))
-    status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "team/staff_form.html", form=form, staff=staff, reset=ResetPasswordForm()
-    ), status
+    ), status_of(form)
 
 
 def _saved_message(change) -> str:
@@ -175,9 +172,7 @@ def staff_reset_password(staff_id: int):
         )
         flash(f"Mot de passe de {staff.display_name} réinitialisé.", "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+        flash_form_errors(form)
     return redirect(url_for("team.staff_edit", staff_id=staff.id))
 
 
@@ -200,20 +195,16 @@ def room_edit(room_id: int | None = None):
         else None
     )
     form = RoomForm(obj=room)
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.save_room(
-                db.session,
-                practice_id=current_user.practice_id,
-                name=form.name.data,
-                kind=form.kind.data,
-                room=room,
-                is_active=form.is_active.data,
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Salle enregistrée.", "success")
-            return redirect(url_for("team.room_list"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("team/room_form.html", form=form, room=room), status
+    return form_page(
+        form,
+        lambda: services.save_room(
+            db.session,
+            practice_id=current_user.practice_id,
+            room=room,
+            **values_of(form, "name", "kind", "is_active"),
+        ),
+        done="Salle enregistrée.",
+        next_url=url_for("team.room_list"),
+        template="team/room_form.html",
+        room=room,
+    )

@@ -10,9 +10,8 @@ from umpro.delegation.protocols import definition
 from umpro.delegation.services import consents, protocols, tasks
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
-from umpro.delegation.views._helpers import status_of
 from umpro.extensions import db
-from umpro.forms import attempt
+from umpro.forms import attempt, status_of
 from umpro.patients import services as patients
 from umpro.web import acting_context
 

@@ -9,9 +9,8 @@ from umpro.delegation.protocols import definition
 from umpro.delegation.services import memberships, protocols
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
-from umpro.delegation.views._helpers import flash_form_errors, status_of
 from umpro.extensions import db
-from umpro.forms import attempt
+from umpro.forms import attempt, flash_form_errors, form_page
 from umpro.team.models import Staff
 from umpro.team.services import list_staff
 from umpro.web import acting_context
@@ -75,24 +74,21 @@ def _input(form: ProtocolForm) -> protocols.ProtocolInput:
 def protocol_edit(protocol_id: int | None = None):
     protocol = _protocol(protocol_id) if protocol_id else None
     form = ProtocolForm(obj=protocols.input_of(protocol) if protocol else None)
-    if form.validate_on_submit():
-        saved, error = attempt(
-            lambda: protocols.save_protocol(
-                db.session,
-                actor=current_user,
-                practice_id=current_user.practice_id,
-                data=_input(form),
-                protocol=protocol,
-                now=acting_context()["now"],
-            ),
-            form=form,
-        )
-        if error is None:
-            flash(f"Protocole « {saved.title} » enregistré.", "success")
-            return redirect(url_for("delegation.protocol_show", protocol_id=saved.id))
-    return render_template(
-        "delegation/protocol_form.html", form=form, protocol=protocol
-    ), status_of(form)
+    return form_page(
+        form,
+        lambda: protocols.save_protocol(
+            db.session,
+            actor=current_user,
+            practice_id=current_user.practice_id,
+            data=_input(form),
+            protocol=protocol,
+            now=acting_context()["now"],
+        ),
+        done=lambda saved: f"Protocole « {saved.title} » enregistré.",
+        next_url=lambda saved: url_for("delegation.protocol_show", protocol_id=saved.id),
+        template="delegation/protocol_form.html",
+        protocol=protocol,
+    )
 
 
 def _delegate_choices(protocol) -> list:

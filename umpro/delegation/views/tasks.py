@@ -1,5 +1,8 @@
 """The delegate's queue, the GP's inbox and the task's page (one thread per hand-off)."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,7 +25,7 @@ from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
 from umpro.delegation.views.thread import steps_of
 from umpro.extensions import db
-from umpro.forms import attach_error, attempt
+from umpro.forms import attach_error, attempt, values_of
 from umpro.scheduling.services import sameday
 from umpro.timeutil import local_to_utc
 from umpro.web import acting_context
@@ -259,77 +262,75 @@ def task_book_follow_up(task_id: int):
     return _book(task_id, prefix="suivi", purpose="follow_up")
 
 
-@bp.post("/taches/<int:task_id>/prise-en-compte")
-def task_acknowledge(task_id: int):
+class _TaskFormPost(NamedTuple):
+    """A form of the task page whose fields are its service's keywords: the form, the
+    service, the fields, the message once done, and where to go then (the task page
+    unless given)."""
+
+    form_class: type
+    service: Callable
+    fields: tuple[str, ...]
+    done: str
+    next_endpoint: str | None = None
+
+
+_TASK_FORM_POSTS = {
+    "ack": _TaskFormPost(
+        AcknowledgeForm,
+        sessions.acknowledge,
+        ("take_back", "note"),
+        "Retour pris en compte.",
+        next_endpoint="delegation.inbox",
+    ),
+    "due": _TaskFormPost(DueForm, tasks.change_due, ("due_on",), "Échéance modifiée."),
+    "adverse": _TaskFormPost(
+        AdverseEventForm,
+        quality.report_adverse_event,
+        ("occurred_on", "severity", "description", "action_taken"),
+        "Événement indésirable déclaré.",
+    ),
+    "satisfaction": _TaskFormPost(
+        SatisfactionForm,
+        quality.record_satisfaction,
+        ("respondent", "score", "comment"),
+        "Satisfaction enregistrée.",
+    ),
+}
+
+
+def _task_form_post(task_id: int, form_name: str):
+    """Shared by acknowledge, due date, adverse event and satisfaction: the form posted
+    as ``form_name`` goes to its service (see ``_TASK_FORM_POSTS``)."""
+    post = _TASK_FORM_POSTS[form_name]
     task = _load(task_id)
-    form = AcknowledgeForm()
+    form = post.form_class()
     return _submit_on_task_page(
         task,
         form,
-        lambda: sessions.acknowledge(
-            db.session,
-            task=task,
-            take_back=form.take_back.data,
-            note=form.note.data,
-            **acting_context(),
+        lambda: post.service(
+            db.session, task=task, **values_of(form, *post.fields), **acting_context()
         ),
-        done="Retour pris en compte.",
-        form_name="ack",
-        next_url=url_for("delegation.inbox"),
+        done=post.done,
+        form_name=form_name,
+        next_url=url_for(post.next_endpoint) if post.next_endpoint else None,
     )
+
+
+@bp.post("/taches/<int:task_id>/prise-en-compte")
+def task_acknowledge(task_id: int):
+    return _task_form_post(task_id, "ack")
 
 
 @bp.post("/taches/<int:task_id>/echeance")
 def task_due(task_id: int):
-    task = _load(task_id)
-    form = DueForm()
-    return _submit_on_task_page(
-        task,
-        form,
-        lambda: tasks.change_due(
-            db.session, task=task, due_on=form.due_on.data, **acting_context()
-        ),
-        done="Échéance modifiée.",
-        form_name="due",
-    )
+    return _task_form_post(task_id, "due")
 
 
 @bp.post("/taches/<int:task_id>/evenement-indesirable")
 def task_adverse_event(task_id: int):
-    task = _load(task_id)
-    form = AdverseEventForm()
-    return _submit_on_task_page(
-        task,
-        form,
-        lambda: quality.report_adverse_event(
-            db.session,
-            task=task,
-            occurred_on=form.occurred_on.data,
-            severity=form.severity.data,
-            description=form.description.data,
-            action_taken=form.action_taken.data,
-            **acting_context(),
-        ),
-        done="Événement indésirable déclaré.",
-        form_name="adverse",
-    )
+    return _task_form_post(task_id, "adverse")
 
 
 @bp.post("/taches/<int:task_id>/satisfaction")
 def task_satisfaction(task_id: int):
-    task = _load(task_id)
-    form = SatisfactionForm()
-    return _submit_on_task_page(
-        task,
-        form,
-        lambda: quality.record_satisfaction(
-            db.session,
-            task=task,
-            respondent=form.respondent.data,
-            score=form.score.data,
-            comment=form.comment.data,
-            **acting_context(),
-        ),
-        done="Satisfaction enregistrée.",
-        form_name="satisfaction",
-    )
+    return _task_form_post(task_id, "satisfaction")

@@ -1,5 +1,4 @@
-"""What every patients view shares: form choices, the status of a page with errors, and the
-patient page."""
+"""What every patients view shares: form choices and the patient page."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -30,10 +29,6 @@ from umpro.team.models import Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_today
 from umpro.web import acting_context
-
-
-def status_of(*forms) -> int:
-    return 422 if any(f.errors or f.form_errors for f in forms) else 200
 
 
 def gp_choices() -> list[tuple]:

@@ -1,16 +1,16 @@
 """The shared file: write an entry, correct it (new version), mark it entered-in-error."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import can, require
 from umpro.errors import Forbidden
 from umpro.extensions import db
-from umpro.forms import attempt
+from umpro.forms import form_page, values_of
 from umpro.patients import services
 from umpro.patients.forms import CorrectionForm, EnteredInErrorForm, EntryForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import entry_kinds, status_of, submit_on_patient_page
+from umpro.patients.views._page import entry_kinds, submit_on_patient_page
 from umpro.web import acting_context
 
 
@@ -27,9 +27,7 @@ def add_entry(patient_id: int):
             db.session,
             **acting_context(),
             patient=patient,
-            kind=form.kind.data,
-            title=form.title.data,
-            body=form.body.data,
+            **values_of(form, "kind", "title", "body"),
         ),
         done="Entrée ajoutée au dossier.",
         form_name="entry_form",
@@ -51,25 +49,17 @@ def _entry(patient_id: int, entry_id: int):
 def correct_entry(patient_id: int, entry_id: int):
     patient, entry = _entry(patient_id, entry_id)
     form = CorrectionForm(obj=entry)
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.correct_entry(
-                db.session,
-                **acting_context(),
-                entry=entry,
-                title=form.title.data,
-                body=form.body.data,
-            ),
-            form=form,
-        )
-        if error is None:
-            flash(
-                "Correction enregistrée : la version précédente reste dans l'historique.", "success"
-            )
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_template(
-        "patients/entry_correct.html", patient=patient, entry=entry, form=form
-    ), status_of(form)
+    return form_page(
+        form,
+        lambda: services.correct_entry(
+            db.session, **acting_context(), entry=entry, **values_of(form, "title", "body")
+        ),
+        done="Correction enregistrée : la version précédente reste dans l'historique.",
+        next_url=url_for("patients.show", patient_id=patient_id),
+        template="patients/entry_correct.html",
+        patient=patient,
+        entry=entry,
+    )
 
 
 @bp.route("/<int:patient_id>/entrees/<int:entry_id>/erreur", methods=["GET", "POST"])
@@ -77,16 +67,14 @@ def correct_entry(patient_id: int, entry_id: int):
 def mark_entry_error(patient_id: int, entry_id: int):
     patient, entry = _entry(patient_id, entry_id)
     form = EnteredInErrorForm()
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.mark_entered_in_error(
-                db.session, **acting_context(), entry=entry, reason=form.reason.data
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Entrée marquée comme erronée : elle reste visible, barrée.", "success")
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_template(
-        "patients/entry_error.html", patient=patient, entry=entry, form=form
-    ), status_of(form)
+    return form_page(
+        form,
+        lambda: services.mark_entered_in_error(
+            db.session, **acting_context(), entry=entry, reason=form.reason.data
+        ),
+        done="Entrée marquée comme erronée : elle reste visible, barrée.",
+        next_url=url_for("patients.show", patient_id=patient_id),
+        template="patients/entry_error.html",
+        patient=patient,
+        entry=entry,
+    )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from umpro.auth.permissions import require
 from umpro.extensions import db
-from umpro.forms import attempt
+from umpro.forms import attempt, form_page, status_of
 from umpro.page_cache import cached_page
 from umpro.patients import services
 from umpro.patients.forms import ObjectionForm, PatientForm
@@ -15,7 +15,6 @@ from umpro.patients.views import bp
 from umpro.patients.views._page import (
     access_history_part,
     render_patient_page,
-    status_of,
     submit_on_patient_page,
 )
 from umpro.team.models import Staff
@@ -95,19 +94,17 @@ def show(patient_id: int):
 def edit(patient_id: int):
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     form = PatientForm(obj=patient)
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.update_patient(
-                db.session, **acting_context(), patient=patient, data=_input(form)
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Modifications enregistrées.", "success")
-            return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template(
-        "patients/form.html", form=form, patient=patient, duplicates=[]
-    ), status_of(form)
+    return form_page(
+        form,
+        lambda: services.update_patient(
+            db.session, **acting_context(), patient=patient, data=_input(form)
+        ),
+        done="Modifications enregistrées.",
+        next_url=url_for("patients.show", patient_id=patient.id),
+        template="patients/form.html",
+        patient=patient,
+        duplicates=[],
+    )
 
 
 def _objection_action(patient_id: int, change, done: str):

@@ -1,15 +1,14 @@
 """Referral letters: compose from the file, print, record the reply."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import require
 from umpro.extensions import db
-from umpro.forms import attempt
+from umpro.forms import form_page, values_of
 from umpro.patients import services
 from umpro.patients.forms import LetterForm, ReplyForm
 from umpro.patients.views import bp
-from umpro.patients.views._page import status_of
 from umpro.timeutil import local_today
 from umpro.web import acting_context
 
@@ -28,23 +27,22 @@ def new_letter(patient_id: int):
     form.entry_ids.choices = [
         (e.id, f"{e.dated_at:%d/%m/%Y} · {e.kind_label} · {e.title}") for e in entries
     ]
-    if form.validate_on_submit():
-        letter, error = attempt(
-            lambda: services.create_letter(
-                session,
-                **acting_context(),
-                patient=patient,
-                recipient=form.recipient.data,
-                reason=form.reason.data,
-                is_second_opinion=form.is_second_opinion.data,
-                entry_ids=form.entry_ids.data or [],
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Courrier enregistré dans le dossier.", "success")
-            return redirect(url_for("patients.letter", patient_id=patient_id, letter_id=letter.id))
-    return render_template("patients/letter_form.html", patient=patient, form=form), status_of(form)
+    return form_page(
+        form,
+        lambda: services.create_letter(
+            session,
+            **acting_context(),
+            patient=patient,
+            **values_of(form, "recipient", "reason", "is_second_opinion"),
+            entry_ids=form.entry_ids.data or [],
+        ),
+        done="Courrier enregistré dans le dossier.",
+        next_url=lambda letter: url_for(
+            "patients.letter", patient_id=patient_id, letter_id=letter.id
+        ),
+        template="patients/letter_form.html",
+        patient=patient,
+    )
 
 
 @bp.get("/<int:patient_id>/lettres/<int:letter_id>")
@@ -73,20 +71,14 @@ def letter_reply(patient_id: int, letter_id: int):
     form = ReplyForm()
     if not form.is_submitted():
         form.received_on.data = local_today(current_user.practice.timezone, acting_context()["now"])
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.record_reply(
-                db.session,
-                **acting_context(),
-                letter=found,
-                received_on=form.received_on.data,
-                body=form.body.data,
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Réponse enregistrée dans le dossier.", "success")
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_template(
-        "patients/reply_form.html", patient=patient, letter=found, form=form
-    ), status_of(form)
+    return form_page(
+        form,
+        lambda: services.record_reply(
+            db.session, **acting_context(), letter=found, **values_of(form, "received_on", "body")
+        ),
+        done="Réponse enregistrée dans le dossier.",
+        next_url=url_for("patients.show", patient_id=patient_id),
+        template="patients/reply_form.html",
+        patient=patient,
+        letter=found,
+    )

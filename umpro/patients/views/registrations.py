@@ -4,14 +4,14 @@ decision, printable record of declines)."""
 from collections.abc import Callable
 from typing import NamedTuple
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.errors import Forbidden
 from umpro.extensions import db
-from umpro.forms import attempt
+from umpro.forms import form_page, values_of
 from umpro.patients import services
 from umpro.patients.forms import (
     DecisionForm,
@@ -22,11 +22,7 @@ from umpro.patients.forms import (
 )
 from umpro.patients.models import REQUEST_STATUSES
 from umpro.patients.views import bp
-from umpro.patients.views._page import (
-    gp_choices,
-    status_of,
-    submit_on_patient_page,
-)
+from umpro.patients.views._page import gp_choices, submit_on_patient_page
 from umpro.timeutil import local_today
 from umpro.web import acting_context
 
@@ -114,25 +110,18 @@ def new_request(patient_id: int):
     if not form.is_submitted():
         form.received_on.data = local_today(current_user.practice.timezone, acting_context()["now"])
         form.has_chronic_condition.data = patient.has_chronic_condition
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.create_request(
-                db.session,
-                **acting_context(),
-                patient=patient,
-                gp_id=form.gp_id.data,
-                channel=form.channel.data,
-                received_on=form.received_on.data,
-                has_chronic_condition=form.has_chronic_condition.data,
-                note=form.note.data,
-            ),
-            form=form,
-        )
-        if error is None:
-            flash("Demande de médecin traitant enregistrée.", "success")
-            return redirect(url_for("patients.show", patient_id=patient_id))
-    return render_template("patients/request_form.html", patient=patient, form=form), status_of(
-        form
+    return form_page(
+        form,
+        lambda: services.create_request(
+            db.session,
+            **acting_context(),
+            patient=patient,
+            **values_of(form, "gp_id", "channel", "received_on", "has_chronic_condition", "note"),
+        ),
+        done="Demande de médecin traitant enregistrée.",
+        next_url=url_for("patients.show", patient_id=patient_id),
+        template="patients/request_form.html",
+        patient=patient,
     )
 
 
@@ -174,25 +163,20 @@ def decide(request_id: int):
     form = DecisionForm()
     if not may_decide:
         form.decision.choices = [("withdraw", "Retirée par le patient")]
-    if form.validate_on_submit():
-        _, error = attempt(
-            lambda: services.decide(
-                db.session,
-                **acting_context(),
-                request=registration,
-                decision=form.decision.data or "",
-                reason=form.reason.data,
-                note=form.note.data,
-                oriented_to=form.oriented_to.data,
-            ),
-            form=form,
-        )
-        if error is None:
-            flash(f"Demande {registration.status_label.lower()}.", "success")
-            return redirect(url_for("patients.queue", gp=registration.gp_id))
-    return render_template(
-        "patients/decision.html", registration=registration, form=form
-    ), status_of(form)
+    return form_page(
+        form,
+        lambda: services.decide(
+            db.session,
+            **acting_context(),
+            request=registration,
+            decision=form.decision.data or "",
+            **values_of(form, "reason", "note", "oriented_to"),
+        ),
+        done=lambda _: f"Demande {registration.status_label.lower()}.",
+        next_url=url_for("patients.queue", gp=registration.gp_id),
+        template="patients/decision.html",
+        registration=registration,
+    )
 
 
 @bp.get("/<int:patient_id>/refus")

@@ -1,5 +1,4 @@
-"""What the agenda views share: the practice's day, choices, the grid builder, the access log
-of the patients shown."""
+"""What the agenda views share: the practice's day, choices, the grid builder."""
 
 from collections import defaultdict
 from datetime import date, datetime
@@ -23,13 +22,13 @@ from umpro.scheduling.grid import (
 )
 from umpro.scheduling.holidays import holiday_name
 from umpro.scheduling.models import HOLD_STATES, Appointment
-from umpro.scheduling.services import booking, catalogue, holds, junior, reading
+from umpro.scheduling.services import booking, catalogue, holds, junior
 from umpro.scheduling.services.openings import AgendaTemplate, closures_for, openings_for
 from umpro.team import services as team
 from umpro.team.models import Room, Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_day_bounds, local_to_utc, local_today, to_local
-from umpro.web import acting_context, client_ip
+from umpro.web import acting_context
 
 #: Column order of the team day view.
 PROFESSION_ORDER = {p.value: n for n, p in enumerate(Profession)}
@@ -195,19 +194,6 @@ def _holds_of(cells, template, now) -> dict[int, list]:
     ):
         found[hold.staff_id].append(hold)
     return found
-
-
-def log_shown(appointments: list[Appointment], *, action: str, target: str) -> set[int]:
-    """The access log for the patients whose names the page shows (in the reading
-    service); answer the ids of the appointments whose patient may be shown."""
-    return reading.log_shown_patients(
-        db.session,
-        actor=signed_in(),
-        appointments=appointments,
-        action=action,
-        target=target,
-        ip=client_ip(),
-    )
 
 
 def junior_counters(now: datetime) -> list[tuple[Staff, junior.ActsCounter]]:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from umpro.auth.permissions import require
 from umpro.db import utcnow
 from umpro.extensions import db
-from umpro.forms import attach_error, attempt, save_or_show
+from umpro.forms import attach_error, attempt, save_or_show, status_of, values_of
 from umpro.scheduling.forms import AbsenceForm, RuleForm, TypeForm, WeeklyAbsenceForm
 from umpro.scheduling.models import ABSENCE_KINDS, COLOURS, WEEKDAYS
 from umpro.scheduling.services import catalogue, templates
@@ -32,15 +32,6 @@ WEEKLY_HOURS = ("weekday", "start_time", "end_time", "valid_from", "valid_until"
 RULE_FIELDS = (*WEEKLY_HOURS, "room_id", "open_on_holidays")
 
 
-def _values(form, *names: str) -> dict:
-    """The submitted values of the named fields, by name."""
-    return {name: form[name].data for name in names}
-
-
-def _status(*forms) -> int:
-    return 422 if any(f.errors or f.form_errors for f in forms) else 200
-
-
 def _edit_page(form, save, *, message: str, next_url: str, template: str, **context):
     """A posted, valid ``form`` goes through ``save`` then redirects; otherwise (or when
     ``save`` refuses) ``template`` is shown again with the form, 422 when it has errors."""
@@ -49,7 +40,7 @@ def _edit_page(form, save, *, message: str, next_url: str, template: str, **cont
         done, status = save_or_show(form, save, message=message, next_url=next_url)
         if done:
             return done
-    return render_template(template, form=form, **context), status or _status(form)
+    return render_template(template, form=form, **context), status or status_of(form)
 
 
 @bp.get("/types")
@@ -79,7 +70,7 @@ def type_edit(type_id: int | None = None):
             practice_id=current_user.practice_id,
             appointment_type=item,
             data=catalogue.TypeInput(
-                **_values(form, *TYPE_FIELDS), professions=form.professions.data or []
+                **values_of(form, *TYPE_FIELDS), professions=form.professions.data or []
             ),
         ),
         message="Type de rendez-vous enregistré.",
@@ -125,7 +116,7 @@ def rule_edit(rule_id: int | None = None):
             practice_id=current_user.practice_id,
             rule=rule,
             data=templates.RuleInput(
-                **_values(form, *RULE_FIELDS),
+                **values_of(form, *RULE_FIELDS),
                 staff_id=form.staff_id.data or 0,
                 type_ids=form.type_ids.data or [],
             ),
@@ -240,7 +231,7 @@ def weekly_new():
             actor=current_user,
             practice_id=current_user.practice_id,
             data=templates.WeeklyAbsenceInput(
-                **_values(form, "kind", *WEEKLY_HOURS), staff_id=form.staff_id.data or 0
+                **values_of(form, "kind", *WEEKLY_HOURS), staff_id=form.staff_id.data or 0
             ),
         ),
         form=form,

@@ -23,7 +23,6 @@ from umpro.scheduling.views._common import (
     day_arg,
     for_form,
     junior_counters,
-    log_shown,
     members,
     move_from_form,
     rooms_by_id,
@@ -33,6 +32,7 @@ from umpro.scheduling.views._common import (
 )
 from umpro.team import services as team
 from umpro.timeutil import local_day_bounds, to_local
+from umpro.web import acting_context
 
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
@@ -74,6 +74,19 @@ def _day_param():
     return day
 
 
+def _grid_page(page: str, *, cells, appointments, template, now, logged, target, **context):
+    """A page of the agenda grid (the team's day, a person's week): the grid of ``cells``
+    and ``appointments``, and one access-log row for the patients of ``logged`` the user
+    may see (``visible`` in the page)."""
+    grid = build_grid(
+        cells=cells, appointments=appointments, template=template, rooms=rooms_by_id(), now=now
+    )
+    visible = reading.log_shown_patients(
+        db.session, **acting_context(), appointments=logged, action="agenda.read", target=target
+    )
+    return render_template(page, grid=grid, visible=visible, today=today(), **context)
+
+
 @bp.get("/")
 @require("agenda.view")
 @cached_page
@@ -83,29 +96,22 @@ def day_view():
     selected = read.arg_ids("staff")
     team_members, shown, template, appointments = _day_data(day, selected, with_cancelled)
     now = utcnow()
-    grid = build_grid(
+    return _grid_page(
+        "scheduling/day.html",
         cells=[(m, day, m.display_name) for m in shown],
         appointments=[a for a in appointments if a.staff_id in {m.id for m in shown}],
         template=template,
-        rooms=rooms_by_id(),
         now=now,
-    )
-    visible = log_shown(appointments, action="agenda.read", target=f"agenda:{day.isoformat()}")
-    counters = junior_counters(now)
-    page = render_template(
-        "scheduling/day.html",
+        logged=appointments,
+        target=f"agenda:{day.isoformat()}",
         day=day,
-        grid=grid,
-        visible=visible,
         team_members=team_members,
         selected=selected,
         with_cancelled=with_cancelled,
-        today=today(),
         previous_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
-        counters=counters,
+        counters=junior_counters(now),
     )
-    return page
 
 
 @bp.get("/semaine")
@@ -152,31 +158,22 @@ def week_view(staff_id: int):
         if d.weekday() < 5 or d in busy_days or openings_for(template, staff_id=staff.id, day=d)
     ]
     now = utcnow()
-    grid = build_grid(
+    return _grid_page(
+        "scheduling/week.html",
         cells=[(staff, d, f"{DAY_NAMES[d.weekday()]} {d:%d/%m}") for d in days],
         appointments=appointments,
         template=template,
-        rooms=rooms_by_id(),
         now=now,
-    )
-    visible = log_shown(
-        appointments, action="agenda.read", target=f"agenda:staff:{staff.id}:{monday}"
-    )
-    counters = [c for c in junior_counters(now) if c[0].id == staff.id]
-    page = render_template(
-        "scheduling/week.html",
+        logged=appointments,
+        target=f"agenda:staff:{staff.id}:{monday}",
         staff=staff,
         monday=monday,
-        grid=grid,
-        visible=visible,
         team_members=members(),
         with_cancelled=with_cancelled,
-        today=today(),
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
-        counters=counters,
+        counters=[c for c in junior_counters(now) if c[0].id == staff.id],
     )
-    return page
 
 
 @bp.get("/impression")
@@ -189,8 +186,10 @@ def print_view():
     for appointment in appointments:
         if appointment.staff_id in by_staff:
             by_staff[appointment.staff_id].append(appointment)
-    visible = log_shown(
-        [a for a in appointments if a.staff_id in by_staff],
+    visible = reading.log_shown_patients(
+        db.session,
+        **acting_context(),
+        appointments=[a for a in appointments if a.staff_id in by_staff],
         action="agenda.print",
         target=f"agenda:{day.isoformat()}",
     )
@@ -236,7 +235,13 @@ def day_move(appointment_id: int):
         attach_error(form, for_form(error))
         status = error.status
     form.version.data = appointment.version  # after a refusal too: the page shows it afresh
-    log_shown([appointment], action="agenda.read", target=f"appointment:{appointment.id}")
+    reading.log_shown_patients(
+        db.session,
+        **acting_context(),
+        appointments=[appointment],
+        action="agenda.read",
+        target=f"appointment:{appointment.id}",
+    )
     page = render_template(
         "scheduling/move.html",
         appointment=appointment,

@@ -32,7 +32,6 @@ from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import (
     for_form,
     form_version,
-    log_shown,
     members,
     move_from_form,
     staff_choices,
@@ -339,7 +338,13 @@ def _render_detail(appointment, *, move=None, cancel=None, status=200):
     move.version.data = appointment.version
     cancel = cancel or CancelForm(formdata=None)
     cancel.version.data = appointment.version
-    log_shown([appointment], action="appointment.read", target=f"appointment:{appointment.id}")
+    reading.log_shown_patients(
+        db.session,
+        **acting_context(),
+        appointments=[appointment],
+        action="appointment.read",
+        target=f"appointment:{appointment.id}",
+    )
     history_rows = [describe(e) for e in reading.history(db.session, appointment=appointment)]
     buttons = [
         (s, STATUS_BUTTONS[s]) for s in STATUS_BUTTONS if s in TRANSITIONS[appointment.status]
