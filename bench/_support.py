@@ -22,6 +22,8 @@ SEED = 1
 #: (patients, years): the large practice and the small one of the scale rows.
 LARGE = (2_000, 0.5) if QUICK else (20_000, 3.0)
 SMALL = (200, 0.05) if QUICK else (2_000, 0.25)
+#: LARGE's patients over SMALL's months: history alone, the same page contents.
+HISTORY = (LARGE[0], SMALL[1])
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 
 
