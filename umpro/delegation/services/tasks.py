@@ -6,7 +6,6 @@ Every read of tasks writes the access log (one row per patient shown).
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -416,8 +415,15 @@ def page_of_tasks(
     number is bounded (``MAX_PAGE``): a page past the end shows the last one."""
     query, _ = _list_query(session, actor=actor, view=view, now=now)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    read = partial(list_tasks, session, actor=actor, view=view, now=now, ip=ip)
-    return _page_of(read, total=total, page=page, per_page=per_page)
+
+    return _page_of(
+        lambda limit, offset: list_tasks(
+            session, actor=actor, view=view, now=now, ip=ip, limit=limit, offset=offset
+        ),
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _requested_where(actor):
@@ -452,8 +458,15 @@ def page_of_requested(
 ) -> TaskPage:
     """One page of ``requested_by`` and the total (two statements, bounded page)."""
     total = session.scalar(select(func.count(CareTask.id)).where(*_requested_where(actor)))
-    read = partial(requested_by, session, actor=actor, now=now, ip=ip)
-    return _page_of(read, total=total, page=page, per_page=per_page)
+
+    return _page_of(
+        lambda limit, offset: requested_by(
+            session, actor=actor, now=now, ip=ip, limit=limit, offset=offset
+        ),
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def tasks_of_patient(
