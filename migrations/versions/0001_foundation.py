@@ -17,20 +17,7 @@ from migrations.shapes import (
     practice_column,
     primary_key,
 )
-
-# Frozen copies of the triggers in umpro/auth/models.py as they were at this revision.
-APPEND_ONLY_SQLITE = [
-    """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
-BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
-    """CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
-BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",
-]
-APPEND_ONLY_POSTGRESQL = [
-    """CREATE OR REPLACE FUNCTION access_log_append_only() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION 'access_log is append-only'; END; $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
-ON access_log FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()""",
-]
+from umpro.auth.models import APPEND_ONLY_POSTGRESQL, APPEND_ONLY_SQLITE
 
 revision = "0001"
 down_revision = None

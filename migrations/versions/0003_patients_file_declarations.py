@@ -3,8 +3,8 @@ traitant declarations and requests, referral letters.
 
 Overlapping declarations of one patient are refused by the database: an exclusion
 constraint on PostgreSQL (btree_gist), triggers on SQLite. Autogenerate sees neither:
-they are written here and in umpro/patients/models.py (same statements). Patients
-registered before this revision get their sort key and search tokens here.
+the statements are umpro/patients/models.py's, run here. Patients registered before this
+revision get their sort key and search tokens here.
 
 Create Date: 2026-11-22 20:17:59.280025
 
@@ -27,26 +27,12 @@ from migrations.shapes import (
     practice_column,
     primary_key,
 )
+from umpro.patients.models import DECLARATION_OVERLAP_POSTGRESQL, DECLARATION_OVERLAP_SQLITE
 
-DECLARATION_OVERLAP_POSTGRESQL = (
-    "ALTER TABLE treating_declaration ADD CONSTRAINT ex_treating_declaration_overlap "
-    "EXCLUDE USING gist (patient_id WITH =, daterange(start_on, end_on, '[)') WITH &&)"
-)
-_OVERLAP_SQLITE = (
-    " ON treating_declaration WHEN EXISTS (SELECT 1 FROM treating_declaration AS d"
-    " WHERE d.patient_id = NEW.patient_id AND d.id IS NOT NEW.id"
-    " AND (d.end_on IS NULL OR d.end_on > NEW.start_on)"
-    " AND (NEW.end_on IS NULL OR NEW.end_on > d.start_on))"
-    " BEGIN SELECT RAISE(ABORT, 'treating_declaration periods overlap'); END"
-)
-DECLARATION_OVERLAP_SQLITE = [
-    f"CREATE TRIGGER treating_declaration_no_overlap_insert BEFORE INSERT{_OVERLAP_SQLITE}",
-    "CREATE TRIGGER treating_declaration_no_overlap_update"
-    f" BEFORE UPDATE OF patient_id, start_on, end_on{_OVERLAP_SQLITE}",
-]
 NEW_TEXT_COLUMNS = ("address", "postal_code", "city", "sort_key")
 
-# A frozen copy of umpro/patients/names.py (a migration imports nothing from the app).
+# A frozen copy of umpro/patients/names.py as it was at this revision: the app's folding may
+# change, what this step wrote may not.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 _LETTERS = re.compile(r"[a-z]+")
 

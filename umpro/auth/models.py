@@ -110,6 +110,9 @@ class AccessLogPatient(Base):
     patient_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+#: The database itself refuses to change or remove an access-log row. Migration 0001 runs
+#: these very statements: change them only with a new migration that replaces them in
+#: existing databases, and leave 0001 a copy of them as they are now.
 APPEND_ONLY_SQLITE = [
     """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",

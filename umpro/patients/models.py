@@ -251,9 +251,11 @@ class TreatingDeclaration(PracticeOwned, Timestamped, Base):
     end_reason_label = label_of(END_REASONS, "end_reason")
 
 
-#: Overlapping periods of one patient are refused by the database itself (autogenerate
-#: sees none of this: migration 0003 holds the same statements). PostgreSQL: an
+#: Overlapping periods of one patient are refused by the database itself. PostgreSQL: an
 #: exclusion constraint (btree_gist for the integer equality). SQLite: triggers.
+#: Autogenerate sees none of this: migration 0003 runs these very statements, so change
+#: them only with a new migration that replaces them in existing databases, and leave 0003
+#: a copy of them as they are now.
 DECLARATION_OVERLAP_POSTGRESQL = (
     "ALTER TABLE treating_declaration ADD CONSTRAINT ex_treating_declaration_overlap "
     "EXCLUDE USING gist (patient_id WITH =, daterange(start_on, end_on, '[)') WITH &&)"
