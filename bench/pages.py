@@ -265,35 +265,26 @@ def run() -> dict:
                     met=met,
                 )
             )
-        versus = f"{LARGE[1]:g} ans/{LARGE[0]} vs {SMALL[1]:g} ans/{SMALL[0]}"
-        for name, (p50, _, statements) in large.items():
-            small_p50, _, small_statements = small[name]
-            if p50 and small_p50:
-                rows.append(
-                    _flat_row(
-                        f"{kind}: {name} — {versus}",
-                        p50,
-                        statements,
-                        small_p50,
-                        reference=f"{small_p50:.2f} ms, {small_statements} requêtes",
-                    )
-                )
         # The lists (queue, inbox) show up to a page of rows: a practice of 2,000 patients
         # fills less of it than one of 20,000. Against the same patients over 3 months,
         # the rows shown are alike and only the history differs.
-        history = f"{LARGE[1]:g} ans vs {HISTORY[1]:g} ans, {LARGE[0]} patients"
-        for name, (p50, _, statements) in large.items():
-            short_p50, _, short_statements = short[name]
-            if p50 and short_p50:
-                rows.append(
-                    _flat_row(
-                        f"{kind}: {name} — {history}",
-                        p50,
-                        statements,
-                        short_p50,
-                        reference=f"{short_p50:.2f} ms, {short_statements} requêtes",
+        against = [
+            (small, f"{LARGE[1]:g} ans/{LARGE[0]} vs {SMALL[1]:g} ans/{SMALL[0]}"),
+            (short, f"{LARGE[1]:g} ans vs {HISTORY[1]:g} ans, {LARGE[0]} patients"),
+        ]
+        for base, versus in against:
+            for name, (p50, _, statements) in large.items():
+                base_p50, _, base_statements = base[name]
+                if p50 and base_p50:
+                    rows.append(
+                        _flat_row(
+                            f"{kind}: {name} — {versus}",
+                            p50,
+                            statements,
+                            base_p50,
+                            reference=f"{base_p50:.2f} ms, {base_statements} requêtes",
+                        )
                     )
-                )
     if len(databases) > 1:
         rows.extend(_practices_rows())
     return {"rows": rows, "notes": notes}
