@@ -169,6 +169,17 @@ def test_my_week_redirects_to_my_agenda(scene):
     assert response.headers["Location"].endswith(f"/agenda/semaine/{scene['secretary'].id}")
 
 
+def test_day_view_filtered_to_one_person_logs_only_the_patients_it_shows(session, scene):
+    other_gp = make_open_staff(session, scene["practice"], given_name="Karim", family_name="Benali")
+    other_patient = make_patient(session, scene["practice"], family_name="Roussel")
+    book(session, scene)
+    book(session, scene, staff=other_gp, patient=other_patient)
+    response = scene["b"].get(f"/agenda/?jour={scene['day']}&staff={scene['gp'].id}")
+    assert "DURAND" in page_text(response) and "ROUSSEL" not in page_text(response)
+    (row,) = session.scalars(select(AccessLog).where(AccessLog.action == "agenda.read")).all()
+    assert row.patient_ids == str(scene["patient"].id)
+
+
 def test_print_view_lists_each_agenda_and_logs_it(session, scene):
     book(session, scene)
     response = scene["b"].get(f"/agenda/impression?jour={scene['day']}")

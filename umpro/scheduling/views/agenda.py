@@ -74,15 +74,19 @@ def _day_param():
     return day
 
 
-def _grid_page(page: str, *, cells, appointments, template, now, logged, target, **context):
+def _grid_page(page: str, *, cells, appointments, template, now, target, **context):
     """A page of the agenda grid (the team's day, a person's week): the grid of ``cells``
-    and ``appointments``, and one access-log row for the patients of ``logged`` the user
-    may see (``visible`` in the page)."""
+    and ``appointments``, and one access-log row for the patients of those appointments
+    the user may see (``visible`` in the page)."""
     grid = build_grid(
         cells=cells, appointments=appointments, template=template, rooms=rooms_by_id(), now=now
     )
     visible = reading.log_shown_patients(
-        db.session, **acting_context(), appointments=logged, action="agenda.read", target=target
+        db.session,
+        **acting_context(),
+        appointments=appointments,
+        action="agenda.read",
+        target=target,
     )
     return render_template(page, grid=grid, visible=visible, today=today(), **context)
 
@@ -102,7 +106,6 @@ def day_view():
         appointments=[a for a in appointments if a.staff_id in {m.id for m in shown}],
         template=template,
         now=now,
-        logged=appointments,
         target=f"agenda:{day.isoformat()}",
         day=day,
         team_members=team_members,
@@ -164,7 +167,6 @@ def week_view(staff_id: int):
         appointments=appointments,
         template=template,
         now=now,
-        logged=appointments,
         target=f"agenda:staff:{staff.id}:{monday}",
         staff=staff,
         monday=monday,
