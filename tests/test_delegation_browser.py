@@ -108,9 +108,18 @@ def test_queue_inbox_and_hand_off_have_no_serious_accessibility_violation(paged)
     found = {}
     with chromium_page() as page:
         sign_in(page, base_url, "infirmiere@exemple.fr")
+        page.set_viewport_size({"width": 1024, "height": 768})  # a practice's small screen
         for name, path in (("file", "/delegation/taches"), ("file-2", "/delegation/taches?page=2")):
             assert page.goto(base_url + path).status == 200
             found[name] = _serious(page, axe)
+            # The three action buttons wrap inside their cell: no card scrolls sideways.
+            assert (
+                page.evaluate(
+                    "[...document.querySelectorAll('section.card')]"
+                    ".filter(s => s.scrollWidth > s.clientWidth).length"
+                )
+                == 0
+            )
         pager = page.get_by_role("navigation", name="Pages : file des tâches disponibles")
         assert pager.get_by_text("Page 2 sur 3").is_visible()
         page.get_by_role("button", name="Se déconnecter").click()
