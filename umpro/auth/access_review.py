@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, lazyload
 from umpro import csv_export
 from umpro.auth.access_labels import ACTION_LABELS, action_label
 from umpro.auth.audit import record_access_to, record_patients_shown, seen_by_query
-from umpro.auth.models import AccessLog
+from umpro.auth.models import AccessLog, AccessLogPatient
 from umpro.auth.permissions import can, ensure
 from umpro.errors import Forbidden, Invalid, NotFound
 from umpro.patients.models import Patient
@@ -174,7 +174,7 @@ def _base_query(*, actor, filters: Filters, tz: str):
     if filters.action:
         query = query.where(AccessLog.action == filters.action)
     if filters.patient_id is not None:
-        query = query.where(seen_by_query(filters.patient_id))
+        query = query.where(seen_by_query(filters.patient_id, start, end))
     return query.order_by(AccessLog.at.desc(), AccessLog.id.desc())
 
 
@@ -376,7 +376,25 @@ def patient_history(
         return None
     start_on, end_on = default_period(tz=tz, now=now, days=HISTORY_DAYS)
     filters = Filters(start_on=start_on, end_on=end_on, patient_id=patient.id)
-    found = session.execute(_base_query(actor=actor, filters=filters, tz=tz).limit(PANEL_SIZE))
+    start, _ = local_day_bounds(start_on, tz)
+    _, end = local_day_bounds(end_on, tz)
+    # From the patient's index rows, newest first: PANEL_SIZE of them are read, not all
+    # the accesses of the year (a followed patient is on the team's agenda all day).
+    found = session.execute(
+        select(AccessLog, Staff)
+        .select_from(AccessLogPatient)
+        .join(AccessLog, AccessLog.id == AccessLogPatient.access_log_id)
+        .outerjoin(Staff, Staff.id == AccessLog.staff_id)
+        .options(lazyload(Staff.practice))
+        .where(
+            AccessLogPatient.patient_id == patient.id,
+            AccessLogPatient.at >= start,
+            AccessLogPatient.at < end,
+            AccessLog.practice_id == actor.practice_id,
+        )
+        .order_by(AccessLogPatient.at.desc(), AccessLogPatient.access_log_id.desc())
+        .limit(PANEL_SIZE)
+    )
     entries = [_entry(row, staff, [patient.id], None) for row, staff in found]
     record_access_to(session, actor, "patient.access_history", patient, ip=ip, now=now)
     return History(entries=entries, filters=filters)

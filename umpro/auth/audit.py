@@ -199,8 +199,8 @@ def append(session: Session, entries: list[dict]) -> int:
         insert(log).returning(log.c.id, sort_by_parameter_order=True), values
     ).all()
     listed = [
-        {"access_log_id": log_id, "patient_id": patient_id}
-        for log_id, entry in zip(new_ids, entries, strict=True)
+        {"access_log_id": log_id, "patient_id": patient_id, "at": row["at"]}
+        for log_id, row, entry in zip(new_ids, values, entries, strict=True)
         for patient_id in entry["patient_ids"]
     ]
     if listed:
@@ -208,11 +208,15 @@ def append(session: Session, entries: list[dict]) -> int:
     return len(values)
 
 
-def seen_by_query(patient_id: int):
-    """``AccessLog.id IN (…)``: the rows that showed ``patient_id`` (an index lookup)."""
-    return AccessLog.id.in_(
-        select(AccessLogPatient.access_log_id).where(AccessLogPatient.patient_id == patient_id)
-    )
+def seen_by_query(patient_id: int, start: datetime | None = None, end: datetime | None = None):
+    """``AccessLog.id IN (…)``: the rows that showed ``patient_id`` (an index range of
+    ``(patient_id, at)``, within [start, end) when given)."""
+    listed = select(AccessLogPatient.access_log_id).where(AccessLogPatient.patient_id == patient_id)
+    if start is not None:
+        listed = listed.where(AccessLogPatient.at >= start)
+    if end is not None:
+        listed = listed.where(AccessLogPatient.at < end)
+    return AccessLog.id.in_(listed)
 
 
 @dataclass

@@ -103,11 +103,16 @@ class AccessLogPatient(Base):
     """
 
     __tablename__ = "access_log_patient"
-    __table_args__ = (Index("ix_access_log_patient_patient", "patient_id", "access_log_id"),)
+    __table_args__ = (
+        # A patient's accesses over a period, newest first, without reading the others.
+        Index("ix_access_log_patient_patient_at", "patient_id", "at", "access_log_id"),
+    )
 
     # No foreign key: like the log itself, this is never updated nor deleted.
     access_log_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The access-log row's ``at``, copied.
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 #: The database itself refuses to change or remove an access-log row. Migration 0001 runs
