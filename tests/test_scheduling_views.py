@@ -191,6 +191,17 @@ def test_print_view_lists_each_agenda_and_logs_it(session, scene):
     )
 
 
+def test_print_view_filtered_to_one_person_logs_only_the_patients_it_prints(session, scene):
+    other_gp = make_open_staff(session, scene["practice"], given_name="Karim", family_name="Benali")
+    other_patient = make_patient(session, scene["practice"], family_name="Roussel")
+    book(session, scene)
+    book(session, scene, staff=other_gp, patient=other_patient)
+    response = scene["b"].get(f"/agenda/impression?jour={scene['day']}&staff={other_gp.id}")
+    assert "ROUSSEL" in page_text(response) and "DURAND" not in page_text(response)
+    (row,) = session.scalars(select(AccessLog).where(AccessLog.action == "agenda.print")).all()
+    assert (row.target, row.patient_ids) == (f"agenda:{scene['day']}", str(other_patient.id))
+
+
 # --- booking form ----------------------------------------------------------------------
 
 
