@@ -192,14 +192,14 @@ def test_print_view_lists_each_agenda_and_logs_it(session, scene):
 
 
 def test_print_view_filtered_to_one_person_logs_only_the_patients_it_prints(session, scene):
-    other_gp = make_open_staff(session, scene["practice"], given_name="Karim", family_name="Benali")
-    other_patient = make_patient(session, scene["practice"], family_name="Roussel")
-    book(session, scene)
-    book(session, scene, staff=other_gp, patient=other_patient)
-    response = scene["b"].get(f"/agenda/impression?jour={scene['day']}&staff={other_gp.id}")
-    assert "ROUSSEL" in page_text(response) and "DURAND" not in page_text(response)
+    book(session, scene)  # Durand, with Dr Martin
+    benali = make_open_staff(session, scene["practice"], family_name="Benali")
+    roussel = make_patient(session, scene["practice"], family_name="Roussel")
+    book(session, scene, staff=benali, patient=roussel)
+    text = page_text(scene["b"].get(f"/agenda/impression?jour={scene['day']}&staff={benali.id}"))
+    assert "ROUSSEL" in text and "DURAND" not in text
     (row,) = session.scalars(select(AccessLog).where(AccessLog.action == "agenda.print")).all()
-    assert (row.target, row.patient_ids) == (f"agenda:{scene['day']}", str(other_patient.id))
+    assert (row.target, row.patient_ids) == (f"agenda:{scene['day']}", str(roussel.id))
 
 
 # --- booking form ----------------------------------------------------------------------
