@@ -205,14 +205,8 @@ def appointment_list():
         action="agenda.read",
         target="agenda",
     )
-    return jsonify(
-        {
-            "items": [
-                appointment_json(a, with_patient=a.id in agenda.visible)
-                for a in agenda.appointments
-            ]
-        }
-    )
+    items = [appointment_json(a, with_patient=a.id in agenda.visible) for a in agenda.appointments]
+    return jsonify({"items": items})
 
 
 def _get(appointment_id: int) -> Appointment:
