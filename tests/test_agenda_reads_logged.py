@@ -1,87 +1,72 @@
 """A page or endpoint that reads the agenda logs the patients it shows (issue 10, item 4).
 
-``reading.list_appointments`` does not log: which of the appointments it reads a page
-shows (the day view's columns, the print view's people) is decided after the read. So
-every route that reaches it, directly or through a helper of its module, must also reach
-``reading.log_shown_patients``. This test reads the code, so that a new endpoint cannot
-forget the second call."""
+The reading service logs as it reads: ``reading.read_agenda`` reads a period's
+appointments and writes the page's access-log row. ``reading.list_appointments`` reads
+without logging, and the writing of the row alone (``_log_shown_patients``) is private to
+the service: no view or API module may use either, so a new endpoint cannot read the
+agenda without its log. This test reads the code of those modules."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "umpro"
-READ, LOG = "list_appointments", "log_shown_patients"
+UNLOGGED = {"list_appointments", "log_shown_patients", "_log_shown_patients"}
 
 
-def _called(node: ast.AST) -> set[str]:
-    names = set()
-    for call in ast.walk(node):
-        if isinstance(call, ast.Call):
-            name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
-            if name:
-                names.add(name)
-    return names
-
-
-def _reached(name: str, calls: dict[str, set[str]], seen: set[str]) -> set[str]:
-    """What ``name`` calls, following the functions of its own module."""
-    found = set(calls.get(name, ()))
-    for callee in calls.get(name, ()):
-        if callee in calls and callee not in seen:
-            found |= _reached(callee, calls, seen | {callee})
-    return found
-
-
-def _routes(tree: ast.Module):
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and any(
-            isinstance(d, ast.Call) and getattr(d.func, "attr", "") in {"get", "post", "route"}
-            for d in node.decorator_list
-        ):
-            yield node
-
-
-def agenda_routes() -> dict[str, set[str]]:
-    """Each route (``module:function``) that reaches the agenda read, with what it reaches."""
-    found = {}
-    for path in sorted(ROOT.rglob("*.py")):
-        tree = ast.parse(path.read_text())
-        calls = {
-            node.name: _called(node) for node in tree.body if isinstance(node, ast.FunctionDef)
+def page_modules() -> list[Path]:
+    """The modules of pages and endpoints: ``umpro/*/views.py``, ``umpro/*/views/``,
+    ``umpro/*/api.py``."""
+    return sorted(
+        {
+            *ROOT.glob("*/views.py"),
+            *ROOT.glob("*/views/**/*.py"),
+            *ROOT.glob("*/api.py"),
         }
-        for route in _routes(tree):
-            reached = _reached(route.name, calls, {route.name})
-            if READ in reached:
-                found[f"{path.relative_to(ROOT.parent)}:{route.name}"] = reached
+    )
+
+
+def unlogged_reads(source: str) -> list[str]:
+    """Each use of an unlogged agenda read in ``source`` (``name:line``): a call, a
+    reference or an import."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute):
+            names = [node.attr]
+        elif isinstance(node, ast.Name):
+            names = [node.id]
+        elif isinstance(node, ast.ImportFrom):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [f"{name}:{node.lineno}" for name in names if name in UNLOGGED]
     return found
 
 
-def test_the_guard_sees_the_agenda_pages():
-    routes = agenda_routes()
-    expected = {
-        "umpro/scheduling/views/agenda.py:day_view",
-        "umpro/scheduling/views/agenda.py:week_view",
-        "umpro/scheduling/views/agenda.py:print_view",
-        "umpro/scheduling/api.py:appointment_list",
+def test_the_guard_reads_the_agenda_pages():
+    modules = {str(path.relative_to(ROOT.parent)) for path in page_modules()}
+    assert {
+        "umpro/scheduling/views/agenda.py",
+        "umpro/scheduling/views/appointments.py",
+        "umpro/scheduling/api.py",
+        "umpro/calendars/views.py",
+        "umpro/patients/api.py",
+    } <= modules
+    assert "read_agenda" in (ROOT / "scheduling/views/agenda.py").read_text()
+
+
+def test_no_page_reads_the_agenda_without_its_log():
+    found = {
+        str(path.relative_to(ROOT.parent)): uses
+        for path in page_modules()
+        if (uses := unlogged_reads(path.read_text()))
     }
-    assert expected <= routes.keys()
+    assert found == {}
 
 
-def test_every_route_that_reads_the_agenda_logs_what_it_shows():
-    unlogged = sorted(name for name, reached in agenda_routes().items() if LOG not in reached)
-    assert unlogged == []
-
-
-def test_the_guard_would_catch_a_route_that_forgets():
-    source = (
-        "@bp.get('/x')\n"
-        "def listing():\n"
-        "    return _read()\n"
-        "def _read():\n"
-        "    return reading.list_appointments(session)\n"
-    )
-    tree = ast.parse(source)
-    calls = {n.name: _called(n) for n in tree.body if isinstance(n, ast.FunctionDef)}
-    (route,) = _routes(tree)
-    reached = _reached(route.name, calls, {route.name})
-    assert READ in reached and LOG not in reached
+def test_the_guard_would_catch_a_page_that_reads_without_logging():
+    assert unlogged_reads("items = reading.list_appointments(db.session, practice_id=1)\n") == [
+        "list_appointments:1"
+    ]
+    assert unlogged_reads("from umpro.scheduling.services.reading import list_appointments\n")
+    assert unlogged_reads("read = reading._log_shown_patients\n")
+    assert unlogged_reads("agenda = reading.read_agenda(db.session, action='agenda.read')\n") == []

@@ -121,17 +121,53 @@ def test_reading_an_appointment_or_a_list_writes_the_access_log_in_the_service(
     student = make_staff(session, t.practice, profession="student")
     with pytest.raises(Forbidden):
         reading.open_appointment(session, actor=student, appointment_id=appointment.id)
-    assert (
-        reading.log_shown_patients(
-            session, actor=student, appointments=[appointment], action="agenda.read", target="x"
-        )
-        == set()
+    reading.log_appointment_shown(
+        session, actor=student, appointment=appointment, action="agenda.read"
     )
-    assert reading.log_shown_patients(
-        session, actor=t.gp, appointments=[appointment], action="agenda.read", target="y"
-    ) == {appointment.id}
+    reading.log_appointment_shown(
+        session, actor=t.gp, appointment=appointment, action="agenda.read"
+    )
     listed = session.scalars(select(AccessLog).where(AccessLog.action == "agenda.read")).all()
-    assert [(r.target, r.patient_id) for r in listed] == [("y", t.patient.id)]
+    assert [(r.target, r.patient_id) for r in listed] == [
+        (f"appointment:{appointment.id}", t.patient.id)
+    ]
+
+
+def test_reading_the_agenda_logs_the_patients_of_the_columns_drawn(frozen_now, session, t):
+    first = book(session, t, "09:00")
+    other = make_patient(session, t.practice)
+    book(session, t, "09:00", staff=t.gp2, patient=other)
+    start_at, end_at = local(DAY, "00:00"), local(DAY + timedelta(days=1), "00:00")
+
+    def read(actor, target, **kwargs):
+        return reading.read_agenda(
+            session,
+            actor=actor,
+            start_at=start_at,
+            end_at=end_at,
+            action="agenda.read",
+            target=target,
+            ip="10.0.0.2",
+            **kwargs,
+        )
+
+    one = read(t.gp, "one", columns=lambda read: [t.gp.id])
+    assert ([a.id for a in one.appointments], one.columns, one.visible) == (
+        [first.id],
+        {t.gp.id},
+        {first.id},
+    )
+    every = read(t.gp, "all")
+    assert every.columns is None and len(every.appointments) == 2 == len(every.visible)
+    student = make_staff(session, t.practice, profession="student")
+    hidden = read(student, "none")
+    assert len(hidden.appointments) == 2 and hidden.visible == set()
+    rows = session.scalars(
+        select(AccessLog).where(AccessLog.action == "agenda.read").order_by(AccessLog.id)
+    ).all()
+    assert [(r.target, r.ip) for r in rows] == [("one", "10.0.0.2"), ("all", "10.0.0.2")]
+    assert rows[0].patient_ids == str(t.patient.id)
+    assert rows[1].patient_ids == ",".join(str(i) for i in sorted([t.patient.id, other.id]))
 
 
 @pytest.mark.parametrize(

@@ -191,6 +191,17 @@ def test_print_view_lists_each_agenda_and_logs_it(session, scene):
     )
 
 
+def test_print_view_filtered_to_one_person_logs_only_the_patients_it_prints(session, scene):
+    book(session, scene)  # Durand, with Dr Martin
+    benali = make_open_staff(session, scene["practice"], family_name="Benali")
+    roussel = make_patient(session, scene["practice"], family_name="Roussel")
+    book(session, scene, staff=benali, patient=roussel)
+    text = page_text(scene["b"].get(f"/agenda/impression?jour={scene['day']}&staff={benali.id}"))
+    assert "ROUSSEL" in text and "DURAND" not in text
+    (row,) = session.scalars(select(AccessLog).where(AccessLog.action == "agenda.print")).all()
+    assert (row.target, row.patient_ids) == (f"agenda:{scene['day']}", str(roussel.id))
+
+
 # --- booking form ----------------------------------------------------------------------
 
 

@@ -195,18 +195,18 @@ def team_rooms():
 @require("agenda.view")
 def appointment_list():
     start, end = _period(default_days=1)
-    items = reading.list_appointments(
+    agenda = reading.read_agenda(
         db.session,
-        practice_id=current_user.practice_id,
+        **acting_context(),
         start_at=start,
         end_at=end,
         staff_ids=_staff_ids(request.args.get("staff")),
         include_cancelled=request.args.get("cancelled") == "1",
+        action="agenda.read",
+        target="agenda",
     )
-    shown = reading.log_shown_patients(
-        db.session, **acting_context(), appointments=items, action="agenda.read", target="agenda"
-    )
-    return jsonify({"items": [appointment_json(a, with_patient=a.id in shown) for a in items]})
+    items = [appointment_json(a, with_patient=a.id in agenda.visible) for a in agenda.appointments]
+    return jsonify({"items": items})
 
 
 def _get(appointment_id: int) -> Appointment:

@@ -1,9 +1,15 @@
 """Reading the agenda: one appointment, a period's appointments, an appointment's history.
 
-The access log is written here too: ``open_appointment`` reads one appointment and logs
-it; a page that shows a period's appointments passes those it shows to
-``log_shown_patients`` (one row per page, listing the patients the user may see)."""
+The access log is written here, where the patients are read, so that a page cannot
+forget it: ``open_appointment`` reads one appointment and logs it; ``read_agenda`` reads
+a period's appointments for a page (the day, week and print views, the API's list) and
+writes one row naming the patients of those the page draws and the user may see; a page
+that shows an appointment it loaded earlier (its detail page, the move page) logs it with
+``log_appointment_shown``. ``list_appointments`` reads without logging: for other
+services only, never for a view (``tests/test_agenda_reads_logged.py``)."""
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,7 +33,7 @@ SEE_APPOINTMENT = "Vous ne pouvez pas consulter ce rendez-vous."
 
 def get_appointment(session: Session, *, actor: Staff, appointment_id: int) -> Appointment:
     """The appointment, or 404 (also for another practice's); no access-log row: a page
-    that shows it logs it (``log_shown_patients``), or use ``open_appointment``."""
+    that shows it logs it (``log_appointment_shown``), or use ``open_appointment``."""
     appointment = session.get(
         Appointment,
         appointment_id,
@@ -59,7 +65,7 @@ def open_appointment(
     return appointment
 
 
-def log_shown_patients(
+def _log_shown_patients(
     session: Session,
     *,
     actor: Staff,
@@ -85,6 +91,77 @@ def log_shown_patients(
     return {a.id for a in shown}
 
 
+def log_appointment_shown(
+    session: Session,
+    *,
+    actor: Staff,
+    appointment: Appointment,
+    action: str,
+    ip: str = "",
+    now: datetime | None = None,
+) -> None:
+    """The access-log row of a page that shows ``appointment`` (loaded with
+    ``get_appointment``, its patient checked): target ``appointment:<id>``, none when the
+    actor may not see its patient."""
+    _log_shown_patients(
+        session,
+        actor=actor,
+        appointments=[appointment],
+        action=action,
+        target=f"appointment:{appointment.id}",
+        ip=ip,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class AgendaPage:
+    """What a page of the agenda draws: its appointments (by start), the staff ids of its
+    columns when the page chose them (``read_agenda(columns=...)``), and ``visible``, the
+    ids of the appointments whose patient the user may see."""
+
+    appointments: list[Appointment]
+    columns: set[int] | None
+    visible: set[int]
+
+
+def read_agenda(
+    session: Session,
+    *,
+    actor: Staff,
+    start_at: datetime,
+    end_at: datetime,
+    staff_ids: list[int] | None = None,
+    include_cancelled: bool = False,
+    columns: Callable[[list[Appointment]], Iterable[int]] | None = None,
+    action: str,
+    target: str,
+    ip: str = "",
+    now: datetime | None = None,
+) -> AgendaPage:
+    """The appointments of the actor's practice a page draws over a period
+    (``list_appointments``), and one access-log row (``action``, ``target``) naming the
+    patients of those the actor may see, none when there is none.
+
+    ``columns`` chooses, from the appointments read, the staff whose columns the page
+    draws (the day view: the people chosen, else those with openings or appointments that
+    day): only their appointments are drawn and logged. Without it, all are."""
+    read = list_appointments(
+        session,
+        practice_id=actor.practice_id,
+        start_at=start_at,
+        end_at=end_at,
+        staff_ids=staff_ids,
+        include_cancelled=include_cancelled,
+    )
+    chosen = None if columns is None else set(columns(read))
+    drawn = read if chosen is None else [a for a in read if a.staff_id in chosen]
+    visible = _log_shown_patients(
+        session, actor=actor, appointments=drawn, action=action, target=target, ip=ip, now=now
+    )
+    return AgendaPage(appointments=drawn, columns=chosen, visible=visible)
+
+
 def list_appointments(
     session: Session,
     *,
@@ -95,7 +172,8 @@ def list_appointments(
     include_cancelled: bool = False,
 ) -> list[Appointment]:
     """Appointments overlapping a period, with staff, patient, type and room (one query).
-    Cancelled and entered-in-error ones only when asked."""
+    Cancelled and entered-in-error ones only when asked. No access-log row: a page reads
+    with ``read_agenda``."""
     query = (
         select(Appointment)
         .options(

@@ -37,8 +37,9 @@ from umpro.web import acting_context
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
-def _day_data(day, selected: list[int], with_cancelled: bool):
-    """Staff shown on ``day`` (open, busy or chosen), the template and appointments."""
+def _day_data(day, selected: list[int], with_cancelled: bool, *, action: str):
+    """Staff shown on ``day`` (chosen, else open or busy), the template, and the agenda
+    page of their appointments (read and logged with ``action``)."""
     zone = tz()
     team_members = members()
     start_at, end_at = local_day_bounds(day, zone)
@@ -50,21 +51,28 @@ def _day_data(day, selected: list[int], with_cancelled: bool):
         last_day=day,
         tz=zone,
     )
-    appointments = reading.list_appointments(
+
+    def columns(appointments):
+        busy = {a.staff_id for a in appointments}
+        return [
+            m.id
+            for m in team_members
+            if (m.id in selected)
+            or (not selected and (m.id in busy or openings_for(template, staff_id=m.id, day=day)))
+        ]
+
+    agenda = reading.read_agenda(
         db.session,
-        practice_id=current_user.practice_id,
+        **acting_context(),
         start_at=start_at,
         end_at=end_at,
         include_cancelled=with_cancelled,
+        columns=columns,
+        action=action,
+        target=f"agenda:{day.isoformat()}",
     )
-    busy = {a.staff_id for a in appointments}
-    shown = [
-        m
-        for m in team_members
-        if (m.id in selected)
-        or (not selected and (m.id in busy or openings_for(template, staff_id=m.id, day=day)))
-    ]
-    return team_members, shown, template, appointments
+    shown = [m for m in team_members if m.id in agenda.columns]
+    return team_members, shown, template, agenda
 
 
 def _day_param():
@@ -74,21 +82,17 @@ def _day_param():
     return day
 
 
-def _grid_page(page: str, *, cells, appointments, template, now, target, **context):
+def _grid_page(page: str, *, cells, agenda, template, now, **context):
     """A page of the agenda grid (the team's day, a person's week): the grid of ``cells``
-    and ``appointments``, and one access-log row for the patients of those appointments
-    the user may see (``visible`` in the page)."""
+    and the appointments of ``agenda`` (``reading.read_agenda``, which logged them)."""
     grid = build_grid(
-        cells=cells, appointments=appointments, template=template, rooms=rooms_by_id(), now=now
+        cells=cells,
+        appointments=agenda.appointments,
+        template=template,
+        rooms=rooms_by_id(),
+        now=now,
     )
-    visible = reading.log_shown_patients(
-        db.session,
-        **acting_context(),
-        appointments=appointments,
-        action="agenda.read",
-        target=target,
-    )
-    return render_template(page, grid=grid, visible=visible, today=today(), **context)
+    return render_template(page, grid=grid, visible=agenda.visible, today=today(), **context)
 
 
 @bp.get("/")
@@ -98,15 +102,16 @@ def day_view():
     day = _day_param()
     with_cancelled = request.args.get("annules") == "1"
     selected = read.arg_ids("staff")
-    team_members, shown, template, appointments = _day_data(day, selected, with_cancelled)
+    team_members, shown, template, agenda = _day_data(
+        day, selected, with_cancelled, action="agenda.read"
+    )
     now = utcnow()
     return _grid_page(
         "scheduling/day.html",
         cells=[(m, day, m.display_name) for m in shown],
-        appointments=[a for a in appointments if a.staff_id in {m.id for m in shown}],
+        agenda=agenda,
         template=template,
         now=now,
-        target=f"agenda:{day.isoformat()}",
         day=day,
         team_members=team_members,
         selected=selected,
@@ -146,15 +151,17 @@ def week_view(staff_id: int):
         tz=zone,
     )
     with_cancelled = request.args.get("annules") == "1"
-    appointments = reading.list_appointments(
+    agenda = reading.read_agenda(
         db.session,
-        practice_id=current_user.practice_id,
+        **acting_context(),
         start_at=local_day_bounds(days[0], zone)[0],
         end_at=local_day_bounds(days[-1], zone)[1],
         staff_ids=[staff.id],
         include_cancelled=with_cancelled,
+        action="agenda.read",
+        target=f"agenda:staff:{staff.id}:{monday}",
     )
-    busy_days = {to_local(a.start_at, zone).date() for a in appointments}
+    busy_days = {to_local(a.start_at, zone).date() for a in agenda.appointments}
     days = [
         d
         for d in days
@@ -164,10 +171,9 @@ def week_view(staff_id: int):
     return _grid_page(
         "scheduling/week.html",
         cells=[(staff, d, f"{DAY_NAMES[d.weekday()]} {d:%d/%m}") for d in days],
-        appointments=appointments,
+        agenda=agenda,
         template=template,
         now=now,
-        target=f"agenda:staff:{staff.id}:{monday}",
         staff=staff,
         monday=monday,
         team_members=members(),
@@ -183,20 +189,12 @@ def week_view(staff_id: int):
 def print_view():
     day = _day_param()
     selected = read.arg_ids("staff")
-    _, shown, _, appointments = _day_data(day, selected, with_cancelled=False)
+    _, shown, _, agenda = _day_data(day, selected, with_cancelled=False, action="agenda.print")
     by_staff = {m.id: [] for m in shown}
-    for appointment in appointments:
-        if appointment.staff_id in by_staff:
-            by_staff[appointment.staff_id].append(appointment)
-    visible = reading.log_shown_patients(
-        db.session,
-        **acting_context(),
-        appointments=[a for a in appointments if a.staff_id in by_staff],
-        action="agenda.print",
-        target=f"agenda:{day.isoformat()}",
-    )
+    for appointment in agenda.appointments:
+        by_staff[appointment.staff_id].append(appointment)
     page = render_template(
-        "scheduling/print.html", day=day, shown=shown, by_staff=by_staff, visible=visible
+        "scheduling/print.html", day=day, shown=shown, by_staff=by_staff, visible=agenda.visible
     )
     return page
 
@@ -237,12 +235,8 @@ def day_move(appointment_id: int):
         attach_error(form, for_form(error))
         status = error.status
     form.version.data = appointment.version  # after a refusal too: the page shows it afresh
-    reading.log_shown_patients(
-        db.session,
-        **acting_context(),
-        appointments=[appointment],
-        action="agenda.read",
-        target=f"appointment:{appointment.id}",
+    reading.log_appointment_shown(
+        db.session, **acting_context(), appointment=appointment, action="agenda.read"
     )
     page = render_template(
         "scheduling/move.html",

@@ -338,12 +338,8 @@ def _render_detail(appointment, *, move=None, cancel=None, status=200):
     move.version.data = appointment.version
     cancel = cancel or CancelForm(formdata=None)
     cancel.version.data = appointment.version
-    reading.log_shown_patients(
-        db.session,
-        **acting_context(),
-        appointments=[appointment],
-        action="appointment.read",
-        target=f"appointment:{appointment.id}",
+    reading.log_appointment_shown(
+        db.session, **acting_context(), appointment=appointment, action="appointment.read"
     )
     history_rows = [describe(e) for e in reading.history(db.session, appointment=appointment)]
     buttons = [
