@@ -9,14 +9,16 @@ now an ordinary slot) or lost (passed unused). A release racing a booking ends w
 exactly one of them.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from umpro.auth.permissions import can
 from umpro.errors import Forbidden, Invalid, NotFound
@@ -81,12 +83,33 @@ class PolicyInput:
     blocks: tuple[tuple[int, time, time], ...] = ()
 
 
+_POLICIES = (
+    select(HoldPolicy)
+    .options(lazyload(HoldPolicy.blocks))
+    .where(HoldPolicy.practice_id == bindparam("practice_id"))
+)
+_BLOCKS = (
+    select(HoldBlock)
+    .where(HoldBlock.policy_id.in_(bindparam("policy_ids", expanding=True)))
+    .order_by(HoldBlock.policy_id, HoldBlock.weekday, HoldBlock.start_time)
+)
+
+
 def load_policies(session: Session, *, practice_id: int) -> dict[int | None, HoldPolicy]:
-    """Every policy of the practice, by staff id (None: the practice default)."""
-    return {
-        p.staff_id: p
-        for p in session.scalars(select(HoldPolicy).where(HoldPolicy.practice_id == practice_id))
+    """Every policy of the practice, by staff id (None: the practice default). The blocks
+    of the policies that hold blocks are read in a second statement, only if there are
+    any (a practice holding a share of its openings runs one statement)."""
+    policies = session.scalars(_POLICIES, {"practice_id": practice_id}).all()
+    unloaded = {
+        p.id: p for p in policies if p.mode == HOLD_BLOCKS and "blocks" in inspect(p).unloaded
     }
+    if unloaded:
+        blocks = defaultdict(list)
+        for block in session.scalars(_BLOCKS, {"policy_ids": list(unloaded)}):
+            blocks[block.policy_id].append(block)
+        for policy_id, policy in unloaded.items():
+            set_committed_value(policy, "blocks", blocks[policy_id])
+    return {p.staff_id: p for p in policies}
 
 
 def policy_for(policies: dict[int | None, HoldPolicy], staff_id: int) -> HoldPolicy | None:
@@ -273,8 +296,9 @@ def holds_by_day(
 ) -> Callable[[int, date], list[Hold]]:
     """``holds(staff_id, day)``: the held slots of one of ``staff_ids`` on one local day
     that overlap [start_at, end_at), with their state, worked out when asked (a slot
-    search often stops after a day or two). Query count is fixed: policies, template
-    (unless given), rows."""
+    search stops once it has its slots). Query count is fixed: policies (and blocks, if
+    any policy holds blocks), template (unless given), rows (once, when a hold is
+    found)."""
     ids = list(staff_ids)
     if not ids:
         return _none
@@ -290,15 +314,22 @@ def holds_by_day(
             last_day=to_local(end_at, tz).date(),
             tz=tz,
         )
-    rows = load_rows(
-        session, practice_id=practice_id, staff_ids=ids, start_at=start_at, end_at=end_at
-    )
+    rows = None
 
     def holds_on(staff_id: int, day: date) -> list[Hold]:
+        nonlocal rows
         found = []
         for hold in compute_holds(template, policies, staff_id=staff_id, day=day):
             if not (hold.start_at < end_at and start_at < hold.end_at):
                 continue
+            if rows is None:  # read once, when a hold is found (most bookings have none)
+                rows = load_rows(
+                    session,
+                    practice_id=practice_id,
+                    staff_ids=ids,
+                    start_at=start_at,
+                    end_at=end_at,
+                )
             row = rows.get((staff_id, hold.start_at))
             if row is not None:
                 hold = replace(hold, state=row.state, appointment_id=row.appointment_id)
@@ -324,7 +355,7 @@ def holds_between(
     policies: dict | None = None,
 ) -> list[Hold]:
     """Held slots of ``staff_ids`` overlapping [start_at, end_at), with their state.
-    Query count is fixed: policies, template (unless given), rows."""
+    Query count is fixed: see ``holds_by_day``."""
     ids = list(staff_ids)
     holds_on = holds_by_day(
         session,
