@@ -278,7 +278,8 @@ def load_rows(
     return {(r.staff_id, r.start_at): r for r in rows}
 
 
-def _none(staff_id: int, day: date) -> list[Hold]:
+def no_holds(staff_id: int, day: date) -> list[Hold]:
+    """``holds_by_day``'s answer when no staff member holds slots."""
     return []
 
 
@@ -301,10 +302,10 @@ def holds_by_day(
     found)."""
     ids = list(staff_ids)
     if not ids:
-        return _none
+        return no_holds
     policies = load_policies(session, practice_id=practice_id) if policies is None else policies
     if not any(policy_for(policies, i) for i in ids):
-        return _none
+        return no_holds
     if template is None:
         template = load_template(
             session,
@@ -368,7 +369,7 @@ def holds_between(
         template=template,
         policies=policies,
     )
-    if holds_on is _none:
+    if holds_on is no_holds:
         return []
     days = days_between(to_local(start_at, tz).date(), to_local(end_at, tz).date())
     found = [hold for staff_id in ids for day in days for hold in holds_on(staff_id, day)]

@@ -179,9 +179,10 @@ def find_slots(
 ) -> list[Slot]:
     """Up to ``limit`` free slots, earliest first; ``preferred_staff_id``'s first (e.g. the
     patient's médecin traitant). Staff who may not perform the type are left out; held
-    slots still held are busy unless ``include_held``. Query count is bounded: rules,
-    absences, weekly absences, hold policies and rows, appointments. Linear in the
-    number of openings, busy periods and slots."""
+    slots still held are busy unless ``include_held``. Query count is bounded: rules
+    with their types, absences, weekly absences, appointments, hold policies (and
+    blocks) and rows. The days are worked out in order and the search stops once it has
+    its answer: linear in the openings, busy periods and slots of the days it needed."""
     staff = [s for s in staff if s.is_active and appointment_type.allows(s.profession)]
     if not staff or until <= start_from:
         return []
@@ -201,7 +202,7 @@ def find_slots(
     )
     room_ids = sorted({r.room_id for i in ids for r in template.rules.get(i, []) if r.room_id})
     by_staff, by_room = _busy(session, practice_id, ids, room_ids, earliest, until)
-    holds_on = holds._none
+    holds_on = holds.no_holds
     if not include_held:
         holds_on = holds.holds_by_day(
             session,
