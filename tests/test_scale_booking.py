@@ -1,6 +1,7 @@
 """Booking (``POST /api/v1/appointments``) runs the same SQL statements on a small practice
 and on one ten times larger, and reads the staff member's rules and absences once (the
-placement check and the same-day hold check share them)."""
+placement check and the same-day hold check share them), with the rules' types, and
+reads no held-slot row when no hold is in the way."""
 
 from sqlalchemy import select
 
@@ -46,3 +47,8 @@ def test_booking_statements_do_not_grow_with_data(two_practices, app, session, c
     for statements in (small[1], large[1]):
         rules = [s for s in statements if "FROM availability_rule " in s]
         assert len(rules) == 1, "les plages de l'agenda sont lues une fois par réservation"
+        flat = [" ".join(s.split()) for s in statements]
+        # The rules' types come with the rules (one join); no policy holds blocks; no
+        # written held slot is read for a booking outside held time.
+        for table in ("availability_rule_type", "hold_block", "held_slot"):
+            assert not [s for s in flat if f"FROM {table} " in s], table

@@ -14,6 +14,7 @@ from tests.factories import (
 from tests.scheduling_support import DAY, NOW, book
 from umpro.errors import Invalid
 from umpro.scheduling.services import booking, junior, slots
+from umpro.scheduling.services.holds import PolicyInput, set_policy
 from umpro.timeutil import to_local
 
 # --- docteur junior ------------------------------------------------------------------
@@ -120,3 +121,52 @@ def test_slots_prefer_the_treating_gp_and_leave_out_absent_staff(session, t):
 def test_slots_of_a_type_nobody_performs_are_none(session, t):
     nursing = make_appointment_type(session, t.practice, professions=["nurse"])
     assert find(session, t, appointment_type=nursing) == []
+
+
+def test_a_short_answer_is_the_start_of_the_long_one(session, t):
+    """The search stops once it has its slots (day by day, the preferred member's first):
+    a short answer is the start of the fortnight's, held slots and bookings included."""
+    set_policy(
+        session, actor=None, staff=None, data=PolicyInput("share", 25), practice_id=t.practice.id
+    )
+    for n, start in enumerate(["08:00", "08:15", "14:00", "15:30"]):
+        book(
+            session, t, start, staff=(t.gp, t.gp2)[n % 2], patient=make_patient(session, t.practice)
+        )
+    fortnight = dict(staff=[t.gp, t.gp2], until=local(DAY + timedelta(days=14), "00:00"))
+    for preferred in (None, t.gp.id, t.gp2.id):
+        whole = find(session, t, limit=2000, preferred_staff_id=preferred, **fortnight)
+        days = {s.start_at.date() for s in whole}
+        assert len(days) == 10 and len(whole) < 2000, "deux semaines ouvrées"
+        order = [(s.staff.id != preferred, s.start_at, s.staff.id) for s in whole]
+        assert order == sorted(order)
+        for limit in (1, 20, 31, 60, 61, 100, 400, len(whole) - 1):
+            short = find(session, t, limit=limit, preferred_staff_id=preferred, **fortnight)
+            assert short == whole[:limit], (preferred, limit)
+        if preferred is not None:
+            assert whole[0].staff.id == preferred
+
+
+def test_a_slot_search_reads_rules_with_their_types_once(session, t, count_queries):
+    set_policy(
+        session, actor=None, staff=None, data=PolicyInput("share", 25), practice_id=t.practice.id
+    )
+    session.flush()
+    with count_queries() as q:
+        found = find(session, t, staff=[t.gp, t.gp2], limit=20)
+    assert len(found) == 20
+    tables = [
+        " ".join(statement.split()).split(" FROM ")[1].split()[0] for statement in q.statements
+    ]
+    # Rules with their types (one join), absences, weekly absences, live appointments,
+    # hold policies (no blocks: none is held by blocks), written held slots.
+    assert sorted(tables) == sorted(
+        [
+            "availability_rule",
+            "absence",
+            "weekly_absence",
+            "appointment",
+            "hold_policy",
+            "held_slot",
+        ]
+    ), q.statements

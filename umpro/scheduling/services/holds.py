@@ -9,13 +9,16 @@ now an ordinary slot) or lost (passed unused). A release racing a booking ends w
 exactly one of them.
 """
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from umpro.auth.permissions import can
 from umpro.errors import Forbidden, Invalid, NotFound
@@ -80,12 +83,33 @@ class PolicyInput:
     blocks: tuple[tuple[int, time, time], ...] = ()
 
 
+_POLICIES = (
+    select(HoldPolicy)
+    .options(lazyload(HoldPolicy.blocks))
+    .where(HoldPolicy.practice_id == bindparam("practice_id"))
+)
+_BLOCKS = (
+    select(HoldBlock)
+    .where(HoldBlock.policy_id.in_(bindparam("policy_ids", expanding=True)))
+    .order_by(HoldBlock.policy_id, HoldBlock.weekday, HoldBlock.start_time)
+)
+
+
 def load_policies(session: Session, *, practice_id: int) -> dict[int | None, HoldPolicy]:
-    """Every policy of the practice, by staff id (None: the practice default)."""
-    return {
-        p.staff_id: p
-        for p in session.scalars(select(HoldPolicy).where(HoldPolicy.practice_id == practice_id))
+    """Every policy of the practice, by staff id (None: the practice default). The blocks
+    of the policies that hold blocks are read in a second statement, only if there are
+    any (a practice holding a share of its openings runs one statement)."""
+    policies = session.scalars(_POLICIES, {"practice_id": practice_id}).all()
+    unloaded = {
+        p.id: p for p in policies if p.mode == HOLD_BLOCKS and "blocks" in inspect(p).unloaded
     }
+    if unloaded:
+        blocks = defaultdict(list)
+        for block in session.scalars(_BLOCKS, {"policy_ids": list(unloaded)}):
+            blocks[block.policy_id].append(block)
+        for policy_id, policy in unloaded.items():
+            set_committed_value(policy, "blocks", blocks[policy_id])
+    return {p.staff_id: p for p in policies}
 
 
 def policy_for(policies: dict[int | None, HoldPolicy], staff_id: int) -> HoldPolicy | None:
@@ -239,10 +263,12 @@ def compute_holds(
 
 def load_rows(
     session: Session, *, practice_id: int, staff_ids, start_at: datetime, end_at: datetime
-) -> dict[tuple[int, datetime], HeldSlot]:
-    """Written held slots starting in [start_at - MAX_SLOT, end_at): bounded both sides."""
-    rows = session.scalars(
-        select(HeldSlot).where(
+) -> dict[tuple[int, datetime], Row]:
+    """Written held slots starting in [start_at - MAX_SLOT, end_at): bounded both sides.
+    Their state and appointment only (``row.state``, ``row.appointment_id``), not
+    ``HeldSlot`` objects: a fortnight of a team is hundreds of rows."""
+    rows = session.execute(
+        select(HeldSlot.staff_id, HeldSlot.start_at, HeldSlot.state, HeldSlot.appointment_id).where(
             HeldSlot.practice_id == practice_id,
             HeldSlot.staff_id.in_(list(staff_ids)),
             HeldSlot.start_at < end_at,
@@ -250,6 +276,71 @@ def load_rows(
         )
     )
     return {(r.staff_id, r.start_at): r for r in rows}
+
+
+def no_holds(staff_id: int, day: date) -> list[Hold]:
+    """``holds_by_day``'s answer when no staff member holds slots."""
+    return []
+
+
+def holds_by_day(
+    session: Session,
+    *,
+    practice_id: int,
+    tz: str,
+    staff_ids,
+    start_at: datetime,
+    end_at: datetime,
+    now: datetime,
+    template: AgendaTemplate | None = None,
+    policies: dict | None = None,
+) -> Callable[[int, date], list[Hold]]:
+    """``holds(staff_id, day)``: the held slots of one of ``staff_ids`` on one local day
+    that overlap [start_at, end_at), with their state, worked out when asked (a slot
+    search stops once it has its slots). Query count is fixed: policies (and blocks, if
+    any policy holds blocks), template (unless given), rows (once, when a hold is
+    found)."""
+    ids = list(staff_ids)
+    if not ids:
+        return no_holds
+    policies = load_policies(session, practice_id=practice_id) if policies is None else policies
+    if not any(policy_for(policies, i) for i in ids):
+        return no_holds
+    if template is None:
+        template = load_template(
+            session,
+            practice_id=practice_id,
+            staff_ids=ids,
+            first_day=to_local(start_at, tz).date(),
+            last_day=to_local(end_at, tz).date(),
+            tz=tz,
+        )
+    rows = None
+
+    def holds_on(staff_id: int, day: date) -> list[Hold]:
+        nonlocal rows
+        found = []
+        for hold in compute_holds(template, policies, staff_id=staff_id, day=day):
+            if not (hold.start_at < end_at and start_at < hold.end_at):
+                continue
+            if rows is None:  # read once, when a hold is found (most bookings have none)
+                rows = load_rows(
+                    session,
+                    practice_id=practice_id,
+                    staff_ids=ids,
+                    start_at=start_at,
+                    end_at=end_at,
+                )
+            row = rows.get((staff_id, hold.start_at))
+            if row is not None:
+                hold = replace(hold, state=row.state, appointment_id=row.appointment_id)
+            if hold.state == HELD and hold.release_at is not None and hold.release_at <= now:
+                # Due for release: ordinary already, whether the job has run or not.
+                hold = replace(hold, state=RELEASED)
+            found.append(hold)
+        return found
+
+    return holds_on
 
 
 def holds_between(
@@ -265,39 +356,23 @@ def holds_between(
     policies: dict | None = None,
 ) -> list[Hold]:
     """Held slots of ``staff_ids`` overlapping [start_at, end_at), with their state.
-    Query count is fixed: policies, template (unless given), rows."""
+    Query count is fixed: see ``holds_by_day``."""
     ids = list(staff_ids)
-    if not ids:
-        return []
-    policies = load_policies(session, practice_id=practice_id) if policies is None else policies
-    if not any(policy_for(policies, i) for i in ids):
-        return []
-    first_day, last_day = to_local(start_at, tz).date(), to_local(end_at, tz).date()
-    if template is None:
-        template = load_template(
-            session,
-            practice_id=practice_id,
-            staff_ids=ids,
-            first_day=first_day,
-            last_day=last_day,
-            tz=tz,
-        )
-    rows = load_rows(
-        session, practice_id=practice_id, staff_ids=ids, start_at=start_at, end_at=end_at
+    holds_on = holds_by_day(
+        session,
+        practice_id=practice_id,
+        tz=tz,
+        staff_ids=ids,
+        start_at=start_at,
+        end_at=end_at,
+        now=now,
+        template=template,
+        policies=policies,
     )
-    found = []
-    for staff_id in ids:
-        for day in days_between(first_day, last_day):
-            for hold in compute_holds(template, policies, staff_id=staff_id, day=day):
-                if not (hold.start_at < end_at and start_at < hold.end_at):
-                    continue
-                row = rows.get((staff_id, hold.start_at))
-                if row is not None:
-                    hold = replace(hold, state=row.state, appointment_id=row.appointment_id)
-                if hold.state == HELD and hold.release_at is not None and hold.release_at <= now:
-                    # Due for release: ordinary already, whether the job has run or not.
-                    hold = replace(hold, state=RELEASED)
-                found.append(hold)
+    if holds_on is no_holds:
+        return []
+    days = days_between(to_local(start_at, tz).date(), to_local(end_at, tz).date())
+    found = [hold for staff_id in ids for day in days for hold in holds_on(staff_id, day)]
     return sorted(found, key=lambda h: (h.start_at, h.staff_id))
 
 

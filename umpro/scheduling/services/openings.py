@@ -55,7 +55,8 @@ class Closure:
 
 @dataclass
 class AgendaTemplate:
-    """Rules and absences of a set of staff over a period, loaded in three queries."""
+    """Rules (with their types), absences and weekly absences of a set of staff over a
+    period, loaded in three queries."""
 
     tz: str
     staff_ids: frozenset[int] = frozenset()
@@ -109,9 +110,11 @@ def check_rule_hours(
 #: load_template's queries, built once and bound per call (``bounds`` below): building a
 #: statement and its cache key took longer than SQLite's answer on these small tables.
 _RULES = (
-    select(AvailabilityRule)
-    # The openings need only the ids of each rule's types: read from the link table
-    # (``_rule_types``) rather than as the AppointmentType objects the relationship loads.
+    # With the ids of each rule's types, from the link table (outer join: a rule without
+    # types allows every type), in the same statement: one row per (rule, type). The
+    # openings need only those ids, not the AppointmentType objects the relationship loads.
+    select(AvailabilityRule, availability_rule_type.c.type_id)
+    .outerjoin(availability_rule_type, availability_rule_type.c.rule_id == AvailabilityRule.id)
     .options(lazyload(AvailabilityRule.types))
     .where(
         AvailabilityRule.practice_id == bindparam("practice_id"),
@@ -120,7 +123,7 @@ _RULES = (
         AvailabilityRule.valid_until.is_(None)
         | (AvailabilityRule.valid_until >= bindparam("first_day")),
     )
-    .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time)
+    .order_by(AvailabilityRule.weekday, AvailabilityRule.start_time, AvailabilityRule.id)
 )
 _ABSENCES = (
     select(Absence)
@@ -137,9 +140,6 @@ _WEEKLY = select(WeeklyAbsence).where(
     WeeklyAbsence.staff_id.in_(bindparam("staff_ids", expanding=True)),
     WeeklyAbsence.valid_from <= bindparam("last_day"),
     WeeklyAbsence.valid_until.is_(None) | (WeeklyAbsence.valid_until >= bindparam("first_day")),
-)
-_RULE_TYPES = select(availability_rule_type.c.rule_id, availability_rule_type.c.type_id).where(
-    availability_rule_type.c.rule_id.in_(bindparam("rule_ids", expanding=True))
 )
 
 
@@ -167,26 +167,20 @@ def load_template(
         "start_at": start_at,
         "end_at": end_at,
     }
-    rule_ids = []
-    for rule in session.scalars(_RULES, bounds):
-        template.rules[rule.staff_id].append(rule)
-        rule_ids.append(rule.id)
-    template.rule_types = _rule_types(session, rule_ids)
+    types: dict[int, set[int]] = {}
+    for rule, type_id in session.execute(_RULES, bounds):
+        known = types.get(rule.id)
+        if known is None:
+            template.rules[rule.staff_id].append(rule)
+            known = types[rule.id] = set()
+        if type_id is not None:
+            known.add(type_id)
+    template.rule_types = {rule_id: frozenset(ids) for rule_id, ids in types.items()}
     for absence in session.scalars(_ABSENCES, bounds):
         template.absences[absence.staff_id].append(absence)
     for item in session.scalars(_WEEKLY, bounds):
         template.weekly[item.staff_id].append(item)
     return template
-
-
-def _rule_types(session: Session, rule_ids: list[int]) -> dict[int, frozenset[int]]:
-    """The allowed type ids of each rule (empty: every type), one query."""
-    if not rule_ids:
-        return {}
-    found = defaultdict(set)
-    for rule_id, type_id in session.execute(_RULE_TYPES, {"rule_ids": rule_ids}):
-        found[rule_id].add(type_id)
-    return {rule_id: frozenset(found[rule_id]) for rule_id in rule_ids}
 
 
 def closures_for(template: AgendaTemplate, *, staff_id: int, day: date) -> list[Closure]:

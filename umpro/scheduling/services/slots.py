@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from heapq import merge
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from umpro.scheduling.services import holds
 from umpro.scheduling.services.junior import supervised_periods, supervisor_absence
 from umpro.scheduling.services.openings import days_between, load_template, openings_for
 from umpro.team.models import Staff
-from umpro.timeutil import to_local
+from umpro.timeutil import local_day_bounds, to_local
 
 #: Default minimum notice before a slot offered to booking.
 MIN_NOTICE = timedelta(minutes=30)
@@ -180,9 +179,10 @@ def find_slots(
 ) -> list[Slot]:
     """Up to ``limit`` free slots, earliest first; ``preferred_staff_id``'s first (e.g. the
     patient's médecin traitant). Staff who may not perform the type are left out; held
-    slots still held are busy unless ``include_held``. Query count is bounded: rules,
-    absences, weekly absences, hold policies and rows, appointments. Linear in the
-    number of openings, busy periods and slots."""
+    slots still held are busy unless ``include_held``. Query count is bounded: rules
+    with their types, absences, weekly absences, appointments, hold policies (and
+    blocks) and rows. The days are worked out in order and the search stops once it has
+    its answer: linear in the openings, busy periods and slots of the days it needed."""
     staff = [s for s in staff if s.is_active and appointment_type.allows(s.profession)]
     if not staff or until <= start_from:
         return []
@@ -202,8 +202,9 @@ def find_slots(
     )
     room_ids = sorted({r.room_id for i in ids for r in template.rules.get(i, []) if r.room_id})
     by_staff, by_room = _busy(session, practice_id, ids, room_ids, earliest, until)
+    holds_on = holds.no_holds
     if not include_held:
-        for hold in holds.holds_between(
+        holds_on = holds.holds_by_day(
             session,
             practice_id=practice_id,
             tz=tz,
@@ -212,40 +213,126 @@ def find_slots(
             end_at=until,
             now=now,
             template=template,
-        ):
-            if hold.state == HELD:
-                by_staff[hold.staff_id].append((hold.start_at, hold.end_at))
-    duration = timedelta(minutes=appointment_type.duration_minutes)
+        )
+    search = _Search(
+        template=template,
+        appointment_type=appointment_type,
+        earliest=earliest,
+        until=until,
+        by_staff=by_staff,
+        by_room=by_room,
+        holds_on=holds_on,
+        session=session,
+    )
+    days = days_between(first_day, last_day)
+    # The answer is sorted by (not the preferred staff member, start, staff id): the
+    # preferred member's slots first, then the others'. Each group is worked out day by
+    # day and stops once it has ``limit`` slots before the next day begins (a later day's
+    # slots all start after its local midnight, so they could not come in the answer).
+    preferred = [m for m in staff if m.id == preferred_staff_id]
+    others = [m for m in staff if m.id != preferred_staff_id]
     slots: list[Slot] = []
-    for member in staff:
-        staff_busy = sorted(by_staff[member.id])
+    for group in (preferred, others):
+        need = limit - len(slots)
+        if not group or need <= 0:
+            continue
+        found: list[Slot] = []
+        for day in days:
+            for member in group:
+                search.add_day(found, member, day)
+            next_midnight = local_day_bounds(day, tz)[1]
+            if sum(1 for slot in found if slot.start_at < next_midnight) >= need:
+                break
+        found.sort(key=lambda s: (s.start_at, s.staff.id))
+        slots += found[:need]
+    return slots
+
+
+class _Search:
+    """The free slots of one staff member on one day, from the loaded rules, live
+    periods and holds (``find_slots``)."""
+
+    def __init__(
+        self,
+        *,
+        template,
+        appointment_type,
+        earliest,
+        until,
+        by_staff,
+        by_room,
+        holds_on,
+        session,
+    ):
+        self.template = template
+        self.type = appointment_type
+        self.duration = timedelta(minutes=appointment_type.duration_minutes)
+        self.earliest = earliest
+        self.until = until
+        self.by_staff = by_staff
+        self.by_room = by_room
+        self.holds_on = holds_on
+        self.session = session
+        #: start-sorted live periods and their starts, by staff id and by room id
+        self._sorted: dict[tuple[str, int], tuple[list, list]] = {}
+
+    def _periods(self, kind: str, key: int) -> tuple[list, list]:
+        known = self._sorted.get((kind, key))
+        if known is None:
+            source = self.by_staff if kind == "staff" else self.by_room
+            periods = sorted(source.get(key, ()))
+            known = self._sorted[(kind, key)] = (periods, [p[0] for p in periods])
+        return known
+
+    def add_day(self, found: list[Slot], member: Staff, day) -> None:
+        """Append ``member``'s free slots of the local ``day`` to ``found``."""
+        template, tz = self.template, self.template.tz
+        type_id = self.type.id
+        openings = [
+            o for o in openings_for(template, staff_id=member.id, day=day) if o.allows(type_id)
+        ]
+        if not openings:
+            return
+        if supervisor_absence(self.session, junior=member, day=day, tz=tz, template=template):
+            return
+        # A docteur junior consults only while their supervisor is on duty.
+        supervised = supervised_periods(template, junior=member, day=day)
+        # The live periods that can touch the day's openings (_free_in looks back
+        # MAX_DURATION from an opening's start), and the day's holds: a hold lies inside
+        # an opening of its own day.
+        low = min(o.start_at for o in openings) - MAX_DURATION
+        high = min(max(o.end_at for o in openings), self.until)
+        held = [(h.start_at, h.end_at) for h in self.holds_on(member.id, day) if h.state == HELD]
+        staff_periods, staff_starts = self._periods("staff", member.id)
+        own = staff_periods[bisect_left(staff_starts, low) : bisect_left(staff_starts, high)]
         merged: dict[int | None, tuple[list, list]] = {}
-        for day in days_between(first_day, last_day):
-            if supervisor_absence(session, junior=member, day=day, tz=tz, template=template):
-                continue
-            # A docteur junior consults only while their supervisor is on duty.
-            supervised = supervised_periods(template, junior=member, day=day)
-            for opening in openings_for(template, staff_id=member.id, day=day):
-                if not opening.allows(appointment_type.id):
-                    continue
-                pieces = [(opening.start_at, opening.end_at)]
-                if supervised is not None:
-                    pieces = [
-                        (max(s, opening.start_at), min(e, opening.end_at))
-                        for s, e in supervised
-                        if s < opening.end_at and opening.start_at < e
+        for opening in openings:
+            pieces = [(opening.start_at, opening.end_at)]
+            if supervised is not None:
+                pieces = [
+                    (max(s, opening.start_at), min(e, opening.end_at))
+                    for s, e in supervised
+                    if s < opening.end_at and opening.start_at < e
+                ]
+            room_id = opening.room_id if self.type.needs_room else None
+            if room_id not in merged:  # once per room of the day, not per opening
+                busy = own + held
+                if room_id:
+                    room_periods, room_starts = self._periods("room", room_id)
+                    busy += room_periods[
+                        bisect_left(room_starts, low) : bisect_left(room_starts, high)
                     ]
-                room_id = opening.room_id if appointment_type.needs_room else None
-                if room_id not in merged:  # once per (staff member, room), not per opening
-                    busy = (
-                        list(merge(staff_busy, sorted(by_room[room_id]))) if room_id else staff_busy
-                    )
-                    merged[room_id] = (busy, [b[0] for b in busy])
-                busy, starts = merged[room_id]
-                for piece_start, piece_end in pieces:
-                    for start, end in _free_in(
-                        piece_start, min(piece_end, until), earliest, duration, busy, starts
-                    ):
-                        slots.append(Slot(member, start, end, room_id))
-    slots.sort(key=lambda s: (s.staff.id != preferred_staff_id, s.start_at, s.staff.id))
-    return slots[:limit]
+                if held or room_id:
+                    busy.sort()
+                merged[room_id] = (busy, [b[0] for b in busy])
+            busy, starts = merged[room_id]
+            for piece_start, piece_end in pieces:
+                for start, end in _free_in(
+                    piece_start,
+                    min(piece_end, self.until),
+                    self.earliest,
+                    self.duration,
+                    busy,
+                    starts,
+                ):
+                    found.append(Slot(member, start, end, room_id))
