@@ -117,9 +117,10 @@ def place(grid: Grid, block: Block, tz: str, day: date) -> Block:
     start = grid.row_of_minute(_minute_of_local(local_start, day))
     end = grid.row_of_minute(_minute_of_local(local_end, day))
     block.row, block.span = start, max(1, end - start)
-    block.local_start = f"{local_start:%Y-%m-%dT%H:%M}"
+    # isoformat is C and cheaper than strftime: "2027-01-11T09:00+01:00" → its first 16.
+    block.local_start = local_start.isoformat(timespec="minutes")[:16]
     block.start_hm = block.local_start[11:]
-    block.end_hm = f"{local_end:%H:%M}"
+    block.end_hm = local_end.isoformat(timespec="minutes")[11:16]
     css = f"at-{block.row} span-{block.span}"
     appointment = block.appointment
     if block.kind == "appointment" and appointment is not None:
