@@ -27,8 +27,10 @@ def client_ip() -> str:
 def acting_context() -> dict:
     """The keyword arguments every service call from a page or an API endpoint takes: the
     signed-in staff member (``actor``), the time of the request in UTC (``now``) and where
-    it came from (``ip``, for the access log)."""
-    return {"actor": current_user, "now": utcnow(), "ip": client_ip()}
+    it came from (``ip``, for the access log). The actor is the staff member itself, not
+    the ``current_user`` proxy: a service checks permissions per row shown, and each
+    attribute read through the proxy looks the user up again (≈ 600 per day view)."""
+    return {"actor": current_user._get_current_object(), "now": utcnow(), "ip": client_ip()}
 
 
 def api_error(status: int, code: str, message: str, field: str | None = None):
