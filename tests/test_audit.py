@@ -9,7 +9,7 @@ from tests import factories
 from tests.audit_support import allow_tampering
 from tests.conftest import ON_PG
 from umpro.auth.audit import GENESIS, record_access, seen_by_query, verify_chain
-from umpro.auth.models import AccessLog
+from umpro.auth.models import AccessLog, AccessLogPatient
 
 
 @pytest.fixture
@@ -34,6 +34,24 @@ def test_who_saw_a_patient_is_an_indexed_lookup(session, gp):
     record_access(session, actor=gp, action="patient.view", patient_id=5)
     seen = session.scalars(select(AccessLog.action).where(seen_by_query(4)).order_by(AccessLog.id))
     assert list(seen) == ["patient.search", "patient.view"]
+
+
+def test_each_listed_patient_carries_its_rows_time(session, gp, frozen_now):
+    from datetime import timedelta
+
+    record_access(session, actor=gp, action="patient.search", patient_ids=[3, 4], now=frozen_now)
+    earlier = frozen_now - timedelta(days=400)
+    record_access(session, actor=gp, action="patient.view", patient_id=4, now=earlier)
+    listed = session.execute(
+        select(AccessLogPatient.patient_id, AccessLogPatient.at, AccessLog.at)
+        .join(AccessLog, AccessLog.id == AccessLogPatient.access_log_id)
+        .order_by(AccessLogPatient.access_log_id, AccessLogPatient.patient_id)
+    ).all()
+    assert [(p, at) for p, at, _ in listed] == [(3, frozen_now), (4, frozen_now), (4, earlier)]
+    assert all(copied == logged for _, copied, logged in listed)
+    # A period bounds the lookup: the access of 400 days ago is not in the last year's.
+    year = seen_by_query(4, frozen_now - timedelta(days=365), frozen_now + timedelta(days=1))
+    assert list(session.scalars(select(AccessLog.action).where(year))) == ["patient.search"]
 
 
 def test_the_hash_covers_the_list_of_patients(session, gp):
