@@ -7,9 +7,8 @@ EXPLAIN on PostgreSQL."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
-from tests import factories
+from tests import factories, plan_support
 from tests.conftest import ON_PG
 from umpro.auth import access_review, audit
 from umpro.auth.access_review import Filters
@@ -43,31 +42,12 @@ def scene(frozen_now, session, practice):
 
 def _statements(session, call) -> list[tuple[str, object]]:
     """The statements ``call`` runs that read ``access_log_patient``."""
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if "access_log_patient" in statement and not statement.startswith("INSERT"):
-            seen.append((statement, parameters))
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    assert seen, "aucune requête sur access_log_patient"
-    return seen
-
-
-def _plan(session, statement, parameters) -> str:
-    connection = session.connection()
-    if ON_PG:
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-        connection.exec_driver_sql("RESET enable_seqscan")
-    else:
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    return "\n".join(str(r[-1]) for r in rows)
+    return plan_support.captured(
+        session,
+        call,
+        lambda statement: "access_log_patient" in statement and not statement.startswith("INSERT"),
+        "access_log_patient",
+    )
 
 
 def _assert_time_range(plan: str) -> None:
@@ -90,7 +70,7 @@ def test_the_panel_reads_the_newest_rows_of_the_patients_index(scene, session):
         ),
     )
     assert len(statements) == 1
-    plan = _plan(session, *statements[0])
+    plan = plan_support.plan(session, *statements[0])
     _assert_time_range(plan)
     # Already in order: the first PANEL_SIZE rows are the answer, nothing is sorted.
     if ON_PG:
@@ -120,4 +100,4 @@ def test_the_journal_on_a_patient_reads_the_period_only(scene, session):
             session, actor=gp, filters=filters, tz=gp.practice.timezone, now=now
         ),
     )
-    _assert_time_range(_plan(session, *statements[0]))
+    _assert_time_range(plan_support.plan(session, *statements[0]))

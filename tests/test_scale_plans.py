@@ -6,9 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
-from tests import factories
+from tests import factories, plan_support
 from tests.conftest import ON_PG
 from umpro import generate
 from umpro.scheduling.services import placement, reading, templates
@@ -27,31 +26,9 @@ def scene(frozen_now, session):
 
 def _captured(session, call) -> list[tuple[str, object]]:
     """The statements ``call`` runs on appointment, with their parameters."""
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if "FROM appointment" in statement:
-            seen.append((statement, parameters))
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    assert seen, "aucune requête sur appointment"
-    return seen
-
-
-def _plan(session, statement, parameters) -> str:
-    connection = session.connection()
-    if ON_PG:
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-        connection.exec_driver_sql("RESET enable_seqscan")
-    else:
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    return "\n".join(str(r[-1]) for r in rows)
+    return plan_support.captured(
+        session, call, lambda statement: "FROM appointment" in statement, "appointment"
+    )
 
 
 def _assert_bounded(plan: str, index: str) -> None:
@@ -82,7 +59,7 @@ def test_day_view_query_is_a_bounded_range(scene, session):
             end_at=now + timedelta(hours=10),
         ),
     )
-    _assert_bounded(_plan(session, *statements[0]), "ix_appointment_practice_start")
+    _assert_bounded(plan_support.plan(session, *statements[0]), "ix_appointment_practice_start")
 
 
 def test_overlap_check_is_three_bounded_ranges(scene, session):
@@ -99,7 +76,7 @@ def test_overlap_check_is_three_bounded_ranges(scene, session):
             end_at=start + timedelta(minutes=15),
         ),
     )
-    plan = _plan(session, *statements[0])
+    plan = plan_support.plan(session, *statements[0])
     for index in (
         "ix_appointment_staff_start",
         "ix_appointment_patient_start",
@@ -116,7 +93,7 @@ def test_absence_warning_count_is_a_bounded_range(scene, session):
             session, staff_id=gp.id, start_at=now, end_at=now + timedelta(days=7)
         ),
     )
-    _assert_bounded(_plan(session, *statements[0]), "ix_appointment_staff_start")
+    _assert_bounded(plan_support.plan(session, *statements[0]), "ix_appointment_staff_start")
 
 
 @pytest.mark.sqlite_only
