@@ -11,9 +11,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, event
 
-from tests import factories
+from tests import factories, plan_support
 from tests.conftest import ON_PG, Browser
-from tests.test_scale_plans import _plan
 from umpro import generate
 from umpro.reports.models import PatientListSnapshot
 from umpro.reports.services import figures as fig
@@ -80,7 +79,7 @@ def test_page_plans_read_no_history(practice, app, session, page):
     statements = _selects_of(app, session, key, path)
     reads = {}
     for statement, parameters in statements:
-        plan = _plan(session, statement, parameters)
+        plan = plan_support.plan(session, statement, parameters)
         if _history_reads(plan):
             reads[" ".join(statement.split())[:160]] = plan.replace("\n", " | ")
     assert reads == {}, "\n".join(f"{s}\n  → {p}" for s, p in reads.items())
@@ -92,7 +91,7 @@ def test_requested_list_uses_the_state_index(practice, app, session):
     requested = [s for s in statements if "care_task.status IN" in s[0]]
     assert requested, "la liste « demandées » n'a pas été lue"
     for statement, parameters in requested:
-        assert "ix_care_task_requested" in _plan(session, statement, parameters)
+        assert "ix_care_task_requested" in plan_support.plan(session, statement, parameters)
 
 
 def test_home_reads_no_appointment_but_today(practice, app, session):
