@@ -6,6 +6,7 @@ rules (openings, overlaps enforced by the database) apply unchanged.
 """
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -73,17 +74,44 @@ def next_slots(
     )
 
 
-def _book(
+def _check_session(actor, task: CareTask) -> None:
+    """The task's owner books the session, while the task is accepted, in progress or on
+    hold."""
+    authorize(
+        actor, "care_task.owner", task, "Seul le professionnel qui a accepté la tâche la planifie."
+    )
+    if task.status not in states.OWNED_STATUSES:
+        raise Conflict(f"Une tâche « {task.status_label} » ne se planifie plus.", field="start")
+
+
+def _check_follow_up(actor, task: CareTask) -> None:
+    """The requesting GP books the follow-up (after an escalation, a rejection or
+    results), unless the task was entered in error."""
+    authorize(actor, "care_task.requester", task, "Seul le médecin demandeur planifie le suivi.")
+    if task.status == states.ENTERED_IN_ERROR:
+        raise Conflict("Cette tâche a été saisie par erreur.", field="start")
+
+
+#: Who may book what, by purpose (see ``TaskAppointment.purpose``).
+_CHECKS = {"session": _check_session, "follow_up": _check_follow_up}
+
+
+def book(
     session: Session,
     *,
+    purpose: str,
     actor,
     task: CareTask,
-    purpose: str,
     type_id: int | None,
     start_at: datetime | None,
     now: datetime,
-    ip: str,
+    ip: str = "",
 ) -> TaskAppointment:
+    """Book the task's ``session`` in the delegate's own agenda (the task's owner only,
+    while the task is accepted, in progress or on hold), or the patient's ``follow_up``
+    in the requesting GP's own agenda (refused on a task entered in error). Every rule of
+    the agenda applies (a taken time answers 409)."""
+    _CHECKS[purpose](actor, task)
     appointment_type = same_practice(
         session.get(AppointmentType, type_id) if isinstance(type_id, int) else None,
         task.practice_id,
@@ -120,61 +148,8 @@ def _book(
     return link
 
 
-def book_session(
-    session: Session,
-    *,
-    actor,
-    task: CareTask,
-    type_id: int | None,
-    start_at: datetime | None,
-    now: datetime,
-    ip: str = "",
-) -> TaskAppointment:
-    """Book the session in the delegate's own agenda. The task's owner only, while the
-    task is accepted, in progress or on hold; every rule of the agenda applies (a taken
-    time answers 409)."""
-    authorize(
-        actor, "care_task.owner", task, "Seul le professionnel qui a accepté la tâche la planifie."
-    )
-    if task.status not in states.OWNED_STATUSES:
-        raise Conflict(f"Une tâche « {task.status_label} » ne se planifie plus.", field="start")
-    return _book(
-        session,
-        actor=actor,
-        task=task,
-        purpose="session",
-        type_id=type_id,
-        start_at=start_at,
-        now=now,
-        ip=ip,
-    )
-
-
-def book_follow_up(
-    session: Session,
-    *,
-    actor,
-    task: CareTask,
-    type_id: int | None,
-    start_at: datetime | None,
-    now: datetime,
-    ip: str = "",
-) -> TaskAppointment:
-    """The requesting GP books the patient's follow-up in their own agenda (after an
-    escalation, a rejection or results). Refuses a task entered in error."""
-    authorize(actor, "care_task.requester", task, "Seul le médecin demandeur planifie le suivi.")
-    if task.status == states.ENTERED_IN_ERROR:
-        raise Conflict("Cette tâche a été saisie par erreur.", field="start")
-    return _book(
-        session,
-        actor=actor,
-        task=task,
-        purpose="follow_up",
-        type_id=type_id,
-        start_at=start_at,
-        now=now,
-        ip=ip,
-    )
+book_session = partial(book, purpose="session")
+book_follow_up = partial(book, purpose="follow_up")
 
 
 def acknowledge(

@@ -235,14 +235,18 @@ def _book(task_id: int, *, prefix: str, purpose: str):
     key = "booking" if purpose == "session" else "follow_up"
     if not form.validate_on_submit():
         return _render(task, status=422, **{key: form})
-    book = sessions.book_session if purpose == "session" else sessions.book_follow_up
 
     def save():
         start_at = local_to_utc(
             form.day.data, form.time.data, current_user.practice.timezone, field="time"
         )
-        return book(
-            db.session, task=task, type_id=form.type_id.data, start_at=start_at, **acting_context()
+        return sessions.book(
+            db.session,
+            purpose=purpose,
+            task=task,
+            type_id=form.type_id.data,
+            start_at=start_at,
+            **acting_context(),
         )
 
     link, error = attempt(save, form=form)
