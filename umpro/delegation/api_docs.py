@@ -1,6 +1,8 @@
 """OpenAPI description of the delegation endpoints (registered by umpro.delegation.api)."""
 
 from umpro.api import openapi
+from umpro.delegation import states
+from umpro.delegation.services import tasks
 
 _TASK_PROPS = {
     "id": "integer",
@@ -8,23 +10,10 @@ _TASK_PROPS = {
     "patient": "object",
     "protocol_code": "string",
     "protocol_title": "string",
-    "status": openapi.prop(
-        "string",
-        enum=[
-            "requested",
-            "accepted",
-            "rejected",
-            "in-progress",
-            "on-hold",
-            "completed",
-            "failed",
-            "cancelled",
-            "entered-in-error",
-        ],
-    ),
+    "status": openapi.prop("string", enum=list(states.STATUSES)),
     "status_label": "string",
     "status_reason": "string",
-    "priority": openapi.prop("string", enum=["routine", "urgent", "asap"]),
+    "priority": openapi.prop("string", enum=list(states.PRIORITIES)),
     "instructions": "string",
     "due_on": "date",
     "created_at": "date-time",
@@ -61,7 +50,7 @@ openapi.schemas(
                 "patient_id": "integer",
                 "protocol_code": "string",
                 "instructions": "string",
-                "priority": openapi.prop("string", enum=["routine", "urgent", "asap"]),
+                "priority": openapi.prop("string", enum=list(states.PRIORITIES)),
                 "due_on": "date",
                 "inclusion_met": openapi.prop(
                     "array", "Clés des critères d'inclusion remplis", items={"type": "string"}
@@ -146,7 +135,7 @@ openapi.paths(
                     {
                         "name": "view",
                         "in": "query",
-                        "schema": {"type": "string", "enum": ["available", "mine", "inbox"]},
+                        "schema": {"type": "string", "enum": list(tasks.VIEWS)},
                     }
                 ],
                 "responses": {**openapi.ok(openapi.list_of("CareTask")), **openapi.ERRORS},
