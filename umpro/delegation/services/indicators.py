@@ -13,6 +13,8 @@ Aggregates only: no patient is named, so reading them is not logged per patient.
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from operator import attrgetter
 
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
@@ -131,27 +133,38 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}".replace(".", ",")
 
 
-def _mean(row: ProtocolIndicators, respondent: str) -> tuple[str, str]:
+def _mean(row: ProtocolIndicators, respondent: str) -> str:
     answer = row.satisfaction.get(respondent)
-    if answer is None:
-        return "", "0"
-    return f"{answer.mean:.2f}".replace(".", ","), str(answer.answers)
+    return "" if answer is None else f"{answer.mean:.2f}".replace(".", ",")
 
 
-CSV_HEADER = [
-    "Année",
-    "Code",
-    "Protocole",
-    "Type",
-    "Patients pris en charge",
-    "Actes réalisés par les délégués",
-    "Actes repris par le délégant",
-    "Taux de reprise (%)",
-    "Événements indésirables",
-    "dont graves",
-    *(f"Satisfaction {label.lower()} (moyenne /5)" for label in RESPONDENTS.values()),
-    *(f"Satisfaction {label.lower()} (réponses)" for label in RESPONDENTS.values()),
-]
+def _answers(row: ProtocolIndicators, respondent: str) -> int:
+    answer = row.satisfaction.get(respondent)
+    return 0 if answer is None else answer.answers
+
+
+#: The CSV's columns: the header, and what the cell of a row holds.
+_COLUMNS = (
+    ("Année", attrgetter("year")),
+    ("Code", attrgetter("protocol.code")),
+    ("Protocole", attrgetter("protocol.title")),
+    ("Type", attrgetter("protocol.kind_label")),
+    ("Patients pris en charge", attrgetter("patients")),
+    ("Actes réalisés par les délégués", attrgetter("acts")),
+    ("Actes repris par le délégant", attrgetter("taken_back")),
+    ("Taux de reprise (%)", lambda row: _percent(row.takeback_rate)),
+    ("Événements indésirables", attrgetter("adverse_events")),
+    ("dont graves", attrgetter("severe_adverse_events")),
+    *(
+        (f"Satisfaction {label.lower()} (moyenne /5)", partial(_mean, respondent=respondent))
+        for respondent, label in RESPONDENTS.items()
+    ),
+    *(
+        (f"Satisfaction {label.lower()} (réponses)", partial(_answers, respondent=respondent))
+        for respondent, label in RESPONDENTS.items()
+    ),
+)
+CSV_HEADER = [header for header, _ in _COLUMNS]
 
 
 def to_csv(rows: list[ProtocolIndicators]) -> str:
@@ -159,22 +172,5 @@ def to_csv(rows: list[ProtocolIndicators]) -> str:
     out = io.StringIO()
     writer = csv_export.writer(out)
     writer.writerow(CSV_HEADER)
-    for row in rows:
-        means = [_mean(row, r) for r in RESPONDENTS]
-        writer.writerow(
-            [
-                row.year,
-                row.protocol.code,
-                row.protocol.title,
-                row.protocol.kind_label,
-                row.patients,
-                row.acts,
-                row.taken_back,
-                _percent(row.takeback_rate),
-                row.adverse_events,
-                row.severe_adverse_events,
-                *(m[0] for m in means),
-                *(m[1] for m in means),
-            ]
-        )
+    writer.writerows([cell(row) for _, cell in _COLUMNS] for row in rows)
     return "\ufeff" + out.getvalue()
