@@ -141,13 +141,14 @@ def book(
         task,
         actor=actor,
         now=now,
-        kind="session_booked" if purpose == "session" else "follow_up_booked",
+        kind=f"{purpose}_booked",
         note=f"{link.purpose_label} le {local:%d/%m/%Y à %H:%M} ({appointment_type.label})",
         data={"appointment_id": appointment.id},
     )
     return link
 
 
+#: ``book`` for one purpose.
 book_session = partial(book, purpose="session")
 book_follow_up = partial(book, purpose="follow_up")
 
