@@ -22,31 +22,26 @@ def _with_key(body: str) -> str:
 INS = _with_key("2580369123456")
 
 
+#: The patients the searches look for, by key: their ``PatientInput`` fields.
+PEOPLE = {
+    "helene": {"family_name": "Martin", "birth_name": "Rivière", "given_names": "Hélène",
+               "birth_date": date(1958, 3, 12), "sex": "F", "ins": INS},
+    "jp": {"family_name": "Dupont-Moreau", "given_names": "Jean-Pierre",
+           "birth_date": date(1949, 11, 2), "sex": "M"},
+    "ndiaye": {"family_name": "N'Diaye", "given_names": "Aminata",
+               "birth_date": date(1987, 6, 21)},
+    "martinez": {"family_name": "Martinez", "given_names": "Hugo",
+                 "birth_date": date(2001, 1, 5), "sex": "M"},
+    "lefevre": {"family_name": "Lefèvre", "given_names": "Zoé Marie",
+                "birth_date": date(1958, 3, 12)},
+}  # fmt: skip
+
+
 @pytest.fixture
 def people(session, practice):
-    make = factories.make_patient
     return {
-        "helene": make(
-            session, practice, family_name="Martin", birth_name="Rivière", given_names="Hélène",
-            birth_date=date(1958, 3, 12), sex="F", ins=INS,
-        ),
-        "jp": make(
-            session, practice, family_name="Dupont-Moreau", given_names="Jean-Pierre",
-            birth_date=date(1949, 11, 2), sex="M",
-        ),
-        "ndiaye": make(
-            session, practice, family_name="N'Diaye", given_names="Aminata",
-            birth_date=date(1987, 6, 21),
-        ),
-        "martinez": make(
-            session, practice, family_name="Martinez", given_names="Hugo",
-            birth_date=date(2001, 1, 5), sex="M",
-        ),
-        "lefevre": make(
-            session, practice, family_name="Lefèvre", given_names="Zoé Marie",
-            birth_date=date(1958, 3, 12),
-        ),
-    }  # fmt: skip
+        key: factories.make_patient(session, practice, **fields) for key, fields in PEOPLE.items()
+    }
 
 
 def _names(found) -> set[str]:
