@@ -39,6 +39,19 @@ def foreign_key(
     return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=name, ondelete=ondelete)
 
 
+def create_link_table(table: str, *links: tuple[str, ...]) -> None:
+    """Create a table whose rows link rows of other tables: a link ``(column, target)`` or
+    ``(column, target, ondelete)`` is an integer column referencing ``target.id``; the
+    columns, in the given order, are together the primary key."""
+    op.create_table(
+        table,
+        *(sa.Column(column, sa.Integer(), nullable=False) for column, *_ in links),
+        # The references in the order Alembic's autogenerate wrote them: by column name.
+        *(foreign_key(table, *link) for link in sorted(links)),
+        primary_key(table, *(column for column, *_ in links)),
+    )
+
+
 def create_indexes(table: str, *indexes: str | tuple[str, list[str]]) -> None:
     """Create the table's indexes in the given order: a column name gives the one-column
     index ``ix_<table>_<column>``; a ``(name, columns)`` pair a named index."""

@@ -19,6 +19,7 @@ from alembic import op
 import umpro.db
 from migrations.shapes import (
     create_indexes,
+    create_link_table,
     create_partial_unique_index,
     created_at_column,
     drop_tables,
@@ -287,13 +288,10 @@ def upgrade():
         "status = 'pending'",
     )
 
-    op.create_table(
+    create_link_table(
         "referral_letter_entry",
-        sa.Column("letter_id", sa.Integer(), nullable=False),
-        sa.Column("entry_id", sa.Integer(), nullable=False),
-        foreign_key("referral_letter_entry", "entry_id", "file_entry"),
-        foreign_key("referral_letter_entry", "letter_id", "referral_letter", ondelete="CASCADE"),
-        primary_key("referral_letter_entry", "letter_id", "entry_id"),
+        ("letter_id", "referral_letter", "CASCADE"),
+        ("entry_id", "file_entry"),
     )
     with op.batch_alter_table("patient", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ins", sa.String(length=15), nullable=True))

@@ -19,6 +19,7 @@ from migrations.shapes import (
     UNBOUNDED_APPOINTMENT_CLASH,
     create_appointment_overlap_triggers,
     create_indexes,
+    create_link_table,
     created_at_column,
     drop_tables,
     foreign_key,
@@ -190,13 +191,10 @@ def upgrade():
         primary_key("appointment_event"),
     )
     create_indexes("appointment_event", "appointment_id", "practice_id")
-    op.create_table(
+    create_link_table(
         "availability_rule_type",
-        sa.Column("rule_id", sa.Integer(), nullable=False),
-        sa.Column("type_id", sa.Integer(), nullable=False),
-        foreign_key("availability_rule_type", "rule_id", "availability_rule", ondelete="CASCADE"),
-        foreign_key("availability_rule_type", "type_id", "appointment_type", ondelete="CASCADE"),
-        primary_key("availability_rule_type", "rule_id", "type_id"),
+        ("rule_id", "availability_rule", "CASCADE"),
+        ("type_id", "appointment_type", "CASCADE"),
     )
     _no_overlap()
 
