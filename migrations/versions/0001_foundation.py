@@ -10,6 +10,7 @@ from alembic import op
 import umpro.db
 from migrations.shapes import (
     create_indexes,
+    create_link_table,
     created_at_column,
     drop_tables,
     foreign_key,
@@ -125,13 +126,8 @@ def upgrade():
     )
     create_indexes("api_key", "practice_id", "staff_id")
 
-    op.create_table(
-        "assisted_gp",
-        sa.Column("assistant_id", sa.Integer(), nullable=False),
-        sa.Column("gp_id", sa.Integer(), nullable=False),
-        foreign_key("assisted_gp", "assistant_id", "staff", ondelete="CASCADE"),
-        foreign_key("assisted_gp", "gp_id", "staff", ondelete="CASCADE"),
-        primary_key("assisted_gp", "assistant_id", "gp_id"),
+    create_link_table(
+        "assisted_gp", ("assistant_id", "staff", "CASCADE"), ("gp_id", "staff", "CASCADE")
     )
     op.create_table(
         "auth_session",

@@ -19,6 +19,7 @@ from alembic import op
 import umpro.db
 from migrations.shapes import (
     create_indexes,
+    create_link_table,
     create_partial_unique_index,
     created_at_column,
     drop_tables,
@@ -29,7 +30,8 @@ from migrations.shapes import (
 )
 from umpro.patients.models import DECLARATION_OVERLAP_POSTGRESQL, DECLARATION_OVERLAP_SQLITE
 
-NEW_TEXT_COLUMNS = ("address", "postal_code", "city", "sort_key")
+#: The patient's new text columns and their lengths.
+NEW_TEXT_COLUMNS = {"address": 200, "postal_code": 10, "city": 100, "sort_key": 300}
 
 # A frozen copy of umpro/patients/names.py as it was at this revision: the app's folding may
 # change, what this step wrote may not.
@@ -287,29 +289,18 @@ def upgrade():
         "status = 'pending'",
     )
 
-    op.create_table(
+    create_link_table(
         "referral_letter_entry",
-        sa.Column("letter_id", sa.Integer(), nullable=False),
-        sa.Column("entry_id", sa.Integer(), nullable=False),
-        foreign_key("referral_letter_entry", "entry_id", "file_entry"),
-        foreign_key("referral_letter_entry", "letter_id", "referral_letter", ondelete="CASCADE"),
-        primary_key("referral_letter_entry", "letter_id", "entry_id"),
+        ("letter_id", "referral_letter", "CASCADE"),
+        ("entry_id", "file_entry"),
     )
     with op.batch_alter_table("patient", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ins", sa.String(length=15), nullable=True))
         # Existing rows get "" (then the default goes: the models set these columns).
-        batch_op.add_column(
-            sa.Column("address", sa.String(length=200), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("postal_code", sa.String(length=10), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("city", sa.String(length=100), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("sort_key", sa.String(length=300), nullable=False, server_default="")
-        )
+        for name, length in NEW_TEXT_COLUMNS.items():
+            batch_op.add_column(
+                sa.Column(name, sa.String(length=length), nullable=False, server_default="")
+            )
         batch_op.add_column(
             sa.Column("updated_at", umpro.db.UTCDateTime(timezone=True), nullable=True)
         )
@@ -349,8 +340,6 @@ def downgrade():
         batch_op.drop_index("ix_patient_practice_sort")
         batch_op.drop_index("ix_patient_practice_birth_date")
         batch_op.drop_column("updated_at")
-        batch_op.drop_column("sort_key")
-        batch_op.drop_column("city")
-        batch_op.drop_column("postal_code")
-        batch_op.drop_column("address")
+        for name in reversed(NEW_TEXT_COLUMNS):
+            batch_op.drop_column(name)
         batch_op.drop_column("ins")

@@ -3,7 +3,8 @@
 No two live appointments overlap for the same staff member, room or patient: exclusion
 constraints on PostgreSQL (btree_gist, tstzrange), triggers on SQLite (where the booking
 service also checks inside a BEGIN IMMEDIATE transaction). Autogenerate sees neither:
-they are written here and in umpro/scheduling/models.py (same statements).
+they are written here (the triggers in migrations/shapes.py, where 0008's downgrade makes
+them again) and in umpro/scheduling/models.py (same statements).
 
 Create Date: 2026-11-22 21:00:00
 
@@ -14,7 +15,11 @@ from alembic import op
 
 import umpro.db
 from migrations.shapes import (
+    LIVE_APPOINTMENT,
+    UNBOUNDED_APPOINTMENT_CLASH,
+    create_appointment_overlap_triggers,
     create_indexes,
+    create_link_table,
     created_at_column,
     drop_tables,
     foreign_key,
@@ -26,24 +31,10 @@ from migrations.shapes import (
 revision = "0004"
 down_revision = "0003"
 
-_LIVE = "status IN ('booked', 'arrived', 'fulfilled')"
 EXCLUSIONS = {
     "ex_appointment_staff_overlap": "staff_id",
     "ex_appointment_room_overlap": "room_id",
     "ex_appointment_patient_overlap": "patient_id",
-}
-_CLASH = (
-    "EXISTS (SELECT 1 FROM appointment AS a"
-    " WHERE a.status IN ('booked', 'arrived', 'fulfilled')"
-    " AND a.start_at < NEW.end_at AND NEW.start_at < a.end_at AND a.id IS NOT NEW.id"
-    " AND (a.staff_id = NEW.staff_id OR a.patient_id = NEW.patient_id"
-    " OR a.room_id = NEW.room_id))"
-)
-SQLITE_TRIGGERS = {
-    "appointment_no_overlap_insert": "BEFORE INSERT ON appointment",
-    "appointment_no_overlap_update": (
-        "BEFORE UPDATE OF staff_id, patient_id, room_id, start_at, end_at, status ON appointment"
-    ),
 }
 
 
@@ -54,14 +45,11 @@ def _no_overlap() -> None:
         for name, column in EXCLUSIONS.items():
             op.execute(
                 f"ALTER TABLE appointment ADD CONSTRAINT {name} EXCLUDE USING gist "
-                f"({column} WITH =, tstzrange(start_at, end_at, '[)') WITH &&) WHERE ({_LIVE})"
+                f"({column} WITH =, tstzrange(start_at, end_at, '[)') WITH &&)"
+                f" WHERE ({LIVE_APPOINTMENT})"
             )
     elif dialect == "sqlite":
-        for name, when in SQLITE_TRIGGERS.items():
-            op.execute(
-                f"CREATE TRIGGER {name} {when}\nWHEN NEW.{_LIVE} AND {_CLASH}\n"
-                "BEGIN SELECT RAISE(ABORT, 'appointment_overlap'); END"
-            )
+        create_appointment_overlap_triggers(UNBOUNDED_APPOINTMENT_CLASH)
 
 
 def upgrade():
@@ -203,13 +191,10 @@ def upgrade():
         primary_key("appointment_event"),
     )
     create_indexes("appointment_event", "appointment_id", "practice_id")
-    op.create_table(
+    create_link_table(
         "availability_rule_type",
-        sa.Column("rule_id", sa.Integer(), nullable=False),
-        sa.Column("type_id", sa.Integer(), nullable=False),
-        foreign_key("availability_rule_type", "rule_id", "availability_rule", ondelete="CASCADE"),
-        foreign_key("availability_rule_type", "type_id", "appointment_type", ondelete="CASCADE"),
-        primary_key("availability_rule_type", "rule_id", "type_id"),
+        ("rule_id", "availability_rule", "CASCADE"),
+        ("type_id", "appointment_type", "CASCADE"),
     )
     _no_overlap()
 

@@ -8,16 +8,19 @@ Create Date: 2026-11-26 12:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.shapes import primary_key
+from migrations.shapes import (
+    APPOINTMENT_OVERLAP_TRIGGERS,
+    UNBOUNDED_APPOINTMENT_CLASH,
+    create_appointment_overlap_triggers,
+    primary_key,
+)
 
 revision = "0008"
 down_revision = "0007"
 
+
 # Frozen copies of the statements in umpro/scheduling/models.py as they are at this
-# revision (0004 holds the previous, unbounded triggers).
-_LIVE = "status IN ('booked', 'arrived', 'fulfilled')"
-
-
+# revision (0004 made the previous, unbounded triggers: migrations/shapes.py).
 def _clash(column: str) -> str:
     return (
         f"EXISTS (SELECT 1 FROM appointment AS a WHERE a.{column} = NEW.{column}"  # noqa: S608 - constant column names
@@ -28,19 +31,6 @@ def _clash(column: str) -> str:
 
 
 _CLASH = "(" + " OR ".join(_clash(c) for c in ("staff_id", "room_id", "patient_id")) + ")"
-OVERLAP_TRIGGERS = {
-    "appointment_no_overlap_insert": "BEFORE INSERT ON appointment",
-    "appointment_no_overlap_update": (
-        "BEFORE UPDATE OF staff_id, patient_id, room_id, start_at, end_at, status ON appointment"
-    ),
-}
-_OLD_CLASH = (
-    "EXISTS (SELECT 1 FROM appointment AS a"
-    " WHERE a.status IN ('booked', 'arrived', 'fulfilled')"
-    " AND a.start_at < NEW.end_at AND NEW.start_at < a.end_at AND a.id IS NOT NEW.id"
-    " AND (a.staff_id = NEW.staff_id OR a.patient_id = NEW.patient_id"
-    " OR a.room_id = NEW.room_id))"
-)
 DURATION_TRIGGERS = {
     "appointment_max_duration_insert": "BEFORE INSERT ON appointment",
     "appointment_max_duration_update": "BEFORE UPDATE OF start_at, end_at ON appointment",
@@ -52,13 +42,10 @@ PG_DURATION = (
 )
 
 
-def _overlap_triggers(clash: str) -> None:
-    for name, when in OVERLAP_TRIGGERS.items():
+def _replace_overlap_triggers(clash: str) -> None:
+    for name in APPOINTMENT_OVERLAP_TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute(
-            f"CREATE TRIGGER {name} {when}\nWHEN NEW.{_LIVE} AND {clash}\n"
-            "BEGIN SELECT RAISE(ABORT, 'appointment_overlap'); END"
-        )
+    create_appointment_overlap_triggers(clash)
 
 
 def upgrade():
@@ -85,7 +72,7 @@ def upgrade():
     )
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        _overlap_triggers(_CLASH)
+        _replace_overlap_triggers(_CLASH)
         for name, when in DURATION_TRIGGERS.items():
             op.execute(
                 f"CREATE TRIGGER {name} {when}\nWHEN {_TOO_LONG}\n"
@@ -105,7 +92,7 @@ def downgrade():
     if dialect == "sqlite":
         for name in DURATION_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        _overlap_triggers(_OLD_CLASH)
+        _replace_overlap_triggers(UNBOUNDED_APPOINTMENT_CLASH)
     elif dialect == "postgresql":
         op.execute("ALTER TABLE appointment DROP CONSTRAINT IF EXISTS ck_appointment_max_duration")
         op.execute("ALTER TABLE patient DROP CONSTRAINT IF EXISTS ck_patient_sex")
