@@ -58,7 +58,10 @@ _DATE_FR = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b")
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _DATE_COMPACT = re.compile(r"\b(\d{2})(\d{2})(\d{4})\b")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
-_INS = re.compile(r"^[1-478]\d{4}(?:\d{2}|2A|2B)\d{8}$")
+#: An INS (NIR or NIA) without its 2-digit key: sex, year and month of birth, département
+#: (2A and 2B for Corsica), commune, order.
+INS_BODY = r"[1-478]\d{4}(?:\d{2}|2A|2B)\d{6}"
+_INS = re.compile(rf"^{INS_BODY}\d{{2}}$")
 
 
 @dataclass

@@ -18,10 +18,14 @@ def today_for(session: Session, practice_id: int, now: datetime) -> date:
     return local_today(session.get(Practice, practice_id).timezone, now)
 
 
-def not_in_future(day: date | None, today: date, *, field: str, what: str) -> date:
+def not_in_future(
+    session: Session, row, day: date | None, now: datetime, *, field: str, what: str
+) -> date:
+    """``day``, given and not after the local date at ``now`` of the practice that owns
+    ``row``; else Invalid on ``field``, naming ``what``."""
     if day is None:
         raise Invalid(f"{what} est obligatoire.", field=field)
-    if day > today:
+    if day > today_for(session, row.practice_id, now):
         raise Invalid(f"{what} ne peut pas être dans le futur.", field=field)
     return day
 

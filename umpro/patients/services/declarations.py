@@ -20,7 +20,6 @@ from umpro.patients.services._common import (
     gp_of_practice,
     newest_of_patient,
     not_in_future,
-    today_for,
 )
 from umpro.team.models import Staff
 
@@ -96,8 +95,9 @@ def declare(
         actor, "declaration.manage", patient, "Vous ne pouvez pas déclarer de médecin traitant."
     )
     gp = gp_of_practice(session, patient.practice_id, gp_id)
-    today = today_for(session, patient.practice_id, now)
-    start_on = not_in_future(start_on, today, field="start_on", what="La date de début")
+    start_on = not_in_future(
+        session, patient, start_on, now, field="start_on", what="La date de début"
+    )
     declaration = _open(session, actor=actor, patient=patient, gp=gp, start_on=start_on)
     record_access_to(session, actor, "declaration.create", declaration, ip=ip, now=now)
     return declaration
@@ -140,8 +140,7 @@ def transfer(
         "Seuls le médecin traitant actuel, le nouveau médecin (vers lui-même) et le "
         "secrétariat enregistrent un changement de médecin traitant.",
     )
-    today = today_for(session, patient.practice_id, now)
-    on = not_in_future(on, today, field="on", what="La date du changement")
+    on = not_in_future(session, patient, on, now, field="on", what="La date du changement")
     current = _current(session, patient)
     if current is None:
         raise Invalid("Ce patient n'a pas de médecin traitant déclaré : déclarez-en un.")
@@ -177,8 +176,7 @@ def end_declaration(
     )
     if reason not in END_REASONS or reason == "transfer":
         raise Invalid("Choisissez le motif de fin.", field="end_reason")
-    today = today_for(session, patient.practice_id, now)
-    on = not_in_future(on, today, field="end_on", what="La date de fin")
+    on = not_in_future(session, patient, on, now, field="end_on", what="La date de fin")
     current = _current(session, patient)
     if current is None:
         raise Invalid("Ce patient n'a pas de médecin traitant déclaré.")

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from umpro.auth.audit import record_access_to
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import SEXES, Patient, PatientNameToken, TreatingDeclaration
-from umpro.patients.names import fold, name_tokens, sort_key
+from umpro.patients.names import INS_BODY, fold, name_tokens, sort_key
 from umpro.patients.services._common import authorize, today_for
 
 OLDEST_BIRTH_DATE = date(1900, 1, 1)
-_NIR_BODY = re.compile(r"^[1-478]\d{4}(\d{2}|2A|2B)\d{6}$")
+_NIR_BODY = re.compile(rf"^{INS_BODY}$")
 _PHONE_FR = re.compile(r"^0[1-9]\d{8}$")
 _PHONE_INTL = re.compile(r"^\+[1-9]\d{7,14}$")
 _POSTAL_CODE = re.compile(r"^\d{5}$")

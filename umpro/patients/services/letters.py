@@ -114,9 +114,8 @@ def record_reply(
     future or before the letter."""
     if letter.reply_entry_id is not None:
         raise Conflict("La réponse à ce courrier est déjà enregistrée.")
-    today = today_for(session, letter.practice_id, now)
     received_on = not_in_future(
-        received_on, today, field="received_on", what="La date de réception"
+        session, letter, received_on, now, field="received_on", what="La date de réception"
     )
     if received_on < today_for(session, letter.practice_id, letter.created_at):
         raise Invalid(

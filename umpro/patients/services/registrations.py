@@ -57,9 +57,8 @@ def create_request(
     gp = gp_of_practice(session, patient.practice_id, gp_id)
     if channel not in CHANNELS:
         raise Invalid("Choisissez le canal de la demande.", field="channel")
-    today = today_for(session, patient.practice_id, now)
     received_on = not_in_future(
-        received_on, today, field="received_on", what="La date de la demande"
+        session, patient, received_on, now, field="received_on", what="La date de la demande"
     )
     current = patient.current_declaration
     if current is not None and current.gp_id == gp.id:

@@ -15,7 +15,7 @@ flows by a range on both sides; the stocks by ``start_on <= day`` on the
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from statistics import median
 
@@ -42,6 +42,15 @@ class DayFigures:
     @property
     def ald_share(self) -> float:
         return round(self.ald / self.patient_list, 3) if self.patient_list else 0.0
+
+
+#: The stocks of a day, named alike on DayFigures, snapshot rows and series points.
+STOCKS = tuple(f.name for f in fields(DayFigures))
+
+
+def stocks_of(figures) -> dict[str, int]:
+    """The stocks of ``figures`` (DayFigures or a snapshot row), by name."""
+    return {name: getattr(figures, name) for name in STOCKS}
 
 
 @dataclass

@@ -54,12 +54,8 @@ def snapshot_day(session: Session, *, practice, day: date, now: datetime, gp_ids
             row = PatientListSnapshot(practice_id=practice.id, gp_id=gp_id, day=day)
             session.add(row)
         stock, flow = stocks[gp_id], flows[gp_id][day.replace(day=1)]
-        row.patient_list, row.adults, row.children = (
-            stock.patient_list,
-            stock.adults,
-            stock.children,
-        )
-        row.file_active, row.ald = stock.file_active, stock.ald
+        for name, value in fig.stocks_of(stock).items():
+            setattr(row, name, value)
         row.started, row.ended = flow.started, flow.ended
         row.computed_at = now
     session.flush()
@@ -107,24 +103,16 @@ def catch_up(session: Session, *, practice, now: datetime, max_days: int = 31) -
     return rebuild(session, practice=practice, first=first, last=yesterday, now=now)
 
 
-@dataclass
-class Point:
-    """One month of a series: stocks at the month's end (today for the current month)."""
+@dataclass(kw_only=True)
+class Point(fig.DayFigures):
+    """One month of a series: the stocks at the month's end (today for the current month)
+    and the month's flows."""
 
     month: date
     day: date
-    patient_list: int
-    adults: int
-    children: int
-    file_active: int
-    ald: int
     started: int
     ended: int
     end_reasons: dict
-
-    @property
-    def ald_share(self) -> float:
-        return round(self.ald / self.patient_list, 3) if self.patient_list else 0.0
 
     def as_json(self) -> dict:
         return {
@@ -186,11 +174,7 @@ def monthly_series(
                 Point(
                     month=month,
                     day=day,
-                    patient_list=stock.patient_list,
-                    adults=stock.adults,
-                    children=stock.children,
-                    file_active=stock.file_active,
-                    ald=stock.ald,
+                    **fig.stocks_of(stock),
                     started=flow.started,
                     ended=flow.ended,
                     end_reasons=dict(flow.end_reasons),
