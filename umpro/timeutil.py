@@ -48,5 +48,11 @@ def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def local_days_bounds(first_day: date, last_day: date, tz: str) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight of ``first_day`` and of the day after ``last_day``:
+    the days from ``first_day`` to ``last_day``, both included."""
+    return local_day_bounds(first_day, tz)[0], local_day_bounds(last_day, tz)[1]
+
+
 def local_today(tz: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(tz)).date()

@@ -23,7 +23,7 @@ from umpro.errors import Forbidden, Invalid, NotFound
 from umpro.patients.models import Patient
 from umpro.team.models import Staff
 from umpro.team.professions import LABELS as PROFESSIONS
-from umpro.timeutil import local_day_bounds, local_today, to_local
+from umpro.timeutil import local_days_bounds, local_today, to_local
 
 FILTER_NAMES = ("debut", "fin", "staff", "action", "patient")
 PAGE_SIZE = 100
@@ -154,20 +154,22 @@ def _authorize(session: Session, *, actor, filters: Filters) -> Patient | None:
     return patient
 
 
-def _base_query(*, actor, filters: Filters, tz: str):
-    start, _ = local_day_bounds(filters.start_on, tz)
-    _, end = local_day_bounds(filters.end_on, tz)
-    query = (
-        select(AccessLog, Staff)
-        .outerjoin(Staff, Staff.id == AccessLog.staff_id)
+def _with_staff(query):
+    """``query`` (of AccessLog, Staff) with each row's staff member, when it has one."""
+    return (
+        query.outerjoin(Staff, Staff.id == AccessLog.staff_id)
         # Staff's practice is joined by default with an INNER JOIN: that would drop the
         # rows without staff (feeds, jobs).
         .options(lazyload(Staff.practice))
-        .where(
-            AccessLog.practice_id == actor.practice_id,
-            AccessLog.at >= start,
-            AccessLog.at < end,
-        )
+    )
+
+
+def _base_query(*, actor, filters: Filters, tz: str):
+    start, end = local_days_bounds(filters.start_on, filters.end_on, tz)
+    query = _with_staff(select(AccessLog, Staff)).where(
+        AccessLog.practice_id == actor.practice_id,
+        AccessLog.at >= start,
+        AccessLog.at < end,
     )
     if filters.staff_id is not None:
         query = query.where(AccessLog.staff_id == filters.staff_id)
@@ -376,16 +378,15 @@ def patient_history(
         return None
     start_on, end_on = default_period(tz=tz, now=now, days=HISTORY_DAYS)
     filters = Filters(start_on=start_on, end_on=end_on, patient_id=patient.id)
-    start, _ = local_day_bounds(start_on, tz)
-    _, end = local_day_bounds(end_on, tz)
+    start, end = local_days_bounds(start_on, end_on, tz)
     # From the patient's index rows, newest first: PANEL_SIZE of them are read, not all
     # the accesses of the year (a followed patient is on the team's agenda all day).
     found = session.execute(
-        select(AccessLog, Staff)
-        .select_from(AccessLogPatient)
-        .join(AccessLog, AccessLog.id == AccessLogPatient.access_log_id)
-        .outerjoin(Staff, Staff.id == AccessLog.staff_id)
-        .options(lazyload(Staff.practice))
+        _with_staff(
+            select(AccessLog, Staff)
+            .select_from(AccessLogPatient)
+            .join(AccessLog, AccessLog.id == AccessLogPatient.access_log_id)
+        )
         .where(
             AccessLogPatient.patient_id == patient.id,
             AccessLogPatient.at >= start,
