@@ -54,16 +54,6 @@ _SCHEMAS: dict[str, dict] = {
         },
         required=["error"],
     ),
-    "Staff": obj(
-        {
-            "id": "integer",
-            "email": "email",
-            "display_name": "string",
-            "profession": "string",
-            "is_admin": "boolean",
-        },
-        required=["id", "email", "display_name", "profession"],
-    ),
 }
 
 
@@ -102,6 +92,27 @@ ERRORS = {
         (422, "Refusé par une règle"),
     ]
 }
+
+
+def operation(operation_id: str, summary: str, answer: dict, **details) -> dict:
+    """An operation that answers ``answer`` (``ok(…)``, or another response by status)
+    or an error of ``ERRORS``; ``details`` (``parameters``, ``requestBody``…) as they are."""
+    return {
+        "summary": summary,
+        "operationId": operation_id,
+        **details,
+        "responses": {**answer, **ERRORS},
+    }
+
+
+def body(name: str) -> dict:
+    """A required JSON request body, of the schema ``name``."""
+    return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
+
+
+def path_id(name: str) -> dict:
+    """The integer parameter ``name`` of a path (``/feeds/{feed_id}``)."""
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
 def document() -> dict:

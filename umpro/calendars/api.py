@@ -111,38 +111,25 @@ openapi.schemas(
 openapi.paths(
     {
         "/feeds": {
-            "get": {
-                "summary": "Mes calendriers (flux iCal) actifs",
-                "operationId": "listFeeds",
-                "responses": {**openapi.ok(openapi.list_of("Feed")), **openapi.ERRORS},
-            },
-            "post": {
-                "summary": "Créer un flux iCal ; son adresse secrète n'est donnée qu'ici",
-                "operationId": "createFeed",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": openapi.ref("FeedInput")}},
-                },
-                "responses": {
-                    **openapi.ok(openapi.ref("NewFeed"), "Créé", "201"),
-                    **openapi.ERRORS,
-                },
-            },
+            "get": openapi.operation(
+                "listFeeds",
+                "Mes calendriers (flux iCal) actifs",
+                openapi.ok(openapi.list_of("Feed")),
+            ),
+            "post": openapi.operation(
+                "createFeed",
+                "Créer un flux iCal ; son adresse secrète n'est donnée qu'ici",
+                openapi.ok(openapi.ref("NewFeed"), "Créé", "201"),
+                requestBody=openapi.body("FeedInput"),
+            ),
         },
         "/feeds/{feed_id}": {
-            "delete": {
-                "summary": "Révoquer un flux iCal (titulaire ou administrateur)",
-                "operationId": "revokeFeed",
-                "parameters": [
-                    {
-                        "name": "feed_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
-                "responses": {"204": {"description": "Révoqué"}, **openapi.ERRORS},
-            }
+            "delete": openapi.operation(
+                "revokeFeed",
+                "Révoquer un flux iCal (titulaire ou administrateur)",
+                {"204": {"description": "Révoqué"}},
+                parameters=[openapi.path_id("feed_id")],
+            )
         },
     }
 )

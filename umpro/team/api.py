@@ -9,15 +9,22 @@ from umpro.extensions import db
 from umpro.team import services
 from umpro.team.models import Staff
 
+#: A staff member in the API: the attributes of ``Staff`` it shows, and their types.
+_STAFF_FIELDS = {
+    "id": "integer",
+    "email": "email",
+    "display_name": "string",
+    "profession": "string",
+    "is_admin": "boolean",
+}
+openapi.schemas(
+    {"Staff": openapi.obj(_STAFF_FIELDS, required=["id", "email", "display_name", "profession"])}
+)
+
 
 def staff_json(staff: Staff) -> dict:
-    return {
-        "id": staff.id,
-        "email": staff.email,
-        "display_name": staff.display_name,
-        "profession": staff.profession,
-        "is_admin": staff.is_admin,
-    }
+    """``staff`` as the "Staff" schema describes it."""
+    return {name: getattr(staff, name) for name in _STAFF_FIELDS}
 
 
 @bp.get("/me")
@@ -38,18 +45,14 @@ def staff_list():
 openapi.paths(
     {
         "/me": {
-            "get": {
-                "summary": "Le compte authentifié",
-                "operationId": "me",
-                "responses": {**openapi.ok(openapi.ref("Staff")), **openapi.ERRORS},
-            }
+            "get": openapi.operation(
+                "me", "Le compte authentifié", openapi.ok(openapi.ref("Staff"))
+            )
         },
         "/staff": {
-            "get": {
-                "summary": "Les membres actifs de l'équipe",
-                "operationId": "listStaff",
-                "responses": {**openapi.ok(openapi.list_of("Staff")), **openapi.ERRORS},
-            }
+            "get": openapi.operation(
+                "listStaff", "Les membres actifs de l'équipe", openapi.ok(openapi.list_of("Staff"))
+            )
         },
     }
 )
