@@ -7,7 +7,7 @@ from typing import TypeVar
 from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm as _FlaskForm  # noqa: TID251 - the one subclass
 from wtforms import StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from umpro.errors import DomainError
 from umpro.extensions import db
@@ -48,6 +48,11 @@ class FlaskForm(_FlaskForm):
                 checks.append(refuse_control_characters)
             checks.append(refuse_huge_numbers)
         return super().validate(extra)
+
+
+def required_text(label: str, missing: str, *, max_length: int) -> StringField:
+    """A required line of text (``missing`` says so) of at most ``max_length`` characters."""
+    return StringField(label, validators=[DataRequired(missing), Length(max=max_length)])
 
 
 def values_of(form, *names: str) -> dict:

@@ -8,18 +8,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from umpro.auth.forms import new_password_field
-from umpro.forms import FlaskForm, optional_int
+from umpro.forms import FlaskForm, optional_int, required_text
 from umpro.team.models import ROOM_KINDS
 from umpro.team.professions import LABELS
 
 
 class StaffForm(FlaskForm):
-    given_name = StringField(
-        "Prénom", validators=[DataRequired("Le prénom est obligatoire."), Length(max=100)]
-    )
-    family_name = StringField(
-        "Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=100)]
-    )
+    given_name = required_text("Prénom", "Le prénom est obligatoire.", max_length=100)
+    family_name = required_text("Nom", "Le nom est obligatoire.", max_length=100)
     email = EmailField(
         "Adresse e-mail",
         validators=[
@@ -56,8 +52,6 @@ class ResetPasswordForm(FlaskForm):
 
 
 class RoomForm(FlaskForm):
-    name = StringField(
-        "Nom", validators=[DataRequired("Le nom de la salle est obligatoire."), Length(max=100)]
-    )
+    name = required_text("Nom", "Le nom de la salle est obligatoire.", max_length=100)
     kind = SelectField("Usage", choices=list(ROOM_KINDS.items()))
     is_active = BooleanField("En service", default=True)
