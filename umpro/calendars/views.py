@@ -25,7 +25,7 @@ from umpro.calendars.models import PRACTICE, ROOM, STAFF
 from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.forms import attempt
-from umpro.team.models import Room, Staff
+from umpro.team import services as team_services
 from umpro.web import acting_context, client_ip, keep_when_refused, public
 
 bp = Blueprint("calendars", __name__)
@@ -103,16 +103,9 @@ def feed(token: str):
 def _target_choices() -> list[tuple[str, str]]:
     choices = [(f"{STAFF}:{current_user.id}", "Mon agenda")]
     if can(current_user, "calendars.manage_all"):
-        staff = db.session.scalars(
-            db.select(Staff)
-            .where(Staff.practice_id == current_user.practice_id, Staff.is_active)
-            .order_by(Staff.family_name, Staff.given_name)
-        )
-        rooms = db.session.scalars(
-            db.select(Room)
-            .where(Room.practice_id == current_user.practice_id, Room.is_active)
-            .order_by(Room.name)
-        )
+        practice_id = current_user.practice_id
+        staff = team_services.list_staff(db.session, practice_id=practice_id, active_only=True)
+        rooms = team_services.list_rooms(db.session, practice_id=practice_id, active_only=True)
         choices += [
             (f"{STAFF}:{s.id}", f"Agenda de {s.display_name}")
             for s in staff

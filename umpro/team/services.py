@@ -257,6 +257,13 @@ def list_staff(session: Session, *, practice_id: int, active_only: bool = False)
     return list(session.scalars(query.order_by(Staff.family_name, Staff.given_name)))
 
 
+def list_rooms(session: Session, *, practice_id: int, active_only: bool = False) -> list[Room]:
+    query = select(Room).where(Room.practice_id == practice_id)
+    if active_only:
+        query = query.where(Room.is_active.is_(True))
+    return list(session.scalars(query.order_by(Room.name)))
+
+
 def save_room(
     session: Session,
     *,

@@ -12,7 +12,7 @@ from umpro.forms import attempt, flash_form_errors, form_page, status_of, values
 from umpro.scheduling.services import catalogue
 from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
-from umpro.team.models import ROOM_KINDS, Room
+from umpro.team.models import ROOM_KINDS
 from umpro.team.professions import Profession
 
 bp = Blueprint("team", __name__, url_prefix="/equipe")
@@ -179,9 +179,7 @@ def staff_reset_password(staff_id: int):
 @bp.get("/salles")
 @require("rooms.manage")
 def room_list():
-    rooms = db.session.scalars(
-        db.select(Room).where(Room.practice_id == current_user.practice_id).order_by(Room.name)
-    ).all()
+    rooms = services.list_rooms(db.session, practice_id=current_user.practice_id)
     return render_template("team/room_list.html", rooms=rooms, room_kinds=ROOM_KINDS)
 
 
