@@ -9,25 +9,12 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("UMPRO_INSTANCE_PATH", BASE_DIR / "instance"))
 
 
-def _secret_key() -> str:
-    """The key from UMPRO_SECRET_KEY, else one generated once into instance/ (never committed)."""
-    if key := os.environ.get("UMPRO_SECRET_KEY"):
+def _instance_secret(variable: str, filename: str) -> str:
+    """The secret in the environment ``variable``, else one generated once into
+    instance/``filename`` (never committed)."""
+    if key := os.environ.get(variable):
         return key
-    path = INSTANCE_DIR / "secret_key"
-    if not path.exists():
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
-
-
-def _audit_key() -> str:
-    """The access log's HMAC key (issue 14): UMPRO_AUDIT_KEY, else generated once into
-    instance/audit_key. Kept outside the database, so a database writer cannot re-sign."""
-    if key := os.environ.get("UMPRO_AUDIT_KEY"):
-        return key
-    path = INSTANCE_DIR / "audit_key"
+    path = INSTANCE_DIR / filename
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         try:
@@ -37,6 +24,16 @@ def _audit_key() -> str:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    return _instance_secret("UMPRO_SECRET_KEY", "secret_key")
+
+
+def _audit_key() -> str:
+    """The access log's HMAC key (issue 14). Kept outside the database, so a database
+    writer cannot re-sign."""
+    return _instance_secret("UMPRO_AUDIT_KEY", "audit_key")
 
 
 def _env_int(name: str, default: int) -> int:
