@@ -4,7 +4,7 @@ Rules are for admins (``agenda.templates``); absences for admins, secretaries an
 staff member themself (``absence.manage``). ``actor`` None is the demo loader.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
@@ -313,16 +313,8 @@ def save_weekly_absence(
             f"{staff.display_name} a déjà une absence le {_when(clash)}.",
             field="start_time",
         )
-    item = WeeklyAbsence(
-        practice_id=practice_id,
-        staff_id=staff.id,
-        kind=data.kind,
-        weekday=data.weekday,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        valid_from=data.valid_from,
-        valid_until=data.valid_until,
-    )
+    # The input's fields are the row's columns (WeeklyHours mirrors WeeklyPeriod).
+    item = WeeklyAbsence(practice_id=practice_id, **asdict(data))
     session.add(item)
     session.flush()
     return item
