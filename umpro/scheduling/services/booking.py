@@ -77,6 +77,13 @@ def _same_practice(actor, *objects) -> None:
             raise NotFound(message, field=field)
 
 
+def _may_not_book_in(staff: Staff) -> Forbidden:
+    return Forbidden(
+        f"Vous ne pouvez pas prendre de rendez-vous dans l'agenda de {staff.display_name}.",
+        field="staff_id",
+    )
+
+
 def _check_version(appointment: Appointment, version: int | None) -> None:
     if version is not None and version != appointment.version:
         raise Conflict(STALE, code="stale")
@@ -118,10 +125,7 @@ def book_appointment(
         can(actor, "agenda.book", staff)
         or (source == "regulator" and can(actor, "agenda.regulate", staff))
     ):
-        raise Forbidden(
-            f"Vous ne pouvez pas prendre de rendez-vous dans l'agenda de {staff.display_name}.",
-            field="staff_id",
-        )
+        raise _may_not_book_in(staff)
     if source not in SOURCES:
         raise Invalid("Origine du rendez-vous inconnue.", field="source")
     regulator_name, regulator_reference = check_regulator_booking(
@@ -250,10 +254,7 @@ def update_appointment(
     if staff is not None:
         _same_practice(actor, (staff, "Membre de l'équipe introuvable.", "staff_id"))
         if staff.id != appointment.staff_id and not can(actor, "agenda.book", staff):
-            raise Forbidden(
-                f"Vous ne pouvez pas prendre de rendez-vous dans l'agenda de {staff.display_name}.",
-                field="staff_id",
-            )
+            raise _may_not_book_in(staff)
     new_type = appointment_type or appointment.type
     if appointment_type is not None:
         _same_practice(actor, (appointment_type, "Type de rendez-vous introuvable.", "type_id"))
@@ -311,6 +312,31 @@ def _touch(appointment: Appointment, now: datetime) -> None:
     appointment.updated_at = now
 
 
+def _change_status(
+    session, appointment, status, *, actor, action, now, note="", ip=""
+) -> Appointment:
+    """Give ``appointment`` its new ``status`` and record the change (``action``); a
+    cancelled appointment gives back the held slot it had taken."""
+    old = appointment.status
+    appointment.status = status
+    _touch(appointment, now)
+    flush_or_conflict(session)
+    if status == CANCELLED:
+        holds.give_back(session, appointment=appointment, now=now)
+    _record(
+        session,
+        appointment,
+        actor=actor,
+        action=action,
+        changes={"status": (old, status)},
+        note=note,
+        now=now,
+        ip=ip,
+    )
+    session.flush()
+    return appointment
+
+
 def cancel_appointment(
     session: Session,
     *,
@@ -336,24 +362,10 @@ def cancel_appointment(
             f"Un rendez-vous « {appointment.status_label.lower()} » ne peut plus être annulé.",
             field="reason",
         )
-    old = appointment.status
-    appointment.status = CANCELLED
     appointment.cancel_reason = reason
-    _touch(appointment, now)
-    flush_or_conflict(session)
-    holds.give_back(session, appointment=appointment, now=now)
-    _record(
-        session,
-        appointment,
-        actor=actor,
-        action="cancel",
-        changes={"status": (old, CANCELLED)},
-        note=reason,
-        now=now,
-        ip=ip,
+    return _change_status(
+        session, appointment, CANCELLED, actor=actor, action="cancel", note=reason, now=now, ip=ip
     )
-    session.flush()
-    return appointment
 
 
 def set_status(
@@ -400,18 +412,6 @@ def set_status(
             end_at=appointment.end_at,
             exclude_id=appointment.id,
         )
-    old = appointment.status
-    appointment.status = status
-    _touch(appointment, now)
-    flush_or_conflict(session)
-    _record(
-        session,
-        appointment,
-        actor=actor,
-        action="status",
-        changes={"status": (old, status)},
-        now=now,
-        ip=ip,
+    return _change_status(
+        session, appointment, status, actor=actor, action="status", now=now, ip=ip
     )
-    session.flush()
-    return appointment
