@@ -385,11 +385,10 @@ def is_own_day(hold: Hold, *, tz: str, now: datetime) -> bool:
 
 def _row_for(session: Session, *, practice_id: int, hold: Hold) -> HeldSlot:
     """The row of ``hold``, written if missing (a concurrent writer may win: then read)."""
-    row = session.scalar(
-        select(HeldSlot).where(
-            HeldSlot.staff_id == hold.staff_id, HeldSlot.start_at == hold.start_at
-        )
+    existing = select(HeldSlot).where(
+        HeldSlot.staff_id == hold.staff_id, HeldSlot.start_at == hold.start_at
     )
+    row = session.scalar(existing)
     if row is not None:
         return row
     try:
@@ -405,11 +404,7 @@ def _row_for(session: Session, *, practice_id: int, hold: Hold) -> HeldSlot:
             )
             session.add(row)
     except IntegrityError:
-        row = session.scalar(
-            select(HeldSlot).where(
-                HeldSlot.staff_id == hold.staff_id, HeldSlot.start_at == hold.start_at
-            )
-        )
+        row = session.scalar(existing)
     return row
 
 

@@ -29,21 +29,19 @@ from umpro.team.models import Staff
 
 #: Refusal of an appointment whose patient the user may not see ("appointment.patient").
 SEE_APPOINTMENT = "Vous ne pouvez pas consulter ce rendez-vous."
+#: An appointment is read with its staff member, patient, type and room (one query).
+_WITH_RELATED = (
+    joinedload(Appointment.staff),
+    joinedload(Appointment.patient),
+    joinedload(Appointment.type),
+    joinedload(Appointment.room),
+)
 
 
 def get_appointment(session: Session, *, actor: Staff, appointment_id: int) -> Appointment:
     """The appointment, or 404 (also for another practice's); no access-log row: a page
     that shows it logs it (``log_appointment_shown``), or use ``open_appointment``."""
-    appointment = session.get(
-        Appointment,
-        appointment_id,
-        options=[
-            joinedload(Appointment.staff),
-            joinedload(Appointment.patient),
-            joinedload(Appointment.type),
-            joinedload(Appointment.room),
-        ],
-    )
+    appointment = session.get(Appointment, appointment_id, options=_WITH_RELATED)
     if appointment is None or appointment.practice_id != actor.practice_id:
         raise NotFound("Rendez-vous introuvable.")
     return appointment
@@ -176,12 +174,7 @@ def list_appointments(
     with ``read_agenda``."""
     query = (
         select(Appointment)
-        .options(
-            joinedload(Appointment.staff),
-            joinedload(Appointment.patient),
-            joinedload(Appointment.type),
-            joinedload(Appointment.room),
-        )
+        .options(*_WITH_RELATED)
         .where(
             Appointment.practice_id == practice_id,
             *overlapping(start_at, end_at),
