@@ -108,84 +108,72 @@ openapi.schemas(
 )
 
 
-def _body(name: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": openapi.ref(name)}}}
-
-
-_TASK_ID = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-_PATIENT_ID = [
-    {"name": "patient_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-]
+_TASK_ID = [openapi.path_id("task_id")]
+_PATIENT_ID = [openapi.path_id("patient_id")]
 openapi.paths(
     {
         "/tasks": {
-            "post": {
-                "summary": "Confier une tâche sous protocole",
-                "operationId": "createTask",
-                "requestBody": _body("CareTaskInput"),
-                "responses": {
-                    **openapi.ok(openapi.ref("CareTask"), "Créée", "201"),
-                    **openapi.ERRORS,
-                },
-            },
-            "get": {
-                "summary": "File (available), mes tâches (mine) ou boîte de réception (inbox)",
-                "operationId": "listTasks",
-                "parameters": [
+            "post": openapi.operation(
+                "createTask",
+                "Confier une tâche sous protocole",
+                openapi.ok(openapi.ref("CareTask"), "Créée", "201"),
+                requestBody=openapi.body("CareTaskInput"),
+            ),
+            "get": openapi.operation(
+                "listTasks",
+                "File (available), mes tâches (mine) ou boîte de réception (inbox)",
+                openapi.ok(openapi.list_of("CareTask")),
+                parameters=[
                     {
                         "name": "view",
                         "in": "query",
                         "schema": {"type": "string", "enum": list(tasks.VIEWS)},
                     }
                 ],
-                "responses": {**openapi.ok(openapi.list_of("CareTask")), **openapi.ERRORS},
-            },
+            ),
         },
         "/tasks/{task_id}": {
-            "get": {
-                "summary": "Une tâche avec son historique",
-                "operationId": "getTask",
-                "parameters": _TASK_ID,
-                "responses": {**openapi.ok(openapi.ref("CareTaskDetail")), **openapi.ERRORS},
-            }
+            "get": openapi.operation(
+                "getTask",
+                "Une tâche avec son historique",
+                openapi.ok(openapi.ref("CareTaskDetail")),
+                parameters=_TASK_ID,
+            )
         },
         "/tasks/{task_id}/transition": {
-            "post": {
-                "summary": "Changer le statut d'une tâche (accepter, terminer avec résultats…)",
-                "operationId": "transitionTask",
-                "parameters": _TASK_ID,
-                "requestBody": _body("TransitionInput"),
-                "responses": {**openapi.ok(openapi.ref("CareTaskDetail")), **openapi.ERRORS},
-            }
+            "post": openapi.operation(
+                "transitionTask",
+                "Changer le statut d'une tâche (accepter, terminer avec résultats…)",
+                openapi.ok(openapi.ref("CareTaskDetail")),
+                parameters=_TASK_ID,
+                requestBody=openapi.body("TransitionInput"),
+            )
         },
         "/protocols": {
-            "get": {
-                "summary": "Les protocoles de coopération en vigueur",
-                "operationId": "listProtocols",
-                "responses": {**openapi.ok(openapi.list_of("Protocol")), **openapi.ERRORS},
-            }
+            "get": openapi.operation(
+                "listProtocols",
+                "Les protocoles de coopération en vigueur",
+                openapi.ok(openapi.list_of("Protocol")),
+            )
         },
         "/patients/{patient_id}/consents": {
-            "post": {
-                "summary": "Enregistrer le consentement du patient à un protocole",
-                "operationId": "giveConsent",
-                "parameters": _PATIENT_ID,
-                "requestBody": _body("ConsentInput"),
-                "responses": {
-                    **openapi.ok(openapi.ref("Consent"), "Créé", "201"),
-                    **openapi.ERRORS,
-                },
-            },
-            "delete": {
-                "summary": "Retirer le consentement (les tâches ouvertes sont annulées)",
-                "operationId": "withdrawConsent",
-                "parameters": [
+            "post": openapi.operation(
+                "giveConsent",
+                "Enregistrer le consentement du patient à un protocole",
+                openapi.ok(openapi.ref("Consent"), "Créé", "201"),
+                parameters=_PATIENT_ID,
+                requestBody=openapi.body("ConsentInput"),
+            ),
+            "delete": openapi.operation(
+                "withdrawConsent",
+                "Retirer le consentement (les tâches ouvertes sont annulées)",
+                openapi.ok(openapi.ref("Consent")),
+                parameters=[
                     *_PATIENT_ID,
                     {"name": "protocol_code", "in": "query", "schema": {"type": "string"}},
                 ],
-                "requestBody": {**_body("ConsentInput"), "required": False},
-                "responses": {**openapi.ok(openapi.ref("Consent")), **openapi.ERRORS},
-            },
+                requestBody={**openapi.body("ConsentInput"), "required": False},
+            ),
         },
     }
 )

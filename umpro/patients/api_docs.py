@@ -99,52 +99,39 @@ openapi.schemas(
 )
 
 
-def _body(name: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": openapi.ref(name)}}}
-
-
 openapi.paths(
     {
         "/patients": {
-            "get": {
-                "summary": "Rechercher des patients (nom, prénom, nom de naissance, date, INS)",
-                "operationId": "searchPatients",
-                "parameters": [
+            "get": openapi.operation(
+                "searchPatients",
+                "Rechercher des patients (nom, prénom, nom de naissance, date, INS)",
+                openapi.ok(openapi.list_of("Patient")),
+                parameters=[
                     {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}},
                 ],
-                "responses": {**openapi.ok(openapi.list_of("Patient")), **openapi.ERRORS},
-            },
-            "post": {
-                "summary": "Enregistrer un patient",
-                "operationId": "createPatient",
-                "requestBody": _body("PatientInput"),
-                "responses": {
-                    **openapi.ok(openapi.ref("Patient"), "Créé", "201"),
-                    **openapi.ERRORS,
-                },
-            },
+            ),
+            "post": openapi.operation(
+                "createPatient",
+                "Enregistrer un patient",
+                openapi.ok(openapi.ref("Patient"), "Créé", "201"),
+                requestBody=openapi.body("PatientInput"),
+            ),
         },
         "/patients/{patient_id}": {
-            "get": {
-                "summary": "Un patient (identité, coordonnées, médecin traitant)",
-                "operationId": "getPatient",
-                "parameters": [
-                    {
-                        "name": "patient_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
-                "responses": {**openapi.ok(openapi.ref("Patient")), **openapi.ERRORS},
-            }
+            "get": openapi.operation(
+                "getPatient",
+                "Un patient (identité, coordonnées, médecin traitant)",
+                openapi.ok(openapi.ref("Patient")),
+                parameters=[openapi.path_id("patient_id")],
+            )
         },
         "/registration-requests": {
-            "get": {
-                "summary": "File des demandes de médecin traitant d'un médecin",
-                "operationId": "listRegistrationRequests",
-                "parameters": [
+            "get": openapi.operation(
+                "listRegistrationRequests",
+                "File des demandes de médecin traitant d'un médecin",
+                openapi.ok(openapi.list_of("RegistrationRequest")),
+                parameters=[
                     {"name": "gp", "in": "query", "required": True, "schema": {"type": "integer"}},
                     {
                         "name": "status",
@@ -152,39 +139,22 @@ openapi.paths(
                         "schema": {"type": "string", "enum": list(REQUEST_STATUSES)},
                     },
                 ],
-                "responses": {
-                    **openapi.ok(openapi.list_of("RegistrationRequest")),
-                    **openapi.ERRORS,
-                },
-            },
-            "post": {
-                "summary": "Enregistrer une demande de médecin traitant",
-                "operationId": "createRegistrationRequest",
-                "requestBody": _body("RegistrationRequestInput"),
-                "responses": {
-                    **openapi.ok(openapi.ref("RegistrationRequest"), "Créée", "201"),
-                    **openapi.ERRORS,
-                },
-            },
+            ),
+            "post": openapi.operation(
+                "createRegistrationRequest",
+                "Enregistrer une demande de médecin traitant",
+                openapi.ok(openapi.ref("RegistrationRequest"), "Créée", "201"),
+                requestBody=openapi.body("RegistrationRequestInput"),
+            ),
         },
         "/registration-requests/{request_id}/decision": {
-            "post": {
-                "summary": "Accepter, refuser (motif légitime) ou marquer retirée une demande",
-                "operationId": "decideRegistrationRequest",
-                "parameters": [
-                    {
-                        "name": "request_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    }
-                ],
-                "requestBody": _body("RegistrationDecision"),
-                "responses": {
-                    **openapi.ok(openapi.ref("RegistrationRequest")),
-                    **openapi.ERRORS,
-                },
-            }
+            "post": openapi.operation(
+                "decideRegistrationRequest",
+                "Accepter, refuser (motif légitime) ou marquer retirée une demande",
+                openapi.ok(openapi.ref("RegistrationRequest")),
+                parameters=[openapi.path_id("request_id")],
+                requestBody=openapi.body("RegistrationDecision"),
+            )
         },
     }
 )

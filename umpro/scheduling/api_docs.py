@@ -13,16 +13,12 @@ def _query(name: str, description: str, *, required: bool = False, kind: str = "
     }
 
 
-_ID = {"name": "appointment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = openapi.path_id("appointment_id")
 _PERIOD = [
     _query("from", "Début : date AAAA-MM-JJ ou instant ISO 8601 (par défaut maintenant)"),
     _query("to", "Fin : date AAAA-MM-JJ (incluse) ou instant ISO 8601"),
 ]
 _STAFF = _query("staff", "Identifiant(s) de professionnels, séparés par des virgules")
-
-
-def _body(schema: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 _SOURCE = openapi.prop("string", enum=["desk", "phone", "walk-in", "regulator"])
@@ -184,21 +180,19 @@ openapi.schemas(
 openapi.paths(
     {
         "/appointment-types": {
-            "get": {
-                "summary": "Les types de rendez-vous",
-                "operationId": "listAppointmentTypes",
-                "parameters": [_query("all", "1 : inclure les types désactivés")],
-                "responses": {
-                    **openapi.ok(openapi.list_of("AppointmentType")),
-                    **openapi.ERRORS,
-                },
-            }
+            "get": openapi.operation(
+                "listAppointmentTypes",
+                "Les types de rendez-vous",
+                openapi.ok(openapi.list_of("AppointmentType")),
+                parameters=[_query("all", "1 : inclure les types désactivés")],
+            )
         },
         "/slots": {
-            "get": {
-                "summary": "Les prochains créneaux libres d'un type",
-                "operationId": "findSlots",
-                "parameters": [
+            "get": openapi.operation(
+                "findSlots",
+                "Les prochains créneaux libres d'un type",
+                openapi.ok(openapi.list_of("Slot")),
+                parameters=[
                     _query("type", "Type de rendez-vous", required=True, kind="integer"),
                     _STAFF,
                     *_PERIOD,
@@ -210,82 +204,65 @@ openapi.paths(
                     ),
                     _query("limit", "Nombre maximal de créneaux (200 au plus)", kind="integer"),
                 ],
-                "responses": {**openapi.ok(openapi.list_of("Slot")), **openapi.ERRORS},
-            }
+            )
         },
         "/unscheduled-slots": {
-            "get": {
-                "summary": "Les créneaux réservés aux soins non programmés encore libres d'un jour",
-                "operationId": "listUnscheduledSlots",
-                "parameters": [
-                    _query("date", "Jour AAAA-MM-JJ (par défaut aujourd'hui)"),
-                    _STAFF,
-                ],
-                "responses": {
-                    **openapi.ok(openapi.list_of("UnscheduledSlot")),
-                    **openapi.ERRORS,
-                },
-            }
+            "get": openapi.operation(
+                "listUnscheduledSlots",
+                "Les créneaux réservés aux soins non programmés encore libres d'un jour",
+                openapi.ok(openapi.list_of("UnscheduledSlot")),
+                parameters=[_query("date", "Jour AAAA-MM-JJ (par défaut aujourd'hui)"), _STAFF],
+            )
         },
         "/reports/unscheduled": {
-            "get": {
-                "summary": "Soins non programmés : créneaux réservés, utilisés, libérés, perdus",
-                "operationId": "unscheduledReport",
-                "parameters": [
+            "get": openapi.operation(
+                "unscheduledReport",
+                "Soins non programmés : créneaux réservés, utilisés, libérés, perdus",
+                openapi.ok(openapi.ref("UnscheduledReport")),
+                parameters=[
                     _query("from", "Premier jour AAAA-MM-JJ (par défaut il y a 4 semaines)"),
                     _query("to", "Dernier jour AAAA-MM-JJ inclus (par défaut aujourd'hui)"),
                     _STAFF,
                 ],
-                "responses": {
-                    **openapi.ok(openapi.ref("UnscheduledReport")),
-                    **openapi.ERRORS,
-                },
-            }
+            )
         },
         "/appointments": {
-            "get": {
-                "summary": "Les rendez-vous d'une période",
-                "operationId": "listAppointments",
-                "parameters": [
-                    _STAFF,
-                    *_PERIOD,
-                    _query("cancelled", "1 : inclure les annulés"),
-                ],
-                "responses": {**openapi.ok(openapi.list_of("Appointment")), **openapi.ERRORS},
-            },
-            "post": {
-                "summary": "Prendre un rendez-vous (409 si le créneau est pris)",
-                "operationId": "createAppointment",
-                "requestBody": _body(openapi.ref("NewAppointment")),
-                "responses": {
-                    **openapi.ok(openapi.ref("Appointment"), "Créé", "201"),
-                    **openapi.ERRORS,
-                },
-            },
+            "get": openapi.operation(
+                "listAppointments",
+                "Les rendez-vous d'une période",
+                openapi.ok(openapi.list_of("Appointment")),
+                parameters=[_STAFF, *_PERIOD, _query("cancelled", "1 : inclure les annulés")],
+            ),
+            "post": openapi.operation(
+                "createAppointment",
+                "Prendre un rendez-vous (409 si le créneau est pris)",
+                openapi.ok(openapi.ref("Appointment"), "Créé", "201"),
+                requestBody=openapi.body("NewAppointment"),
+            ),
         },
         "/appointments/{appointment_id}": {
-            "get": {
-                "summary": "Un rendez-vous",
-                "operationId": "getAppointment",
-                "parameters": [_ID],
-                "responses": {**openapi.ok(openapi.ref("Appointment")), **openapi.ERRORS},
-            },
-            "patch": {
-                "summary": "Déplacer, modifier ou changer le statut (409 si version périmée)",
-                "operationId": "updateAppointment",
-                "parameters": [_ID],
-                "requestBody": _body(openapi.ref("AppointmentChange")),
-                "responses": {**openapi.ok(openapi.ref("Appointment")), **openapi.ERRORS},
-            },
+            "get": openapi.operation(
+                "getAppointment",
+                "Un rendez-vous",
+                openapi.ok(openapi.ref("Appointment")),
+                parameters=[_ID],
+            ),
+            "patch": openapi.operation(
+                "updateAppointment",
+                "Déplacer, modifier ou changer le statut (409 si version périmée)",
+                openapi.ok(openapi.ref("Appointment")),
+                parameters=[_ID],
+                requestBody=openapi.body("AppointmentChange"),
+            ),
         },
         "/appointments/{appointment_id}/cancel": {
-            "post": {
-                "summary": "Annuler avec un motif",
-                "operationId": "cancelAppointment",
-                "parameters": [_ID],
-                "requestBody": _body(openapi.ref("Cancellation")),
-                "responses": {**openapi.ok(openapi.ref("Appointment")), **openapi.ERRORS},
-            }
+            "post": openapi.operation(
+                "cancelAppointment",
+                "Annuler avec un motif",
+                openapi.ok(openapi.ref("Appointment")),
+                parameters=[_ID],
+                requestBody=openapi.body("Cancellation"),
+            )
         },
     }
 )
