@@ -17,6 +17,7 @@ from umpro.scheduling.models import Appointment, AppointmentType
 from umpro.scheduling.parsing import parse_bound, parse_day, parse_instant
 from umpro.scheduling.services import accounting, booking, catalogue, reading, sameday, slots
 from umpro.scheduling.services.reading import SEE_APPOINTMENT
+from umpro.scheduling.views._common import tz as practice_tz
 from umpro.team import services as team
 from umpro.team.api import staff_json
 from umpro.team.models import Room, Staff
@@ -27,12 +28,8 @@ from umpro.web import acting_context, client_ip
 MAX_RANGE = timedelta(days=62)
 
 
-def _tz() -> str:
-    return current_user.practice.timezone
-
-
 def _local_iso(instant) -> str:
-    return to_local(instant, _tz()).isoformat()
+    return to_local(instant, practice_tz()).isoformat()
 
 
 def type_json(t: AppointmentType) -> dict:
@@ -85,7 +82,7 @@ def appointment_json(a: Appointment, *, with_patient: bool = True) -> dict:
 
 
 def _period(default_days: int) -> tuple:
-    tz = _tz()
+    tz = practice_tz()
     raw_from, raw_to = request.args.get("from"), request.args.get("to")
     start = parse_bound(raw_from, tz=tz, field="from") if raw_from else utcnow()
     end = (
@@ -247,7 +244,7 @@ def _unscheduled_flag(data: dict) -> bool | None:
 @require("appointment.create")
 def appointment_create():
     data = read.body()
-    tz = _tz()
+    tz = practice_tz()
     patient = _get_patient(read.identifier(data, "patient_id", required="Patient"))
     staff = _staff(read.identifier(data, "staff_id", required="Professionnel"))
     appointment_type = _type(read.identifier(data, "type_id", required="Type"))
@@ -278,7 +275,7 @@ def appointment_create():
 @require("agenda.view")
 def appointment_update(appointment_id: int):
     data = read.body()
-    tz = _tz()
+    tz = practice_tz()
     version = read.integer(data, "version", minimum=0, maximum=read.MAX_ID)
     if version is None:
         raise Invalid("Version : champ obligatoire.", field="version")
@@ -344,7 +341,7 @@ def appointment_cancel(appointment_id: int):
 @require("agenda.view")
 def unscheduled_slots():
     """Free held slots of one day (default today), for the desk and the regulator."""
-    tz = _tz()
+    tz = practice_tz()
     now = utcnow()
     raw_day = request.args.get("date")
     day = parse_day(raw_day, field="date") if raw_day else to_local(now, tz).date()
@@ -385,7 +382,7 @@ def unscheduled_slots():
 @require("reports.unscheduled")
 def unscheduled_report():
     """Held slots used, released, lost; unscheduled share; SAS indicators; per week."""
-    tz = _tz()
+    tz = practice_tz()
     today = to_local(utcnow(), tz).date()
     raw_from, raw_to = request.args.get("from"), request.args.get("to")
     first = parse_day(raw_from, field="from") if raw_from else today - timedelta(days=27)

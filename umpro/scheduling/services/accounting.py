@@ -29,7 +29,7 @@ from umpro.scheduling.models import (
 from umpro.scheduling.services.holds import MAX_SLOT
 from umpro.scheduling.services.regulation import REGULATOR_WINDOW
 from umpro.scheduling.services.slots import MAX_DURATION
-from umpro.timeutil import local_day_bounds, to_local
+from umpro.timeutil import local_days_bounds, to_local
 
 #: Weekly condition on the hours open to patients outside the GP's list.
 SAS_HOURS_CONDITION = 2
@@ -119,8 +119,7 @@ def unscheduled_report(
         raise Invalid("La fin de la période doit suivre son début.", field="to")
     if (last_day - first_day).days >= MAX_REPORT_DAYS:
         raise Invalid("La période demandée dépasse un an.", field="to")
-    start_at, _ = local_day_bounds(first_day, tz)
-    _, end_at = local_day_bounds(last_day, tz)
+    start_at, end_at = local_days_bounds(first_day, last_day, tz)
     report = Report(first_day, last_day)
     wanted = [HeldSlot.staff_id.in_(staff_ids)] if staff_ids is not None else []
     for row in session.scalars(

@@ -44,7 +44,7 @@ from umpro.scheduling.services.openings import (
     wall_clock,
 )
 from umpro.team.models import Staff
-from umpro.timeutil import local_day_bounds, local_today, to_local
+from umpro.timeutil import local_days_bounds, local_today, to_local
 
 #: A held slot is never longer than this (``hold_policy.slot_minutes`` is capped): it
 #: bounds the row queries from below.
@@ -416,8 +416,7 @@ def materialise(
     staff_ids = session.scalars(
         select(Staff.id).where(Staff.practice_id == practice_id, Staff.is_active.is_(True))
     ).all()
-    start_at, _ = local_day_bounds(first_day, tz)
-    _, end_at = local_day_bounds(last_day, tz)
+    start_at, end_at = local_days_bounds(first_day, last_day, tz)
     holds = holds_between(
         session,
         practice_id=practice_id,

@@ -21,7 +21,7 @@ from umpro.scheduling.models import (
     WeeklyAbsence,
     availability_rule_type,
 )
-from umpro.timeutil import local_day_bounds, local_to_utc
+from umpro.timeutil import local_day_bounds, local_days_bounds, local_to_utc
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,7 @@ def load_template(
     template = AgendaTemplate(tz=tz, staff_ids=frozenset(ids))
     if not ids:
         return template
-    start_at, _ = local_day_bounds(first_day, tz)
-    _, end_at = local_day_bounds(last_day, tz)
+    start_at, end_at = local_days_bounds(first_day, last_day, tz)
     bounds = {
         "practice_id": practice_id,
         "staff_ids": ids,

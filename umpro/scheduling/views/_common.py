@@ -27,7 +27,7 @@ from umpro.scheduling.services.openings import AgendaTemplate, closures_for, ope
 from umpro.team import services as team
 from umpro.team.models import Room, Staff
 from umpro.team.professions import Profession
-from umpro.timeutil import local_day_bounds, local_to_utc, local_today, to_local
+from umpro.timeutil import local_days_bounds, local_to_utc, local_today, to_local
 from umpro.web import acting_context
 
 #: Column order of the team day view.
@@ -179,8 +179,8 @@ def _holds_of(cells, template, now) -> dict[int, list]:
     if not cells:
         return {}
     zone = tz()
-    start_at, _ = local_day_bounds(min(day for _, day, _ in cells), zone)
-    _, end_at = local_day_bounds(max(day for _, day, _ in cells), zone)
+    days = [day for _, day, _ in cells]
+    start_at, end_at = local_days_bounds(min(days), max(days), zone)
     found = defaultdict(list)
     for hold in holds.holds_between(
         db.session,

@@ -31,7 +31,7 @@ from umpro.scheduling.views._common import (
     tz,
 )
 from umpro.team import services as team
-from umpro.timeutil import local_day_bounds, to_local
+from umpro.timeutil import local_day_bounds, local_days_bounds, to_local
 from umpro.web import acting_context
 
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -151,11 +151,12 @@ def week_view(staff_id: int):
         tz=zone,
     )
     with_cancelled = request.args.get("annules") == "1"
+    start_at, end_at = local_days_bounds(days[0], days[-1], zone)
     agenda = reading.read_agenda(
         db.session,
         **acting_context(),
-        start_at=local_day_bounds(days[0], zone)[0],
-        end_at=local_day_bounds(days[-1], zone)[1],
+        start_at=start_at,
+        end_at=end_at,
         staff_ids=[staff.id],
         include_cancelled=with_cancelled,
         action="agenda.read",
