@@ -258,6 +258,7 @@ def list_staff(session: Session, *, practice_id: int, active_only: bool = False)
 
 
 def list_rooms(session: Session, *, practice_id: int, active_only: bool = False) -> list[Room]:
+    """The practice's rooms by name (the active ones only with ``active_only``)."""
     query = select(Room).where(Room.practice_id == practice_id)
     if active_only:
         query = query.where(Room.is_active.is_(True))
