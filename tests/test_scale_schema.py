@@ -1,7 +1,7 @@
 """What autogenerate does not see — triggers, exclusion and check constraints written as
-raw SQL in the models and, frozen, in the migrations — is the same after ``flask db
-upgrade`` as after ``create_all()`` (issue 10, item 6): the bounded overlap triggers and
-the duration cap of migration 0008 included.
+raw SQL in the models and run by the migrations — is the same after ``flask db
+upgrade`` as after ``create_all()`` (issue 10, item 6): the bounded overlap triggers, the
+duration cap and the practice data-version triggers included.
 
 Both sides are new databases of their own: the suite's shared PostgreSQL database is
 restored from a dump by tests/test_backup.py, and a restore writes every CHECK back in

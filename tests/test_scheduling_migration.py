@@ -1,4 +1,4 @@
-"""Migration 0004 creates what the models create, including what autogenerate cannot see:
+"""The migrations create what the models create, including what autogenerate cannot see:
 the overlap rules (PostgreSQL exclusion constraints, SQLite triggers)."""
 
 from datetime import UTC, date, datetime
@@ -53,7 +53,7 @@ def _seed(conn) -> None:
 def test_overlaps_are_refused_by_the_migrated_database(empty_database_url):  # noqa: F811
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
-        upgrade(revision="0004")
+        upgrade()
         engine = app.extensions["sqlalchemy"].engine
         sqlite = engine.dialect.name == "sqlite"
 
@@ -68,7 +68,7 @@ def test_overlaps_are_refused_by_the_migrated_database(empty_database_url):  # n
             conn.execute(INSERT, {"uid": "b", "patient": 2, "start": at(9, 10), "end": at(9, 25)})
         with engine.begin() as conn:
             conn.execute(INSERT, {"uid": "c", "patient": 2, "start": at(9, 15), "end": at(9, 30)})
-        downgrade(revision="0003")
+        downgrade(revision="base")
         with engine.connect() as conn:
             assert "appointment" not in inspect(conn).get_table_names()
         engine.dispose()

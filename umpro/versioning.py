@@ -22,8 +22,9 @@ on every use). A table without ``practice_id`` is counted through its parent's. 
 table is versioned by default; ``tests/test_scale_schema.py`` then shows the migration it
 needs (the triggers are compared after ``flask db upgrade`` and after ``create_all()``).
 
-Migration 0014 builds its triggers with the functions below: change their SQL only with
-a new migration that recreates the triggers of existing databases.
+The baseline migration (``migrations/versions/0015_baseline.py``) builds its triggers with
+the functions below: change their SQL only with a new migration that recreates the
+triggers of existing databases, and leave the baseline a copy of them as they are now.
 """
 
 from sqlalchemy import DDL, Integer, MetaData, Table, event, select

@@ -115,9 +115,9 @@ class AccessLogPatient(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
-#: The database itself refuses to change or remove an access-log row. Migration 0001 runs
-#: these very statements: change them only with a new migration that replaces them in
-#: existing databases, and leave 0001 a copy of them as they are now.
+#: The database itself refuses to change or remove an access-log row. The baseline
+#: migration runs these very statements: change them only with a new migration that
+#: replaces them in existing databases, and leave the baseline a copy of them as they are.
 APPEND_ONLY_SQLITE = [
     """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""",

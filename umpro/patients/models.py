@@ -253,9 +253,9 @@ class TreatingDeclaration(PracticeOwned, Timestamped, Base):
 
 #: Overlapping periods of one patient are refused by the database itself. PostgreSQL: an
 #: exclusion constraint (btree_gist for the integer equality). SQLite: triggers.
-#: Autogenerate sees none of this: migration 0003 runs these very statements, so change
-#: them only with a new migration that replaces them in existing databases, and leave 0003
-#: a copy of them as they are now.
+#: Autogenerate sees none of this: the baseline migration runs these very statements, so
+#: change them only with a new migration that replaces them in existing databases, and
+#: leave the baseline a copy of them as they are now.
 DECLARATION_OVERLAP_POSTGRESQL = (
     "ALTER TABLE treating_declaration ADD CONSTRAINT ex_treating_declaration_overlap "
     "EXCLUDE USING gist (patient_id WITH =, daterange(start_on, end_on, '[)') WITH &&)"

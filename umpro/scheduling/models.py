@@ -2,7 +2,7 @@
 
 No two live appointments overlap for the same staff member, room or patient. PostgreSQL
 enforces it with exclusion constraints (btree_gist, ``tstzrange``) attached below and
-created by migration 0004; on SQLite every transaction opens with ``BEGIN IMMEDIATE``
+created by the baseline migration; on SQLite every transaction opens with ``BEGIN IMMEDIATE``
 (umpro/db.py), the booking service checks overlaps inside it, and triggers refuse an
 overlapping row as a last line.
 """
