@@ -61,8 +61,11 @@ run: demo
 	trap 'exit 130' INT TERM; \
 	UMPRO_CONFIG=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# One worker per core (pytest-xdist; on PostgreSQL each worker has a database of its own,
+# tests/conftest.py): `make test TEST_WORKERS=0` runs the suite in this one process.
+TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
