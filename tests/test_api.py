@@ -1,8 +1,10 @@
 """API foundation: API keys, /me, /staff, OpenAPI, JSON errors."""
 
+from flask import Flask
 from sqlalchemy import select
 
 from tests import factories
+from umpro.api import openapi
 from umpro.auth.models import ApiKey
 
 
@@ -78,6 +80,37 @@ def test_api_404_and_405_are_json(sign_in):
     wrong = b.api("post", "/api/v1/me")
     assert wrong.status_code == 405
     assert "error" in wrong.json
+
+
+def test_an_operation_is_described_on_its_route():
+    app = Flask(__name__)
+
+    @app.post("/api/v1/tasks/<int:task_id>/notes/<kind>")
+    @openapi.describe(
+        "addNote", openapi.created("Note"), query=[openapi.param("draft")], body="NoteInput"
+    )
+    def add_note(task_id: int, kind: str):
+        """Ajouter une note
+
+        Longer text for the API reader."""
+
+    @app.get("/api/v1/undescribed")
+    def undescribed():
+        return ""
+
+    paths = openapi.paths(app, "/api/v1")
+    assert list(paths) == ["/tasks/{task_id}/notes/{kind}"]
+    operation = paths["/tasks/{task_id}/notes/{kind}"]["post"]
+    assert operation["operationId"] == "addNote"
+    assert operation["summary"] == "Ajouter une note"
+    assert operation["description"] == "Longer text for the API reader."
+    assert [(p["name"], p["in"], p["schema"]["type"]) for p in operation["parameters"]] == [
+        ("task_id", "path", "integer"),
+        ("kind", "path", "string"),
+        ("draft", "query", "string"),
+    ]
+    assert operation["requestBody"]["required"] is True
+    assert set(operation["responses"]) == {"201", "400", "401", "403", "404", "409", "422"}
 
 
 def test_openapi_describes_every_api_route(app, client):

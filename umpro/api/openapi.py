@@ -1,8 +1,15 @@
-"""The OpenAPI 3.1 description of /api/v1/, assembled from what each domain registers, and
-the few builders the domains write it with (``obj``, ``prop``)."""
+"""The OpenAPI 3.1 description of /api/v1/, and the few builders the domains write it with.
 
-from collections.abc import Sequence
+Each domain registers its schemas (``schemas``) and describes each endpoint on its route
+(``describe``): the path and its parameters are read from the route itself, so a path is
+written once and the description cannot drift from it."""
+
+import inspect
+import re
+from collections.abc import Callable, Sequence
 from copy import deepcopy
+
+from flask import Flask
 
 #: Property types by short name: what ``prop`` and ``obj`` read.
 _TYPES = {
@@ -39,7 +46,6 @@ def obj(properties: dict[str, str | dict], *, required: Sequence[str] = ()) -> d
     return schema
 
 
-_PATHS: dict[str, dict] = {}
 _SCHEMAS: dict[str, dict] = {
     "Error": obj(
         {
@@ -55,12 +61,6 @@ _SCHEMAS: dict[str, dict] = {
         required=["error"],
     ),
 }
-
-
-def paths(new: dict[str, dict]) -> None:
-    """Register path items (called at import by each domain's api module)."""
-    for path, item in new.items():
-        _PATHS.setdefault(path, {}).update(item)
 
 
 def schemas(new: dict[str, dict]) -> None:
@@ -81,6 +81,21 @@ def ok(schema: dict, description: str = "OK", status: str = "200") -> dict:
     }
 
 
+def one(name: str) -> dict:
+    """The answer of an operation that returns one ``name``."""
+    return ok(ref(name))
+
+
+def many(name: str) -> dict:
+    """The answer of an operation that returns ``{"items": [name, …]}``."""
+    return ok(list_of(name))
+
+
+def created(name: str, description: str = "Créé") -> dict:
+    """The answer of an operation that creates one ``name`` (201)."""
+    return ok(ref(name), description, "201")
+
+
 ERRORS = {
     str(code): {"description": text, "content": {"application/json": {"schema": ref("Error")}}}
     for code, text in [
@@ -94,28 +109,88 @@ ERRORS = {
 }
 
 
-def operation(operation_id: str, summary: str, answer: dict, **details) -> dict:
-    """An operation that answers ``answer`` (``ok(…)``, or another response by status)
-    or an error of ``ERRORS``; ``details`` (``parameters``, ``requestBody``…) as they are."""
-    return {
-        "summary": summary,
+def request_body(name: str, *, required: bool = True) -> dict:
+    """A JSON request body of the schema ``name``."""
+    return {"required": required, "content": {"application/json": {"schema": ref(name)}}}
+
+
+def param(
+    name: str, description: str = "", *, kind: str = "string", required: bool = False, **details
+) -> dict:
+    """A query-string parameter; ``kind`` and ``details`` as ``prop`` reads them."""
+    parameter: dict = {"name": name, "in": "query", "required": required}
+    if description:
+        parameter["description"] = description
+    parameter["schema"] = prop(kind, **details)
+    return parameter
+
+
+def describe(
+    operation_id: str,
+    answer: dict,
+    *,
+    query: Sequence[dict] = (),
+    body: str | dict | None = None,
+) -> Callable:
+    """Describe the API endpoint it decorates: ``answer`` (``one``, ``many``, ``created``,
+    or responses by status) or an error of ``ERRORS``, the ``query`` parameters, the
+    request ``body`` (a schema name, or ``request_body(…)``). The summary is the view's
+    docstring (its first paragraph; the rest, if any, is the description); the path and
+    its parameters are the route's (see ``paths``)."""
+    description = {
         "operationId": operation_id,
-        **details,
+        "query": list(query),
+        "requestBody": request_body(body) if isinstance(body, str) else body,
         "responses": {**answer, **ERRORS},
     }
 
+    def decorate(view: Callable) -> Callable:
+        view.openapi = description  # type: ignore[attr-defined]
+        return view
 
-def body(name: str) -> dict:
-    """A required JSON request body, of the schema ``name``."""
-    return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
-
-
-def path_id(name: str) -> dict:
-    """The integer parameter ``name`` of a path (``/feeds/{feed_id}``)."""
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    return decorate
 
 
-def document() -> dict:
+#: A variable part of a rule: ``<int:task_id>`` or ``<name>``.
+_VARIABLE = re.compile(r"<(?:(\w+):)?(\w+)>")
+_KINDS = {"int": "integer", "": "string", "string": "string"}
+
+
+def _path_item(prefix: str, rule, view: Callable) -> tuple[str, dict]:
+    """The OpenAPI path of ``rule`` below ``prefix`` and the operation ``view`` describes."""
+    described = view.openapi
+    path = _VARIABLE.sub(r"{\2}", rule.rule.removeprefix(prefix))
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": _KINDS[converter]}}
+        for converter, name in _VARIABLE.findall(rule.rule)
+    ] + described["query"]
+    summary, _, more = (inspect.getdoc(view) or "").partition("\n\n")
+    operation = {"summary": " ".join(summary.split()), "operationId": described["operationId"]}
+    if more:
+        operation["description"] = more
+    if parameters:
+        operation["parameters"] = parameters
+    if described["requestBody"] is not None:
+        operation["requestBody"] = described["requestBody"]
+    operation["responses"] = described["responses"]
+    return path, operation
+
+
+def paths(app: Flask, prefix: str) -> dict[str, dict]:
+    """The path items of every described endpoint whose rule starts with ``prefix``."""
+    found: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if not rule.rule.startswith(prefix) or not hasattr(view, "openapi"):
+            continue
+        path, operation = _path_item(prefix, rule, view)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.setdefault(path, {})[method.lower()] = deepcopy(operation)
+    return found
+
+
+def document(app: Flask, prefix: str) -> dict:
+    """The whole description of the endpoints below ``prefix`` (``/api/v1``)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -123,7 +198,7 @@ def document() -> dict:
             "version": "1",
             "description": "API de l'équipe de soins. Messages d'erreur en français.",
         },
-        "servers": [{"url": "/api/v1"}],
+        "servers": [{"url": prefix}],
         "security": [{"bearer": []}, {"session": []}],
         "components": {
             "securitySchemes": {
@@ -132,5 +207,5 @@ def document() -> dict:
             },
             "schemas": deepcopy(_SCHEMAS),
         },
-        "paths": deepcopy(_PATHS),
+        "paths": paths(app, prefix),
     }

@@ -29,7 +29,9 @@ def feed_json(feed: FeedToken, *, target_name: str = "") -> dict:
 
 @bp.get("/feeds")
 @require("calendars.feeds")
+@openapi.describe("listFeeds", openapi.many("Feed"))
 def feed_list():
+    """Mes calendriers (flux iCal) actifs"""
     feeds = services.list_feeds(db.session, owner=current_user)
     names = services.target_names(db.session, feeds)
     return jsonify({"items": [feed_json(f, target_name=names.get(f.id, "")) for f in feeds]})
@@ -37,7 +39,9 @@ def feed_list():
 
 @bp.post("/feeds")
 @require("calendars.feeds")
+@openapi.describe("createFeed", openapi.created("NewFeed"), body="FeedInput")
 def feed_create():
+    """Créer un flux iCal ; son adresse secrète n'est donnée qu'ici"""
     data = read.body()
     feed, secret = services.create_feed(
         db.session,
@@ -60,7 +64,9 @@ def feed_create():
 
 @bp.delete("/feeds/<int:feed_id>")
 @require("calendars.feeds")
+@openapi.describe("revokeFeed", {"204": {"description": "Révoqué"}})
 def feed_delete(feed_id: int):
+    """Révoquer un flux iCal (titulaire ou administrateur)"""
     services.revoke_feed(db.session, actor=current_user, feed_id=feed_id, now=utcnow())
     return "", 204
 
@@ -106,30 +112,5 @@ openapi.schemas(
                 "label": openapi.prop("string", maxLength=100),
             }
         ),
-    }
-)
-openapi.paths(
-    {
-        "/feeds": {
-            "get": openapi.operation(
-                "listFeeds",
-                "Mes calendriers (flux iCal) actifs",
-                openapi.ok(openapi.list_of("Feed")),
-            ),
-            "post": openapi.operation(
-                "createFeed",
-                "Créer un flux iCal ; son adresse secrète n'est donnée qu'ici",
-                openapi.ok(openapi.ref("NewFeed"), "Créé", "201"),
-                requestBody=openapi.body("FeedInput"),
-            ),
-        },
-        "/feeds/{feed_id}": {
-            "delete": openapi.operation(
-                "revokeFeed",
-                "Révoquer un flux iCal (titulaire ou administrateur)",
-                {"204": {"description": "Révoqué"}},
-                parameters=[openapi.path_id("feed_id")],
-            )
-        },
     }
 )

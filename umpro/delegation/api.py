@@ -7,10 +7,10 @@ nothing is saved (the error handler rolls the transaction back).
 from flask import jsonify, request
 from flask_login import current_user
 
-from umpro.api import bp
+from umpro.api import bp, openapi
 from umpro.api import input as read
 from umpro.auth.permissions import require
-from umpro.delegation import api_docs  # noqa: F401 - registers the OpenAPI description
+from umpro.delegation import api_docs
 from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
 from umpro.delegation.protocols import definition
 from umpro.delegation.services import consents, protocols, tasks, transitions
@@ -141,7 +141,9 @@ def _patient(body: dict) -> object:
 
 @bp.post("/tasks")
 @require("care_task.create")
+@openapi.describe("createTask", openapi.created("CareTask", "Créée"), body="CareTaskInput")
 def api_create_task():
+    """Confier une tâche sous protocole"""
     body = read.body()
     patient = _patient(body)
     data = tasks.HandOff(
@@ -160,7 +162,9 @@ def api_create_task():
 
 @bp.get("/tasks")
 @require("care_task.view")
+@openapi.describe("listTasks", openapi.many("CareTask"), query=[api_docs.TASK_VIEW])
 def api_list_tasks():
+    """File (available), mes tâches (mine) ou boîte de réception (inbox)"""
     view = read.clean_text(request.args.get("view", "mine"), field="view", max_length=40)
     items = tasks.list_tasks(db.session, view=view, **acting_context())
     return jsonify({"items": [task_json(t) for t in items]})
@@ -168,7 +172,9 @@ def api_list_tasks():
 
 @bp.get("/tasks/<int:task_id>")
 @require("care_task.view")
+@openapi.describe("getTask", openapi.one("CareTaskDetail"))
 def api_get_task(task_id: int):
+    """Une tâche avec son historique"""
     c = acting_context()
     task = tasks.get_task(db.session, task_id=task_id, **c)
     return jsonify(_detail(task, c["now"]))
@@ -176,7 +182,9 @@ def api_get_task(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/transition")
 @require("care_task.view")
+@openapi.describe("transitionTask", openapi.one("CareTaskDetail"), body="TransitionInput")
 def api_transition(task_id: int):
+    """Changer le statut d'une tâche (accepter, terminer avec résultats…)"""
     body = read.body()
     c = acting_context()
     task = tasks.get_task(db.session, task_id=task_id, log=False, **c)
@@ -203,7 +211,9 @@ def api_transition(task_id: int):
 
 @bp.get("/protocols")
 @require("protocol.view")
+@openapi.describe("listProtocols", openapi.many("Protocol"))
 def api_protocols():
+    """Les protocoles de coopération en vigueur"""
     items = protocols.list_protocols(
         db.session,
         practice_id=current_user.practice_id,
@@ -222,7 +232,9 @@ def _consent_args(patient_id: int, body: dict):
 
 @bp.post("/patients/<int:patient_id>/consents")
 @require("consent.record")
+@openapi.describe("giveConsent", openapi.created("Consent"), body="ConsentInput")
 def api_give_consent(patient_id: int):
+    """Enregistrer le consentement du patient à un protocole"""
     body = read.body()
     patient, protocol = _consent_args(patient_id, body)
     consent = consents.give_consent(
@@ -237,7 +249,14 @@ def api_give_consent(patient_id: int):
 
 @bp.delete("/patients/<int:patient_id>/consents")
 @require("consent.record")
+@openapi.describe(
+    "withdrawConsent",
+    openapi.one("Consent"),
+    query=[api_docs.PROTOCOL_CODE],
+    body=openapi.request_body("ConsentInput", required=False),
+)
 def api_withdraw_consent(patient_id: int):
+    """Retirer le consentement (les tâches ouvertes sont annulées)"""
     body = read.body(optional=True)
     if "protocol_code" not in body and request.args.get("protocol_code"):
         body["protocol_code"] = request.args["protocol_code"]

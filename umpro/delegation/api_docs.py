@@ -1,4 +1,4 @@
-"""OpenAPI description of the delegation endpoints (registered by umpro.delegation.api)."""
+"""OpenAPI schemas and parameters of the delegation endpoints (used by umpro.delegation.api)."""
 
 from umpro.api import openapi
 from umpro.delegation import states
@@ -108,72 +108,5 @@ openapi.schemas(
 )
 
 
-_TASK_ID = [openapi.path_id("task_id")]
-_PATIENT_ID = [openapi.path_id("patient_id")]
-openapi.paths(
-    {
-        "/tasks": {
-            "post": openapi.operation(
-                "createTask",
-                "Confier une tâche sous protocole",
-                openapi.ok(openapi.ref("CareTask"), "Créée", "201"),
-                requestBody=openapi.body("CareTaskInput"),
-            ),
-            "get": openapi.operation(
-                "listTasks",
-                "File (available), mes tâches (mine) ou boîte de réception (inbox)",
-                openapi.ok(openapi.list_of("CareTask")),
-                parameters=[
-                    {
-                        "name": "view",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(tasks.VIEWS)},
-                    }
-                ],
-            ),
-        },
-        "/tasks/{task_id}": {
-            "get": openapi.operation(
-                "getTask",
-                "Une tâche avec son historique",
-                openapi.ok(openapi.ref("CareTaskDetail")),
-                parameters=_TASK_ID,
-            )
-        },
-        "/tasks/{task_id}/transition": {
-            "post": openapi.operation(
-                "transitionTask",
-                "Changer le statut d'une tâche (accepter, terminer avec résultats…)",
-                openapi.ok(openapi.ref("CareTaskDetail")),
-                parameters=_TASK_ID,
-                requestBody=openapi.body("TransitionInput"),
-            )
-        },
-        "/protocols": {
-            "get": openapi.operation(
-                "listProtocols",
-                "Les protocoles de coopération en vigueur",
-                openapi.ok(openapi.list_of("Protocol")),
-            )
-        },
-        "/patients/{patient_id}/consents": {
-            "post": openapi.operation(
-                "giveConsent",
-                "Enregistrer le consentement du patient à un protocole",
-                openapi.ok(openapi.ref("Consent"), "Créé", "201"),
-                parameters=_PATIENT_ID,
-                requestBody=openapi.body("ConsentInput"),
-            ),
-            "delete": openapi.operation(
-                "withdrawConsent",
-                "Retirer le consentement (les tâches ouvertes sont annulées)",
-                openapi.ok(openapi.ref("Consent")),
-                parameters=[
-                    *_PATIENT_ID,
-                    {"name": "protocol_code", "in": "query", "schema": {"type": "string"}},
-                ],
-                requestBody={**openapi.body("ConsentInput"), "required": False},
-            ),
-        },
-    }
-)
+TASK_VIEW = openapi.param("view", enum=list(tasks.VIEWS))
+PROTOCOL_CODE = openapi.param("protocol_code")

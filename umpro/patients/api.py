@@ -3,7 +3,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from umpro.api import bp
+from umpro.api import bp, openapi
 from umpro.api import input as read
 from umpro.auth.permissions import require
 from umpro.errors import Invalid
@@ -70,7 +70,9 @@ def request_json(item: RegistrationRequest | QueueItem) -> dict:
 
 @bp.get("/patients")
 @require("patient.view_admin")
+@openapi.describe("searchPatients", openapi.many("Patient"), query=api_docs.SEARCH)
 def list_patients():
+    """Rechercher des patients (nom, prénom, nom de naissance, date, INS)"""
     if "q" not in request.args:
         raise Invalid("Le paramètre q (texte recherché) est obligatoire.", field="q")
     limit = read.arg_int("limit", default=20, minimum=0, maximum=200)
@@ -83,7 +85,9 @@ def list_patients():
 
 @bp.post("/patients")
 @require("patient.edit")
+@openapi.describe("createPatient", openapi.created("Patient"), body="PatientInput")
 def create_patient():
+    """Enregistrer un patient"""
     data = read.body()
     patient = services.create_patient(
         db.session,
@@ -104,7 +108,9 @@ def create_patient():
 
 @bp.get("/patients/<int:patient_id>")
 @require("patient.view_admin")
+@openapi.describe("getPatient", openapi.one("Patient"))
 def get_patient(patient_id: int):
+    """Un patient (identité, coordonnées, médecin traitant)"""
     patient = services.open_patient(
         db.session, **acting_context(), patient_id=patient_id, via="api"
     )
@@ -113,7 +119,11 @@ def get_patient(patient_id: int):
 
 @bp.get("/registration-requests")
 @require("registration_request.list")
+@openapi.describe(
+    "listRegistrationRequests", openapi.many("RegistrationRequest"), query=api_docs.QUEUE
+)
 def list_registration_requests():
+    """File des demandes de médecin traitant d'un médecin"""
     gp_id = read.arg_id("gp", required="Le paramètre gp (identifiant du médecin)")
     status = request.args.get("status", "pending")
     if status not in REQUEST_STATUSES:
@@ -124,7 +134,13 @@ def list_registration_requests():
 
 @bp.post("/registration-requests")
 @require("registration_request.create")
+@openapi.describe(
+    "createRegistrationRequest",
+    openapi.created("RegistrationRequest", "Créée"),
+    body="RegistrationRequestInput",
+)
 def create_registration_request():
+    """Enregistrer une demande de médecin traitant"""
     data = read.body()
     patient_id = read.identifier(data, "patient_id", required="Le patient")
     context = acting_context()
@@ -146,7 +162,11 @@ def create_registration_request():
 
 @bp.post("/registration-requests/<int:request_id>/decision")
 @require("registration_request.list")
+@openapi.describe(
+    "decideRegistrationRequest", openapi.one("RegistrationRequest"), body="RegistrationDecision"
+)
 def decide_registration_request(request_id: int):
+    """Accepter, refuser (motif légitime) ou marquer retirée une demande"""
     data = read.body()
     registration = services.get_request(db.session, actor=current_user, request_id=request_id)
     services.decide(

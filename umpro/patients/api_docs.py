@@ -1,4 +1,4 @@
-"""OpenAPI description of the patients endpoints (imported by ``umpro.patients.api``)."""
+"""OpenAPI schemas and parameters of the patients endpoints (used by ``umpro.patients.api``)."""
 
 from umpro.api import openapi
 from umpro.patients.models import CHANNELS, DECLINE_REASONS, REQUEST_STATUSES
@@ -99,62 +99,11 @@ openapi.schemas(
 )
 
 
-openapi.paths(
-    {
-        "/patients": {
-            "get": openapi.operation(
-                "searchPatients",
-                "Rechercher des patients (nom, prénom, nom de naissance, date, INS)",
-                openapi.ok(openapi.list_of("Patient")),
-                parameters=[
-                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}},
-                ],
-            ),
-            "post": openapi.operation(
-                "createPatient",
-                "Enregistrer un patient",
-                openapi.ok(openapi.ref("Patient"), "Créé", "201"),
-                requestBody=openapi.body("PatientInput"),
-            ),
-        },
-        "/patients/{patient_id}": {
-            "get": openapi.operation(
-                "getPatient",
-                "Un patient (identité, coordonnées, médecin traitant)",
-                openapi.ok(openapi.ref("Patient")),
-                parameters=[openapi.path_id("patient_id")],
-            )
-        },
-        "/registration-requests": {
-            "get": openapi.operation(
-                "listRegistrationRequests",
-                "File des demandes de médecin traitant d'un médecin",
-                openapi.ok(openapi.list_of("RegistrationRequest")),
-                parameters=[
-                    {"name": "gp", "in": "query", "required": True, "schema": {"type": "integer"}},
-                    {
-                        "name": "status",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(REQUEST_STATUSES)},
-                    },
-                ],
-            ),
-            "post": openapi.operation(
-                "createRegistrationRequest",
-                "Enregistrer une demande de médecin traitant",
-                openapi.ok(openapi.ref("RegistrationRequest"), "Créée", "201"),
-                requestBody=openapi.body("RegistrationRequestInput"),
-            ),
-        },
-        "/registration-requests/{request_id}/decision": {
-            "post": openapi.operation(
-                "decideRegistrationRequest",
-                "Accepter, refuser (motif légitime) ou marquer retirée une demande",
-                openapi.ok(openapi.ref("RegistrationRequest")),
-                parameters=[openapi.path_id("request_id")],
-                requestBody=openapi.body("RegistrationDecision"),
-            )
-        },
-    }
-)
+SEARCH = [
+    openapi.param("q", required=True),
+    openapi.param("limit", kind="integer", maximum=200),
+]
+QUEUE = [
+    openapi.param("gp", required=True, kind="integer"),
+    openapi.param("status", enum=list(REQUEST_STATUSES)),
+]

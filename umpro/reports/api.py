@@ -6,13 +6,13 @@ Same services as the pages; bad input is a 4xx JSON error with a French message.
 from flask import jsonify, request
 from flask_login import current_user
 
-from umpro.api import bp
+from umpro.api import bp, openapi
 from umpro.api import input as read
 from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.errors import Forbidden, Invalid
 from umpro.extensions import db
-from umpro.reports import api_docs  # noqa: F401 - registers the OpenAPI description
+from umpro.reports import api_docs
 from umpro.reports.services import dashboard, targets, worklists
 from umpro.web import client_ip
 
@@ -29,7 +29,11 @@ def _gp(required: bool):
 
 
 @bp.get("/reports/patient-list")
+@openapi.describe(
+    "patientListReport", openapi.many("PatientListPoint"), query=[api_docs.GP, *api_docs.MONTHS]
+)
 def api_patient_list():
+    """Patientèle d'un médecin, un point par mois (36 mois au plus)"""
     gp = _gp(required=True)
     if not can(current_user, "reports.patient_list", gp):
         raise Forbidden("Vous ne pouvez consulter que votre propre patientèle.")
@@ -47,7 +51,9 @@ def api_patient_list():
 
 
 @bp.get("/reports/patient-list/worklists")
+@openapi.describe("patientListWorklists", openapi.many("Worklist"), query=[api_docs.GP])
 def api_worklists():
+    """Listes de travail de la patientèle (patients à qui proposer…)"""
     gp = _gp(required=False)
     lists = worklists.worklists(db.session, actor=current_user, gp=gp, now=utcnow(), ip=client_ip())
     return jsonify(

@@ -1,4 +1,4 @@
-"""OpenAPI description of the patient-list endpoints (registered by umpro.reports.api)."""
+"""OpenAPI schemas and parameters of the patient-list endpoints (used by umpro.reports.api)."""
 
 from umpro.api import openapi
 
@@ -50,35 +50,7 @@ openapi.schemas(
     }
 )
 
-_GP = {
-    "name": "gp",
-    "in": "query",
-    "schema": {"type": "integer"},
-    "description": "Identifiant du médecin ; par défaut, soi-même (médecin généraliste).",
-}
-
-openapi.paths(
-    {
-        "/reports/patient-list": {
-            "get": {
-                "summary": "Patientèle d'un médecin, un point par mois (36 mois au plus)",
-                "parameters": [
-                    _GP,
-                    {"name": "from", "in": "query", "schema": _MONTH},
-                    {"name": "to", "in": "query", "schema": _MONTH},
-                ],
-                "responses": {
-                    **openapi.ok(openapi.list_of("PatientListPoint")),
-                    **openapi.ERRORS,
-                },
-            }
-        },
-        "/reports/patient-list/worklists": {
-            "get": {
-                "summary": "Listes de travail de la patientèle (patients à qui proposer…)",
-                "parameters": [_GP],
-                "responses": {**openapi.ok(openapi.list_of("Worklist")), **openapi.ERRORS},
-            }
-        },
-    }
+GP = openapi.param(
+    "gp", "Identifiant du médecin ; par défaut, soi-même (médecin généraliste).", kind="integer"
 )
+MONTHS = [openapi.param("from", kind=_MONTH), openapi.param("to", kind=_MONTH)]

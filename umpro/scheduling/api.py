@@ -5,18 +5,20 @@ from datetime import timedelta
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
-from umpro.api import bp
+from umpro.api import bp, openapi
 from umpro.api import input as read
 from umpro.auth.permissions import can, ensure, require
 from umpro.db import utcnow
 from umpro.errors import Invalid, NotFound
 from umpro.extensions import db
 from umpro.patients.models import Patient
-from umpro.scheduling import api_docs  # noqa: F401 - registers the OpenAPI description
+from umpro.scheduling import api_docs
 from umpro.scheduling.models import Appointment, AppointmentType
 from umpro.scheduling.parsing import parse_bound, parse_day, parse_instant
 from umpro.scheduling.services import accounting, booking, catalogue, reading, sameday, slots
 from umpro.scheduling.services.reading import SEE_APPOINTMENT
+from umpro.scheduling.services.sameday import HeldOffer
+from umpro.scheduling.services.slots import Slot
 from umpro.scheduling.views._common import tz as practice_tz
 from umpro.team import services as team
 from umpro.team.api import staff_json
@@ -81,6 +83,27 @@ def appointment_json(a: Appointment, *, with_patient: bool = True) -> dict:
     }
 
 
+def slot_json(slot: Slot, appointment_type: AppointmentType, rooms: dict[int, Room]) -> dict:
+    room = rooms[slot.room_id] if slot.room_id else None
+    return {
+        "staff": staff_json(slot.staff),
+        "start": _local_iso(slot.start_at),
+        "end": _local_iso(slot.end_at),
+        "room": {"id": room.id, "name": room.name} if room else None,
+        "type_id": appointment_type.id,
+    }
+
+
+def unscheduled_slot_json(offer: HeldOffer) -> dict:
+    return {
+        "staff_id": offer.staff.id,
+        "type_id": offer.type_id,
+        "start": _local_iso(offer.start_at),
+        "end": _local_iso(offer.end_at),
+        "room_id": offer.room_id,
+    }
+
+
 def _period(default_days: int) -> tuple:
     tz = practice_tz()
     raw_from, raw_to = request.args.get("from"), request.args.get("to")
@@ -128,7 +151,13 @@ def _staff_ids(raw: str | None) -> list[int] | None:
 
 @bp.get("/appointment-types")
 @require("agenda.view")
+@openapi.describe(
+    "listAppointmentTypes",
+    openapi.many("AppointmentType"),
+    query=[openapi.param("all", "1 : inclure les types désactivés")],
+)
 def appointment_types():
+    """Les types de rendez-vous"""
     types = catalogue.list_types(
         db.session,
         practice_id=current_user.practice_id,
@@ -139,7 +168,9 @@ def appointment_types():
 
 @bp.get("/slots")
 @require("agenda.view")
+@openapi.describe("findSlots", openapi.many("Slot"), query=api_docs.SLOTS)
 def slot_search():
+    """Les prochains créneaux libres d'un type"""
     type_id = read.arg_id("type")
     if type_id is None:
         raise Invalid("Précisez le type de rendez-vous (paramètre type).", field="type")
@@ -165,32 +196,15 @@ def slot_search():
         limit=max(limit, 1),
         ip=client_ip(),
     )
-    rooms = {r.id: r for r in team_rooms()}
-    return jsonify(
-        {
-            "items": [
-                {
-                    "staff": staff_json(s.staff),
-                    "start": _local_iso(s.start_at),
-                    "end": _local_iso(s.end_at),
-                    "room": (
-                        {"id": s.room_id, "name": rooms[s.room_id].name} if s.room_id else None
-                    ),
-                    "type_id": appointment_type.id,
-                }
-                for s in found
-            ]
-        }
-    )
-
-
-def team_rooms():
-    return db.session.scalars(db.select(Room).where(Room.practice_id == current_user.practice_id))
+    rooms = {r.id: r for r in team.list_rooms(db.session, practice_id=current_user.practice_id)}
+    return jsonify({"items": [slot_json(s, appointment_type, rooms) for s in found]})
 
 
 @bp.get("/appointments")
 @require("agenda.view")
+@openapi.describe("listAppointments", openapi.many("Appointment"), query=api_docs.APPOINTMENTS)
 def appointment_list():
+    """Les rendez-vous d'une période"""
     start, end = _period(default_days=1)
     agenda = reading.read_agenda(
         db.session,
@@ -217,7 +231,9 @@ def _get(appointment_id: int) -> Appointment:
 
 @bp.get("/appointments/<int:appointment_id>")
 @require("agenda.view")
+@openapi.describe("getAppointment", openapi.one("Appointment"))
 def appointment_detail(appointment_id: int):
+    """Un rendez-vous"""
     appointment = reading.open_appointment(
         db.session, actor=current_user, appointment_id=appointment_id, ip=client_ip()
     )
@@ -242,7 +258,9 @@ def _unscheduled_flag(data: dict) -> bool | None:
 
 @bp.post("/appointments")
 @require("appointment.create")
+@openapi.describe("createAppointment", openapi.created("Appointment"), body="NewAppointment")
 def appointment_create():
+    """Prendre un rendez-vous (409 si le créneau est pris)"""
     data = read.body()
     tz = practice_tz()
     patient = _get_patient(read.identifier(data, "patient_id", required="Patient"))
@@ -273,7 +291,9 @@ def appointment_create():
 
 @bp.patch("/appointments/<int:appointment_id>")
 @require("agenda.view")
+@openapi.describe("updateAppointment", openapi.one("Appointment"), body="AppointmentChange")
 def appointment_update(appointment_id: int):
+    """Déplacer, modifier ou changer le statut (409 si version périmée)"""
     data = read.body()
     tz = practice_tz()
     version = read.integer(data, "version", minimum=0, maximum=read.MAX_ID)
@@ -322,7 +342,9 @@ def appointment_update(appointment_id: int):
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
 @require("agenda.view")
+@openapi.describe("cancelAppointment", openapi.one("Appointment"), body="Cancellation")
 def appointment_cancel(appointment_id: int):
+    """Annuler avec un motif"""
     data = read.body()
     appointment = _get(appointment_id)
     booking.cancel_appointment(
@@ -339,8 +361,11 @@ def appointment_cancel(appointment_id: int):
 
 @bp.get("/unscheduled-slots")
 @require("agenda.view")
+@openapi.describe(
+    "listUnscheduledSlots", openapi.many("UnscheduledSlot"), query=api_docs.UNSCHEDULED
+)
 def unscheduled_slots():
-    """Free held slots of one day (default today), for the desk and the regulator."""
+    """Les créneaux réservés aux soins non programmés encore libres d'un jour"""
     tz = practice_tz()
     now = utcnow()
     raw_day = request.args.get("date")
@@ -362,26 +387,15 @@ def unscheduled_slots():
         end_at=end,
         now=now,
     )
-    return jsonify(
-        {
-            "items": [
-                {
-                    "staff_id": o.staff.id,
-                    "type_id": o.type_id,
-                    "start": _local_iso(o.start_at),
-                    "end": _local_iso(o.end_at),
-                    "room_id": o.room_id,
-                }
-                for o in offers
-            ]
-        }
-    )
+    return jsonify({"items": [unscheduled_slot_json(o) for o in offers]})
 
 
 @bp.get("/reports/unscheduled")
 @require("reports.unscheduled")
+@openapi.describe("unscheduledReport", openapi.one("UnscheduledReport"), query=api_docs.REPORT)
 def unscheduled_report():
-    """Held slots used, released, lost; unscheduled share; SAS indicators; per week."""
+    """Soins non programmés par semaine : créneaux réservés, utilisés, libérés, perdus ;
+    part des soins non programmés, indicateurs SAS"""
     tz = practice_tz()
     today = to_local(utcnow(), tz).date()
     raw_from, raw_to = request.args.get("from"), request.args.get("to")

@@ -1,24 +1,29 @@
-"""OpenAPI description of the agenda endpoints (registered by umpro.scheduling.api)."""
+"""OpenAPI schemas and parameters of the agenda endpoints (used by umpro.scheduling.api)."""
 
 from umpro.api import openapi
 
-
-def _query(name: str, description: str, *, required: bool = False, kind: str = "string"):
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": {"type": kind},
-    }
-
-
-_ID = openapi.path_id("appointment_id")
-_PERIOD = [
-    _query("from", "Début : date AAAA-MM-JJ ou instant ISO 8601 (par défaut maintenant)"),
-    _query("to", "Fin : date AAAA-MM-JJ (incluse) ou instant ISO 8601"),
+STAFF = openapi.param("staff", "Identifiant(s) de professionnels, séparés par des virgules")
+PERIOD = [
+    openapi.param("from", "Début : date AAAA-MM-JJ ou instant ISO 8601 (par défaut maintenant)"),
+    openapi.param("to", "Fin : date AAAA-MM-JJ (incluse) ou instant ISO 8601"),
 ]
-_STAFF = _query("staff", "Identifiant(s) de professionnels, séparés par des virgules")
+SLOTS = [
+    openapi.param("type", "Type de rendez-vous", required=True, kind="integer"),
+    STAFF,
+    *PERIOD,
+    openapi.param("prefer", "Professionnel proposé en premier", kind="integer"),
+    openapi.param(
+        "patient", "Patient : son médecin traitant est proposé en premier", kind="integer"
+    ),
+    openapi.param("limit", "Nombre maximal de créneaux (200 au plus)", kind="integer"),
+]
+APPOINTMENTS = [STAFF, *PERIOD, openapi.param("cancelled", "1 : inclure les annulés")]
+UNSCHEDULED = [openapi.param("date", "Jour AAAA-MM-JJ (par défaut aujourd'hui)"), STAFF]
+REPORT = [
+    openapi.param("from", "Premier jour AAAA-MM-JJ (par défaut il y a 4 semaines)"),
+    openapi.param("to", "Dernier jour AAAA-MM-JJ inclus (par défaut aujourd'hui)"),
+    STAFF,
+]
 
 
 _SOURCE = openapi.prop("string", enum=["desk", "phone", "walk-in", "regulator"])
@@ -174,95 +179,5 @@ openapi.schemas(
         "Cancellation": openapi.obj(
             {"reason": "string", "version": "integer"}, required=["reason"]
         ),
-    }
-)
-
-openapi.paths(
-    {
-        "/appointment-types": {
-            "get": openapi.operation(
-                "listAppointmentTypes",
-                "Les types de rendez-vous",
-                openapi.ok(openapi.list_of("AppointmentType")),
-                parameters=[_query("all", "1 : inclure les types désactivés")],
-            )
-        },
-        "/slots": {
-            "get": openapi.operation(
-                "findSlots",
-                "Les prochains créneaux libres d'un type",
-                openapi.ok(openapi.list_of("Slot")),
-                parameters=[
-                    _query("type", "Type de rendez-vous", required=True, kind="integer"),
-                    _STAFF,
-                    *_PERIOD,
-                    _query("prefer", "Professionnel proposé en premier", kind="integer"),
-                    _query(
-                        "patient",
-                        "Patient : son médecin traitant est proposé en premier",
-                        kind="integer",
-                    ),
-                    _query("limit", "Nombre maximal de créneaux (200 au plus)", kind="integer"),
-                ],
-            )
-        },
-        "/unscheduled-slots": {
-            "get": openapi.operation(
-                "listUnscheduledSlots",
-                "Les créneaux réservés aux soins non programmés encore libres d'un jour",
-                openapi.ok(openapi.list_of("UnscheduledSlot")),
-                parameters=[_query("date", "Jour AAAA-MM-JJ (par défaut aujourd'hui)"), _STAFF],
-            )
-        },
-        "/reports/unscheduled": {
-            "get": openapi.operation(
-                "unscheduledReport",
-                "Soins non programmés : créneaux réservés, utilisés, libérés, perdus",
-                openapi.ok(openapi.ref("UnscheduledReport")),
-                parameters=[
-                    _query("from", "Premier jour AAAA-MM-JJ (par défaut il y a 4 semaines)"),
-                    _query("to", "Dernier jour AAAA-MM-JJ inclus (par défaut aujourd'hui)"),
-                    _STAFF,
-                ],
-            )
-        },
-        "/appointments": {
-            "get": openapi.operation(
-                "listAppointments",
-                "Les rendez-vous d'une période",
-                openapi.ok(openapi.list_of("Appointment")),
-                parameters=[_STAFF, *_PERIOD, _query("cancelled", "1 : inclure les annulés")],
-            ),
-            "post": openapi.operation(
-                "createAppointment",
-                "Prendre un rendez-vous (409 si le créneau est pris)",
-                openapi.ok(openapi.ref("Appointment"), "Créé", "201"),
-                requestBody=openapi.body("NewAppointment"),
-            ),
-        },
-        "/appointments/{appointment_id}": {
-            "get": openapi.operation(
-                "getAppointment",
-                "Un rendez-vous",
-                openapi.ok(openapi.ref("Appointment")),
-                parameters=[_ID],
-            ),
-            "patch": openapi.operation(
-                "updateAppointment",
-                "Déplacer, modifier ou changer le statut (409 si version périmée)",
-                openapi.ok(openapi.ref("Appointment")),
-                parameters=[_ID],
-                requestBody=openapi.body("AppointmentChange"),
-            ),
-        },
-        "/appointments/{appointment_id}/cancel": {
-            "post": openapi.operation(
-                "cancelAppointment",
-                "Annuler avec un motif",
-                openapi.ok(openapi.ref("Appointment")),
-                parameters=[_ID],
-                requestBody=openapi.body("Cancellation"),
-            )
-        },
     }
 )

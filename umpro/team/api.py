@@ -29,30 +29,18 @@ def staff_json(staff: Staff) -> dict:
 
 @bp.get("/me")
 @require("api.me")
+@openapi.describe("me", openapi.one("Staff"))
 def me():
+    """Le compte authentifié"""
     return jsonify(staff_json(current_user))
 
 
 @bp.get("/staff")
 @require("team.list")
+@openapi.describe("listStaff", openapi.many("Staff"))
 def staff_list():
+    """Les membres actifs de l'équipe"""
     members = services.list_staff(
         db.session, practice_id=current_user.practice_id, active_only=True
     )
     return jsonify({"items": [staff_json(s) for s in members]})
-
-
-openapi.paths(
-    {
-        "/me": {
-            "get": openapi.operation(
-                "me", "Le compte authentifié", openapi.ok(openapi.ref("Staff"))
-            )
-        },
-        "/staff": {
-            "get": openapi.operation(
-                "listStaff", "Les membres actifs de l'équipe", openapi.ok(openapi.list_of("Staff"))
-            )
-        },
-    }
-)
