@@ -158,27 +158,25 @@ def drop_all_pg() -> list[str]:
 
 
 def _build(url, patients, years, practices, path) -> None:
+    """Build the practice with ``flask umpro generate``, the command the README gives."""
     from sqlalchemy import text
 
-    from umpro import generate
     from umpro.db import Base
     from umpro.extensions import db
 
     print(f"   génération {patients} patients × {years} ans × {practices} ({url.split('/')[-1]})")
     started = time.perf_counter()
     app = make_app(url)
+    options = {"--patients": patients, "--years": years, "--seed": SEED, "--practices": practices}
     try:
         with app.app_context():
             Base.metadata.create_all(db.engine)
-            generate.generate(
-                db.session,
-                patients=patients,
-                years=years,
-                seed=SEED,
-                practices=practices,
-                password=PASSWORD,
-            )
-            db.session.commit()
+        result = app.test_cli_runner().invoke(
+            args=["umpro", "generate", *(str(x) for pair in options.items() for x in pair)]
+        )
+        if result.exit_code != 0:
+            raise RuntimeError(f"flask umpro generate a échoué : {result.output}")
+        with app.app_context():
             db.session.execute(text("ANALYZE"))
             db.session.commit()
             db.session.remove()
@@ -199,6 +197,7 @@ def make_app(url: str):
         SQLALCHEMY_DATABASE_URI=url,
         UMPRO_LOGIN_MAX_FAILURES=10_000,
         UMPRO_FEED_RATE_LIMIT=1_000_000,
+        UMPRO_DEMO_PASSWORD=PASSWORD,
     )
 
 
