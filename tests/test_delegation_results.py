@@ -16,6 +16,7 @@ from umpro.delegation.services import sessions, tasks, transitions
 from umpro.errors import Conflict, Forbidden, Invalid
 from umpro.patients.models import FileEntry
 from umpro.scheduling.models import Appointment
+from umpro.scheduling.services import slots
 
 OK = {"hba1c": "7,2", "pieds": "Normal", "ecg": "oui", "poids": "81.5"}
 
@@ -294,13 +295,13 @@ def test_escalation_proposes_the_gps_next_free_slots(session, team, agendas):
     _complete(session, team, task, OK | {"hba1c": "11"})
     types = sessions.types_for(session, staff=team.gp, purpose="follow_up")
     assert types[0].id == consultation.id
-    slots = sessions.next_slots(
+    found = slots.next_slots(
         session, staff=team.gp, appointment_type=types[0], now=utcnow(), days=1
     )
-    assert slots and all(s.staff.id == team.gp.id for s in slots)
-    assert slots[0].start_at - utcnow() < timedelta(days=2)
-    link = _book(sessions.book_follow_up, session, team.gp, task, consultation, slots[0].start_at)
+    assert found and all(s.staff.id == team.gp.id for s in found)
+    assert found[0].start_at - utcnow() < timedelta(days=2)
+    link = _book(sessions.book_follow_up, session, team.gp, task, consultation, found[0].start_at)
     assert link.purpose == "follow_up"
     assert session.scalar(select(func.count(TaskAppointment.id))) == 1
     with pytest.raises(Forbidden):
-        _book(sessions.book_follow_up, session, team.nurse, task, consultation, slots[-1].start_at)
+        _book(sessions.book_follow_up, session, team.nurse, task, consultation, found[-1].start_at)

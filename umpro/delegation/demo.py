@@ -24,6 +24,7 @@ from umpro.delegation.services import (
 from umpro.delegation.services._common import today
 from umpro.errors import DomainError
 from umpro.patients.models import Patient
+from umpro.scheduling.services import slots
 from umpro.team.models import Staff
 
 #: Who adheres to what: the Asalée nurse to everything, the APN to the national protocols.
@@ -332,14 +333,12 @@ def _book_session(session, task, nurse, now) -> None:
     if task is None:
         return
     types = sessions.types_for(session, staff=nurse, purpose="session")
-    slots = (
-        sessions.next_slots(
-            session, staff=nurse, appointment_type=types[0], now=now, days=14, limit=1
-        )
+    free = (
+        slots.next_slots(session, staff=nurse, appointment_type=types[0], now=now, days=14, limit=1)
         if types
         else []
     )
-    if not slots:
+    if not free:
         return
     try:
         with session.begin_nested():
@@ -348,7 +347,7 @@ def _book_session(session, task, nurse, now) -> None:
                 actor=nurse,
                 task=task,
                 type_id=types[0].id,
-                start_at=slots[0].start_at,
+                start_at=free[0].start_at,
                 now=now,
             )
     except DomainError:

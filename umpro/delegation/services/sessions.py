@@ -5,7 +5,7 @@ Booking goes through the agenda's own service (``umpro.scheduling``), so the age
 rules (openings, overlaps enforced by the database) apply unchanged.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy import select, update
@@ -14,13 +14,12 @@ from sqlalchemy.orm import Session
 from umpro.auth.audit import record_access_to
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, TaskAppointment
-from umpro.delegation.services._common import authorize, clean_text, same_practice, today
+from umpro.delegation.services._common import authorize, clean_text, same_practice
 from umpro.delegation.services.transitions import record_event
 from umpro.errors import Conflict, Invalid
 from umpro.scheduling.models import AppointmentType
 from umpro.scheduling.services.booking import book_appointment
-from umpro.scheduling.services.slots import Slot, find_slots
-from umpro.timeutil import local_day_bounds, to_local
+from umpro.timeutil import to_local
 
 #: Words that name the appointment type to offer first, by purpose.
 _PREFERRED = {"session": ("séance", "asalée", "infirmi"), "follow_up": ("consultation",)}
@@ -47,31 +46,6 @@ def types_for(session: Session, *, staff, purpose: str) -> list[AppointmentType]
         return (t.is_unscheduled, hit, t.label)
 
     return sorted(allowed, key=rank)
-
-
-def next_slots(
-    session: Session,
-    *,
-    staff,
-    appointment_type: AppointmentType,
-    now: datetime,
-    days: int,
-    limit: int = 6,
-) -> list[Slot]:
-    """Free slots of ``staff`` from now to the end of the ``days``-th day (0: today)."""
-    tz = staff.practice.timezone
-    _, until = local_day_bounds(today(staff.practice, now) + timedelta(days=days), tz)
-    return find_slots(
-        session,
-        practice_id=staff.practice_id,
-        tz=tz,
-        appointment_type=appointment_type,
-        staff=[staff],
-        start_from=now,
-        until=until,
-        now=now,
-        limit=limit,
-    )
 
 
 def _check_session(actor, task: CareTask) -> None:

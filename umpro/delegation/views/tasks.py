@@ -26,7 +26,7 @@ from umpro.delegation.views import bp
 from umpro.delegation.views.thread import steps_of
 from umpro.extensions import db
 from umpro.forms import attach_error, attempt, values_of
-from umpro.scheduling.services import sameday
+from umpro.scheduling.services import sameday, slots
 from umpro.timeutil import local_to_utc
 from umpro.web import acting_context
 
@@ -115,7 +115,7 @@ def _render(task, *, status: int = 200, results=None, result_errors=None, **form
     if is_owner and task.status in states.OWNED_STATUSES:
         session_types = sessions.types_for(db.session, staff=user, purpose="session")
         if session_types:
-            session_slots = sessions.next_slots(
+            session_slots = slots.next_slots(
                 db.session, staff=user, appointment_type=session_types[0], now=now, days=14
             )
     if is_requester and task.status != states.ENTERED_IN_ERROR:

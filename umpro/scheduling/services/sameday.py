@@ -22,7 +22,7 @@ from umpro.scheduling.services import booking, holds
 from umpro.scheduling.services.junior import supervisor_absence
 from umpro.scheduling.services.openings import load_template
 from umpro.scheduling.services.regulation import REGULATOR_WINDOW, out_of_hours, sas_open
-from umpro.scheduling.services.slots import MAX_DURATION, Slot, find_slots
+from umpro.scheduling.services.slots import MAX_DURATION, Slot, find_slots, next_slots
 from umpro.team.models import Staff
 from umpro.team.professions import NURSES, Profession
 from umpro.timeutil import local_day_bounds, local_today
@@ -280,16 +280,8 @@ def takeback_slots(
             now=now,
         )
     ]
-    ordinary = find_slots(
-        session,
-        practice_id=gp.practice_id,
-        tz=tz,
-        appointment_type=appointment_type,
-        staff=[gp],
-        start_from=now,
-        until=until,
-        now=now,
-        limit=limit,
+    ordinary = next_slots(
+        session, staff=gp, appointment_type=appointment_type, now=now, days=1, limit=limit
     )
     return (held + ordinary)[:limit]
 

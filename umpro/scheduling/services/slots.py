@@ -23,7 +23,7 @@ from umpro.scheduling.services import holds
 from umpro.scheduling.services.junior import supervised_periods, supervisor_absence
 from umpro.scheduling.services.openings import days_between, load_template, openings_for
 from umpro.team.models import Staff
-from umpro.timeutil import local_day_bounds, to_local
+from umpro.timeutil import local_day_bounds, local_today, to_local
 
 #: Default minimum notice before a slot offered to booking.
 MIN_NOTICE = timedelta(minutes=30)
@@ -159,6 +159,32 @@ def offer_slots(
         min_notice=timedelta(minutes=min_notice_minutes),
         limit=limit,
         preferred_staff_id=preferred_staff_id,
+    )
+
+
+def next_slots(
+    session: Session,
+    *,
+    staff: Staff,
+    appointment_type: AppointmentType,
+    now: datetime,
+    days: int,
+    limit: int = 6,
+) -> list[Slot]:
+    """Free slots of ``staff`` from ``now`` to the end of the ``days``-th local day after
+    today (0: today), for a booking made from a task or a take-back."""
+    tz = staff.practice.timezone
+    _, until = local_day_bounds(local_today(tz, now) + timedelta(days=days), tz)
+    return find_slots(
+        session,
+        practice_id=staff.practice_id,
+        tz=tz,
+        appointment_type=appointment_type,
+        staff=[staff],
+        start_from=now,
+        until=until,
+        now=now,
+        limit=limit,
     )
 
 
