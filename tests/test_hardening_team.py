@@ -156,5 +156,39 @@ def test_password_reset_of_another_account_is_logged(frozen_now, sign_in, sessio
     session.commit()
     b.post(f"/equipe/{target.id}/mot-de-passe", data={"password": "un-nouveau-mot-de-passe"})
     rows = _log(session, "security.password_reset")
-    assert [(r.staff_id, r.target) for r in rows] == [(admin.id, f"staff:{target.id}")]
+    assert [(r.staff_id, r.target, r.ip) for r in rows] == [
+        (admin.id, f"staff:{target.id}", "127.0.0.1")
+    ]
     assert "Essai" not in rows[0].target  # ids, never names
+
+
+def test_a_new_account_is_a_security_event_with_the_admins_address(frozen_now, sign_in, session):
+    b, admin = sign_in("coordinator", is_admin=True)
+    form = {
+        "given_name": "Lina",
+        "family_name": "Rousseau",
+        "email": "lina.rousseau@exemple.fr",
+        "profession": "gp",
+        "rpps": "10100000099",
+        "is_admin": "y",
+        "password": "mot-de-passe-initial",
+    }
+    assert b.post("/equipe/nouveau", data=form).status_code == 302
+    created = session.scalar(select(Staff).where(Staff.email == form["email"]))
+    rows = _log(session, "security.created")
+    assert [(r.staff_id, r.target, r.ip, r.at) for r in rows] == [
+        (admin.id, f"staff:{created.id} gp admin", "127.0.0.1", frozen_now)
+    ]
+
+
+def test_every_account_change_carries_the_admins_address(frozen_now, sign_in, session, practice):
+    b, _ = sign_in("coordinator", is_admin=True)
+    target = factories.make_staff(session, practice, profession="nurse")
+    session.commit()
+    b.post(f"/equipe/{target.id}", data=_form(target, rpps="10100000099"))
+    b.post(f"/equipe/{target.id}/activation")
+    rows = _log(session, "security.rpps") + _log(session, "security.deactivated")
+    assert [(r.action, r.ip) for r in rows] == [
+        ("security.rpps", "127.0.0.1"),
+        ("security.deactivated", "127.0.0.1"),
+    ]

@@ -87,6 +87,7 @@ ACTION_LABELS: dict[str, str] = {
     "security.supervisor_id": "Changement de maître de stage d'un compte",
     "security.is_admin": "Changement des droits d'administration d'un compte",
     "security.password_reset": "Réinitialisation du mot de passe d'un compte",
+    "security.created": "Compte créé",
     "security.deactivated": "Compte désactivé",
     "security.reactivated": "Compte réactivé",
     "security.access_grant_requested": "Accès clinique demandé (à confirmer)",

@@ -45,32 +45,34 @@ def _code(value) -> str:
 
 
 def log_event(
-    session: Session, *, actor: Staff, staff: Staff, event: str, detail: str, now: datetime
+    session: Session,
+    actor: Staff,
+    staff: Staff,
+    event: str,
+    detail: str = "",
+    *,
+    now: datetime,
+    ip: str = "",
 ) -> None:
+    """One access-log row ``security.<event>`` about ``staff`` (ids and codes, no name)."""
     record_access(
         session,
         actor=actor,
         action=f"security.{event}",
         target=f"staff:{staff.id} {detail}".strip()[:200],
+        ip=ip,
         now=now,
     )
 
 
 def log_changes(
-    session: Session, *, actor: Staff, staff: Staff, before: dict, now: datetime
+    session: Session, *, actor: Staff, staff: Staff, before: dict, now: datetime, ip: str = ""
 ) -> None:
     """One access-log row per watched field that changed: ``staff:12 nurse>gp``."""
     for name in WATCHED:
         old, new = before[name], getattr(staff, name)
         if old != new:
-            log_event(
-                session,
-                actor=actor,
-                staff=staff,
-                event=name,
-                detail=f"{_code(old)}>{_code(new)}",
-                now=now,
-            )
+            log_event(session, actor, staff, name, f"{_code(old)}>{_code(new)}", now=now, ip=ip)
 
 
 def other_admins(session: Session, *, actor: Staff) -> int:
@@ -84,7 +86,7 @@ def other_admins(session: Session, *, actor: Staff) -> int:
     )
 
 
-def open_change(session: Session, *, actor: Staff, staff: Staff, data, now: datetime):
+def open_change(session: Session, *, actor: Staff, staff: Staff, data, now: datetime, ip: str = ""):
     """Record an access-granting edit: ``pending`` when another admin can confirm it,
     else ``applied`` (the caller applies it) and shown until acknowledged."""
     status = PENDING if other_admins(session, actor=actor) else APPLIED
@@ -101,14 +103,8 @@ def open_change(session: Session, *, actor: Staff, staff: Staff, data, now: date
     session.add(change)
     session.flush()
     event = "access_grant_requested" if status == PENDING else "access_grant_unconfirmed"
-    log_event(
-        session,
-        actor=actor,
-        staff=staff,
-        event=event,
-        detail=f"change:{change.id} {change.before_profession}>{change.after_profession}",
-        now=now,
-    )
+    detail = f"change:{change.id} {change.before_profession}>{change.after_profession}"
+    log_event(session, actor, staff, event, detail, now=now, ip=ip)
     return change
 
 
@@ -120,7 +116,7 @@ def get_change(session: Session, *, actor: Staff, change_id: int) -> StaffChange
 
 
 def decide_change(
-    session: Session, *, actor: Staff, change: StaffChange, confirm: bool, now: datetime
+    session: Session, *, actor: Staff, change: StaffChange, confirm: bool, now: datetime, ip: str
 ) -> StaffChange:
     """A second admin confirms (applies) or refuses a pending change. Refuses the admin
     who asked for it and the account it concerns."""
@@ -141,25 +137,20 @@ def decide_change(
             staff=change.staff,
             data=services.StaffInput(**change.data),
             now=now,
+            ip=ip,
         )
         change.status = APPLIED
         change.acknowledged_by_id, change.acknowledged_at = actor.id, now
     else:
         change.status = REFUSED
-    log_event(
-        session,
-        actor=actor,
-        staff=change.staff,
-        event="access_grant_confirmed" if confirm else "access_grant_refused",
-        detail=f"change:{change.id}",
-        now=now,
-    )
+    event = "access_grant_confirmed" if confirm else "access_grant_refused"
+    log_event(session, actor, change.staff, event, f"change:{change.id}", now=now, ip=ip)
     session.flush()
     return change
 
 
 def acknowledge_change(
-    session: Session, *, actor: Staff, change: StaffChange, now: datetime
+    session: Session, *, actor: Staff, change: StaffChange, now: datetime, ip: str
 ) -> None:
     """The account concerned, or an admin who did not make the change, acknowledges an
     access grant applied without a second admin."""
@@ -171,14 +162,8 @@ def acknowledge_change(
             "ou par un autre administrateur."
         )
     change.acknowledged_by_id, change.acknowledged_at = actor.id, now
-    log_event(
-        session,
-        actor=actor,
-        staff=change.staff,
-        event="access_grant_acknowledged",
-        detail=f"change:{change.id}",
-        now=now,
-    )
+    detail = f"change:{change.id}"
+    log_event(session, actor, change.staff, "access_grant_acknowledged", detail, now=now, ip=ip)
     session.flush()
 
 

@@ -136,10 +136,19 @@ def _assisted(session: Session, practice_id: int, ids: list[int]) -> list[Staff]
 
 
 def create_staff(
-    session: Session, *, actor: Staff | None, practice: Practice, data: StaffInput, password: str
+    session: Session,
+    *,
+    actor: Staff | None,
+    practice: Practice,
+    data: StaffInput,
+    password: str,
+    now: datetime | None = None,
+    ip: str = "",
 ) -> Staff:
     """Add a member to ``practice``. Refuses a used e-mail, a weak password, a wrong RPPS,
-    a supervisor who is not a GP of the practice."""
+    a supervisor who is not a GP of the practice. An account made by a member (not by the
+    demo or the generator) is a security event: ``security.created``, with its profession
+    and admin flag."""
     _check(session, practice.id, data, None)
     if problem := password_problem(password):
         raise Invalid(problem, field="password")
@@ -159,11 +168,14 @@ def create_staff(
     staff.assisted_gps = _assisted(session, practice.id, data.assisted_gp_ids)
     session.add(staff)
     session.flush()
+    if actor is not None:
+        detail = f"{staff.profession}{' admin' if staff.is_admin else ''}"
+        security.log_event(session, actor, staff, "created", detail, now=now or utcnow(), ip=ip)
     return staff
 
 
 def update_staff(
-    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime | None = None
+    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime, ip: str
 ) -> StaffChange | None:
     """Edit a member; returns the ``StaffChange`` when the edit grants clinical access.
 
@@ -172,7 +184,6 @@ def update_staff(
     in a practice with a single admin, is applied and shown until acknowledged. Changes
     of profession, RPPS, supervisor and admin flag are written to the access log.
     """
-    now = now or utcnow()
     _check(session, staff.practice_id, data, staff)
     if staff.id == actor.id and not data.is_admin:
         raise Invalid(
@@ -186,15 +197,15 @@ def update_staff(
         )
     change = None
     if security.grants_clinical_access(staff.profession, data.profession):
-        change = security.open_change(session, actor=actor, staff=staff, data=data, now=now)
+        change = security.open_change(session, actor=actor, staff=staff, data=data, now=now, ip=ip)
         if change.status == security.PENDING:
             return change
-    apply_staff_input(session, actor=actor, staff=staff, data=data, now=now)
+    apply_staff_input(session, actor=actor, staff=staff, data=data, now=now, ip=ip)
     return change
 
 
 def apply_staff_input(
-    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime
+    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime, ip: str = ""
 ) -> None:
     """Write an already authorised edit (checked again: the team may have changed)."""
     _check(session, staff.practice_id, data, staff)
@@ -209,11 +220,11 @@ def apply_staff_input(
     staff.default_type_id = data.default_type_id or None
     staff.assisted_gps = _assisted(session, staff.practice_id, data.assisted_gp_ids)
     session.flush()
-    security.log_changes(session, actor=actor, staff=staff, before=before, now=now)
+    security.log_changes(session, actor=actor, staff=staff, before=before, now=now, ip=ip)
 
 
 def set_active(
-    session: Session, *, actor: Staff, staff: Staff, active: bool, now: datetime
+    session: Session, *, actor: Staff, staff: Staff, active: bool, now: datetime, ip: str
 ) -> None:
     """Deactivate (ends every sign-in session and revokes every API key at once) or
     reactivate a member; never oneself."""
@@ -225,18 +236,12 @@ def set_active(
         end_all_sessions(session, staff=staff, now=now)
         revoke_keys_of(session, staff=staff, now=now)
     session.flush()
-    security.log_event(
-        session,
-        actor=actor,
-        staff=staff,
-        event="reactivated" if active else "deactivated",
-        detail="",
-        now=now,
-    )
+    event = "reactivated" if active else "deactivated"
+    security.log_event(session, actor, staff, event, now=now, ip=ip)
 
 
 def reset_password(
-    session: Session, *, actor: Staff, staff: Staff, password: str, now: datetime
+    session: Session, *, actor: Staff, staff: Staff, password: str, now: datetime, ip: str
 ) -> None:
     """Set a new password; the member's open sessions end and API keys are revoked."""
     if problem := password_problem(password):
@@ -245,9 +250,7 @@ def reset_password(
     end_all_sessions(session, staff=staff, now=now)
     revoke_keys_of(session, staff=staff, now=now)
     session.flush()
-    security.log_event(
-        session, actor=actor, staff=staff, event="password_reset", detail="", now=now
-    )
+    security.log_event(session, actor, staff, "password_reset", now=now, ip=ip)
 
 
 def list_staff(session: Session, *, practice_id: int, active_only: bool = False) -> list[Staff]:

@@ -14,6 +14,7 @@ from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
 from umpro.team.models import ROOM_KINDS
 from umpro.team.professions import Profession
+from umpro.web import acting_context
 
 bp = Blueprint("team", __name__, url_prefix="/equipe")
 
@@ -58,7 +59,7 @@ def staff_new():
         form,
         lambda: services.create_staff(
             db.session,
-            actor=current_user,
+            **acting_context(),
             practice=current_user.practice,
             data=_input(form),
             password=form.password.data,
@@ -81,7 +82,7 @@ def staff_edit(staff_id: int):
     if form.validate_on_submit():
         change, error = attempt(
             lambda: services.update_staff(
-                db.session, actor=current_user, staff=staff, data=_input(form), now=utcnow()
+                db.session, **acting_context(), staff=staff, data=_input(form)
             ),
             form=form,
         )
@@ -115,9 +116,7 @@ def change_decide(change_id: int):
     if decision not in ("confirm", "refuse"):
         raise Invalid("Choisissez de confirmer ou de refuser ce changement.", field="decision")
     confirm = decision == "confirm"
-    security.decide_change(
-        db.session, actor=current_user, change=change, confirm=confirm, now=utcnow()
-    )
+    security.decide_change(db.session, **acting_context(), change=change, confirm=confirm)
     flash("Changement d'accès confirmé." if confirm else "Changement d'accès refusé.", "success")
     return redirect(url_for("team.staff_list"))
 
@@ -126,7 +125,7 @@ def change_decide(change_id: int):
 @require("staff_change.acknowledge")
 def change_acknowledge(change_id: int):
     change = security.get_change(db.session, actor=current_user, change_id=change_id)
-    security.acknowledge_change(db.session, actor=current_user, change=change, now=utcnow())
+    security.acknowledge_change(db.session, **acting_context(), change=change)
     flash("Changement d'accès pris en compte.", "success")
     target = "team.staff_list" if current_user.is_admin else "auth.profile"
     return redirect(url_for(target))
@@ -151,9 +150,7 @@ def api_key_revoke(key_id: int):
 @require("team.manage")
 def staff_toggle(staff_id: int):
     staff = services.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
-    services.set_active(
-        db.session, actor=current_user, staff=staff, active=not staff.is_active, now=utcnow()
-    )
+    services.set_active(db.session, **acting_context(), staff=staff, active=not staff.is_active)
     flash(
         f"Compte de {staff.display_name} {'réactivé' if staff.is_active else 'désactivé'}.",
         "success",
@@ -168,7 +165,7 @@ def staff_reset_password(staff_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(
-            db.session, actor=current_user, staff=staff, password=form.password.data, now=utcnow()
+            db.session, **acting_context(), staff=staff, password=form.password.data
         )
         flash(f"Mot de passe de {staff.display_name} réinitialisé.", "success")
     else:
