@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import page_text
-from umpro.auth.models import ApiKey
+from umpro.auth.models import AccessLog, ApiKey
 from umpro.auth.services import create_api_key
 
 
@@ -17,7 +17,7 @@ def _bearer(key):
 
 
 def test_admin_page_lists_and_revokes_a_key(frozen_now, sign_in, session, practice, client):
-    b, _ = sign_in("coordinator", is_admin=True)
+    b, admin = sign_in("coordinator", is_admin=True)
     nurse = factories.make_staff(session, practice, profession="nurse")
     key = create_api_key(session, staff=nurse, label="script-labo")
     session.commit()
@@ -28,6 +28,11 @@ def test_admin_page_lists_and_revokes_a_key(frozen_now, sign_in, session, practi
     assert b.post(f"/equipe/cles-api/{key_id}/revocation").status_code == 302
     assert client.get("/api/v1/me", headers=_bearer(key)).status_code == 401
     assert "Révoquée le" in page_text(b.get("/equipe/cles-api"))
+    session.expire_all()
+    rows = session.scalars(select(AccessLog).where(AccessLog.action == "api_key.revoke")).all()
+    assert [(r.staff_id, r.target, r.ip) for r in rows] == [
+        (admin.id, f"api_key:{key_id} staff:{nurse.id}", "127.0.0.1")
+    ]
 
 
 def test_only_an_admin_sees_the_keys_page(sign_in):

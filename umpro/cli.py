@@ -78,7 +78,8 @@ def api_key_revoke(key_id: int) -> None:
     key = db.session.get(ApiKey, key_id)
     if key is None:
         raise click.ClickException(f"Aucune clé n° {key_id}.")
-    auth.revoke_api_key(db.session, actor=key.staff, key_id=key.id, now=utcnow())
+    # From the server's console: no client address to log.
+    auth.revoke_api_key(db.session, actor=key.staff, key_id=key.id, now=utcnow(), ip="")
     db.session.commit()
     click.echo(f"Clé n° {key_id} révoquée.")
 

@@ -96,6 +96,7 @@ ACTION_LABELS: dict[str, str] = {
     "security.access_grant_refused": "Accès clinique refusé",
     "security.access_grant_acknowledged": "Accès clinique accordé : pris connaissance",
     "api_key.use": "Utilisation d'une clé d'API",
+    "api_key.revoke": "Révocation d'une clé d'API",
     # The journal itself
     "access_log.read": "Consultation du journal des accès",
     "access_log.export": "Export du journal des accès (CSV)",

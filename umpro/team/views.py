@@ -141,7 +141,7 @@ def api_key_list():
 @bp.post("/cles-api/<int:key_id>/revocation")
 @require("api_keys.manage")
 def api_key_revoke(key_id: int):
-    auth_services.revoke_api_key(db.session, actor=current_user, key_id=key_id, now=utcnow())
+    auth_services.revoke_api_key(db.session, **acting_context(), key_id=key_id)
     flash("Clé d'API révoquée.", "success")
     return redirect(url_for("team.api_key_list"))
 
