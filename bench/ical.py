@@ -23,6 +23,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from umpro.acting import Acting
+
 EVENTS = int(os.environ.get("BENCH_ICAL_EVENTS", 10_000))
 PATIENTS = 3_000
 SEED = 7
@@ -253,10 +255,9 @@ def run() -> dict:
             for detail in ("busy", "full"):
                 _, secret = services.create_feed(
                     db.session,
-                    actor=None,
+                    acting=Acting(None, now),
                     owner=gp,
                     data=services.FeedInput(detail=detail),
-                    now=now,
                 )
                 feeds[detail] = f"/calendriers/{secret}.ics"
             db.session.commit()

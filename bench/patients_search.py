@@ -16,6 +16,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from umpro.acting import Acting
+from umpro.db import utcnow
+
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", 20_000))
 RUNS = 15
 SEED = 11
@@ -143,7 +146,9 @@ def run() -> dict:
         for query in QUERIES:
 
             def search(query=query):
-                found = services.search_patients(session, actor=secretary, query=query)
+                found = services.search_patients(
+                    session, acting=Acting(secretary, utcnow()), query=query
+                )
                 session.commit()
                 return found
 
@@ -157,7 +162,9 @@ def run() -> dict:
             }
 
         def page():
-            patient = services.open_patient(session, actor=gp, patient_id=helene_id, now=_now())
+            patient = services.open_patient(
+                session, acting=Acting(gp, _now()), patient_id=helene_id
+            )
             services.timeline(session, actor=gp, patient=patient)
             services.history(session, patient=patient)
             services.requests_of(session, patient=patient)

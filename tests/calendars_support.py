@@ -10,6 +10,7 @@ import icalendar
 import vobject
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.calendars import feeds, services
 from umpro.db import utcnow
 
@@ -53,7 +54,7 @@ def book(session, team: Team, day: date, hour: str = "09:00", **overrides):
 
 def create_feed(session, owner, **data):
     feed, secret = services.create_feed(
-        session, actor=None, owner=owner, data=services.FeedInput(**data), now=utcnow()
+        session, acting=Acting(None, utcnow()), owner=owner, data=services.FeedInput(**data)
     )
     session.commit()
     return feed, f"/calendriers/{secret}.ics"

@@ -2,6 +2,8 @@
 
 import itertools
 
+from umpro.acting import Acting
+from umpro.db import utcnow
 from umpro.team import services as team
 
 PASSWORD = "motdepasse-de-test"
@@ -23,7 +25,11 @@ def make_staff(session, practice, *, profession="gp", password=PASSWORD, **overr
         "profession": profession,
     } | overrides
     return team.create_staff(
-        session, actor=None, practice=practice, data=team.StaffInput(**values), password=password
+        session,
+        acting=Acting(None, utcnow()),
+        practice=practice,
+        data=team.StaffInput(**values),
+        password=password,
     )
 
 
@@ -53,10 +59,9 @@ def make_patient(session, practice, *, actor=None, **overrides):
     } | overrides
     return patients.create_patient(
         session,
-        actor=actor,
+        acting=Acting(actor, utcnow()),
         practice=practice,
         data=patients.PatientInput(**values),
-        now=utcnow(),
         confirm_duplicate=True,
     )
 
@@ -160,7 +165,7 @@ def make_entry(session, patient, author, *, kind="note", now=None, **overrides):
 
     values = {"title": "Consultation", "body": "Tension 13/8, revoir dans 3 mois."} | overrides
     return patients.add_entry(
-        session, actor=author, patient=patient, kind=kind, now=now or utcnow(), **values
+        session, acting=Acting(author, now or utcnow()), patient=patient, kind=kind, **values
     )
 
 
@@ -173,11 +178,10 @@ def make_declaration(session, patient, gp, *, start_on=None):
 
     return patients.declare(
         session,
-        actor=None,
+        acting=Acting(None, utcnow()),
         patient=patient,
         gp_id=gp.id,
         start_on=start_on or date(2020, 1, 1),
-        now=utcnow(),
     )
 
 
@@ -189,7 +193,7 @@ def make_request(session, patient, gp, **overrides):
     now = utcnow()
     values = {"channel": "phone", "received_on": now.date()} | overrides
     return patients.create_request(
-        session, actor=None, patient=patient, gp_id=gp.id, now=now, **values
+        session, acting=Acting(None, now), patient=patient, gp_id=gp.id, **values
     )
 
 
@@ -243,7 +247,7 @@ def install_protocols(session, practice) -> dict:
     from umpro.delegation.services import protocols
 
     protocols.install_reference_protocols(
-        session, actor=None, practice_id=practice.id, now=utcnow()
+        session, acting=Acting(None, utcnow()), practice_id=practice.id
     )
     return {p.code: p for p in protocols.list_protocols(session, practice_id=practice.id)}
 
@@ -257,13 +261,12 @@ def make_membership(session, protocol, staff, *, trained_on=None, valid_until=No
     today = utcnow().date()
     return memberships.add_membership(
         session,
-        actor=None,
+        acting=Acting(None, utcnow()),
         protocol=protocol,
         staff=staff,
         trained_on=trained_on or today - timedelta(days=365),
         valid_until=valid_until,
         today=today + timedelta(days=1),
-        now=utcnow(),
     )
 
 
@@ -272,7 +275,7 @@ def make_consent(session, patient, protocol, *, actor=None):
     from umpro.delegation.services import consents
 
     return consents.give_consent(
-        session, actor=actor, patient=patient, protocol=protocol, now=utcnow()
+        session, acting=Acting(actor, utcnow()), patient=patient, protocol=protocol
     )
 
 
@@ -293,7 +296,7 @@ def make_task(session, gp, patient, protocol, *, consent=True, now=None, **overr
         "inclusion_met": [c["key"] for c in protocol.inclusion_criteria],
     } | overrides
     return tasks.create_task(
-        session, actor=gp, patient=patient, data=tasks.HandOff(**values), now=now
+        session, acting=Acting(gp, now), patient=patient, data=tasks.HandOff(**values)
     )
 
 

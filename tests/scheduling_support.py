@@ -16,6 +16,7 @@ from tests.factories import (
     make_patient,
     make_staff,
 )
+from umpro.acting import Acting
 from umpro.patients.models import Patient
 from umpro.scheduling.models import Appointment, AppointmentType
 from umpro.scheduling.services import booking
@@ -49,11 +50,12 @@ def book(session, t, start="09:00", *, end=None, day=DAY, now=NOW, **kwargs):
         "staff": t.gp,
         "appointment_type": t.consult,
     } | kwargs
+    acting = Acting(values.pop("actor"), now, values.pop("ip", ""))
     return booking.book_appointment(
         session,
+        acting=acting,
         start_at=local(day, start),
         end_at=local(day, end) if end else None,
-        now=now,
         **values,
     )
 
@@ -77,12 +79,11 @@ def book_from_ids(session, ids, n, *, start_at, now, **fields):
     ``session`` (a thread's own session)."""
     return booking.book_appointment(
         session,
-        actor=session.get(Staff, ids["secretary"]),
+        acting=Acting(session.get(Staff, ids["secretary"]), now),
         patient=session.get(Patient, ids["patients"][n]),
         staff=session.get(Staff, ids["gp"]),
         appointment_type=session.get(AppointmentType, ids["type"]),
         start_at=start_at,
-        now=now,
         **fields,
     )
 

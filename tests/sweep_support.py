@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, inspect, select
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.db import Base, utcnow
 
 
@@ -35,21 +36,19 @@ def populate(session, practice, *, name: str) -> dict[str, int]:
     membership_id = session.scalar(select(_table_model("protocol_membership").id).limit(1))
     feed, secret = calendars.create_feed(
         session,
-        actor=None,
+        acting=Acting(None, utcnow()),
         owner=open_gp,
         data=calendars.FeedInput(label=name, detail="full"),
-        now=utcnow(),
     )
     create_api_key(session, staff=gp, label=name)
     secretary = factories.make_staff(session, practice, profession="secretary", family_name=name)
     change = team.security.open_change(
         session,
-        actor=admin,
+        acting=Acting(admin, utcnow()),
         staff=secretary,
         data=team.StaffInput(
             email=secretary.email, given_name="A", family_name=name, profession="gp"
         ),
-        now=utcnow(),
     )
     letter, weekly = _letter_and_weekly_absence(session, practice, gp, patient, junior)
     session.flush()
@@ -86,7 +85,7 @@ def _letter_and_weekly_absence(session, practice, gp, patient, junior):
 
     now = utcnow()
     letter = letters.create_letter(
-        session, actor=gp, patient=patient, recipient="Dr Avis", reason="Avis", now=now
+        session, acting=Acting(gp, now), patient=patient, recipient="Dr Avis", reason="Avis"
     )
     weekly = templates.save_weekly_absence(
         session,

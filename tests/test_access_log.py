@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth import access_review, audit
 from umpro.auth.models import AccessLog
 from umpro.auth.permissions import can
 from umpro.auth.services import create_api_key
+from umpro.db import utcnow
 from umpro.team.professions import Profession
 
 
@@ -72,10 +74,9 @@ def test_journal_reads_in_french_with_patient_names_for_the_admin(
     b, admin = sign_in("coordinator", is_admin=True)
     audit.record_access(
         session,
-        actor=world["nurse"],
+        acting=Acting(world["nurse"], frozen_now - timedelta(hours=1)),
         action="agenda.read",
         patient_ids=[world["patient"].id, world["other"].id],
-        now=frozen_now - timedelta(hours=1),
     )
     session.commit()
     response = b.get("/admin/journal")
@@ -93,7 +94,10 @@ def test_journal_reads_in_french_with_patient_names_for_the_admin(
 def test_an_admin_who_may_not_see_names_sees_numbers(frozen_now, world, sign_in, session):
     b, _ = sign_in("student", is_admin=True)
     audit.record_access(
-        session, actor=world["gp"], action="patient.view", patient_id=world["patient"].id
+        session,
+        acting=Acting(world["gp"], utcnow()),
+        action="patient.view",
+        patient_id=world["patient"].id,
     )
     session.commit()
     text = page_text(b.get("/admin/journal"))
@@ -131,7 +135,7 @@ def test_filters_by_period_staff_action_and_patient(frozen_now, world, sign_in, 
     ]
     for staff, action, ids, at, mark in log:
         audit.record_access(
-            session, actor=staff, action=action, patient_ids=ids, now=at, target=f"mark:{mark}"
+            session, acting=Acting(staff, at), action=action, patient_ids=ids, target=f"mark:{mark}"
         )
     session.commit()
 
@@ -231,8 +235,15 @@ def test_csv_export_of_the_filtered_rows(frozen_now, world, sign_in, session):
     nurse = factories.make_staff(
         session, admin.practice, profession="nurse", given_name="=HYPERLINK(1)"
     )
-    audit.record_access(session, actor=nurse, action="patient.view", patient_id=world["patient"].id)
-    audit.record_access(session, actor=world["gp"], action="agenda.read", patient_ids=[1, 2])
+    audit.record_access(
+        session,
+        acting=Acting(nurse, utcnow()),
+        action="patient.view",
+        patient_id=world["patient"].id,
+    )
+    audit.record_access(
+        session, acting=Acting(world["gp"], utcnow()), action="agenda.read", patient_ids=[1, 2]
+    )
     session.commit()
     response = b.get(f"/admin/journal.csv?staff={nurse.id}")
     assert response.status_code == 200
@@ -287,17 +298,15 @@ def test_the_patient_page_shows_who_saw_the_file_to_the_treating_gp(
     patient = world["patient"]
     audit.record_access(
         session,
-        actor=world["nurse"],
+        acting=Acting(world["nurse"], frozen_now - timedelta(days=3)),
         action="care_task.view",
         patient_id=patient.id,
-        now=frozen_now - timedelta(days=3),
     )
     audit.record_access(
         session,
-        actor=world["nurse"],
+        acting=Acting(world["nurse"], frozen_now - timedelta(days=1)),
         action="agenda.read",
         patient_ids=[world["other"].id],
-        now=frozen_now - timedelta(days=1),
     )
     session.commit()
     b = Browser(app.test_client())
@@ -336,9 +345,14 @@ def test_the_treating_gp_reads_the_full_history_of_their_patient_only(
 
     patient, other = world["patient"], world["other"]
     audit.record_access(
-        session, actor=world["nurse"], action="agenda.read", patient_ids=[patient.id, other.id]
+        session,
+        acting=Acting(world["nurse"], utcnow()),
+        action="agenda.read",
+        patient_ids=[patient.id, other.id],
     )
-    audit.record_access(session, actor=world["nurse"], action="patient.view", patient_id=other.id)
+    audit.record_access(
+        session, acting=Acting(world["nurse"], utcnow()), action="patient.view", patient_id=other.id
+    )
     session.commit()
     b = Browser(app.test_client())
     b.login(world["gp"].email)
@@ -367,7 +381,7 @@ def test_the_panel_lists_the_last_accesses_newest_first(frozen_now, world, sessi
         action="patient.view",
     )
     history = access_review.patient_history(
-        session, actor=world["gp"], patient=patient, tz=practice.timezone, now=frozen_now
+        session, acting=Acting(world["gp"], frozen_now), patient=patient, tz=practice.timezone
     )
     assert len(history.entries) == access_review.PANEL_SIZE
     assert [e.at for e in history.entries] == sorted((e.at for e in history.entries), reverse=True)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.browser import serve_committed, signed_in_page
 from tests.test_hardening_accessibility import _axe_source, _serious
+from umpro.acting import Acting
 from umpro.auth import audit
 from umpro.auth.models import AccessLog
 
@@ -33,11 +34,10 @@ def served(frozen_now, app, session, practice):
     factories.make_declaration(session, patient, gp)
     audit.record_access(
         session,
-        actor=nurse,
+        acting=Acting(nurse, frozen_now - timedelta(days=2)),
         action="care_task.view",
         patient_id=patient.id,
         target="care_task:1",
-        now=frozen_now - timedelta(days=2),
     )
     ids = {"patient": patient.id, "gp": gp.id}
     with serve_committed(app, session) as base_url:

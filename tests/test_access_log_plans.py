@@ -10,6 +10,7 @@ import pytest
 
 from tests import factories, plan_support
 from tests.conftest import ON_PG
+from umpro.acting import Acting
 from umpro.auth import access_review, audit
 from umpro.auth.access_review import Filters
 
@@ -66,7 +67,7 @@ def test_the_panel_reads_the_newest_rows_of_the_patients_index(scene, session):
     statements = _statements(
         session,
         lambda: access_review.patient_history(
-            session, actor=gp, patient=patient, tz=gp.practice.timezone, now=now
+            session, acting=Acting(gp, now), patient=patient, tz=gp.practice.timezone
         ),
     )
     assert len(statements) == 1
@@ -82,7 +83,7 @@ def test_the_panel_reads_the_newest_rows_of_the_patients_index(scene, session):
 def test_the_panel_shows_the_last_accesses_of_the_year(scene, session):
     gp, patient, now = scene
     history = access_review.patient_history(
-        session, actor=gp, patient=patient, tz=gp.practice.timezone, now=now
+        session, acting=Acting(gp, now), patient=patient, tz=gp.practice.timezone
     )
     assert len(history.entries) == access_review.PANEL_SIZE
     # Every third row was the other patient's: the newest of this patient's is 6 h ago.
@@ -97,7 +98,7 @@ def test_the_journal_on_a_patient_reads_the_period_only(scene, session):
     statements = _statements(
         session,
         lambda: access_review.read_journal(
-            session, actor=gp, filters=filters, tz=gp.practice.timezone, now=now
+            session, acting=Acting(gp, now), filters=filters, tz=gp.practice.timezone
         ),
     )
     _assert_time_range(plan_support.plan(session, *statements[0]))

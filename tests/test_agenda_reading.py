@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.browser import chromium_page, console_errors, serve_committed, sign_in
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -71,8 +72,9 @@ def test_status_badges_pass_wcag_aa_contrast():
 def _book_at(session, day, hour, *, now, **parties):
     """Books through the service on `day` at `hour` (Paris); `parties`: the actor, patient,
     staff and appointment type."""
+    acting = Acting(parties.pop("actor"), now)
     return booking.book_appointment(
-        session, start_at=factories.local(day, hour), now=now, **parties
+        session, acting=acting, start_at=factories.local(day, hour), **parties
     )
 
 

@@ -8,8 +8,10 @@ from sqlalchemy import func, select, text
 from tests import factories
 from tests.audit_support import allow_tampering
 from tests.conftest import ON_PG
+from umpro.acting import Acting
 from umpro.auth.audit import GENESIS, record_access, seen_by_query, verify_chain
 from umpro.auth.models import AccessLog, AccessLogPatient
+from umpro.db import utcnow
 
 
 @pytest.fixture
@@ -17,9 +19,15 @@ def gp(session, practice):
     return factories.make_staff(session, practice, profession="gp")
 
 
-def test_rows_are_chained_one_row_per_view(session, gp):
-    record_access(session, actor=gp, action="patient.view", patient_id=7, target="patient:7")
-    record_access(session, actor=gp, action="patient.search", patient_ids=[8, 7, 9])
+@pytest.fixture
+def by_gp(gp, frozen_now):
+    """The GP, acting at the tests' frozen instant."""
+    return Acting(gp, frozen_now)
+
+
+def test_rows_are_chained_one_row_per_view(session, gp, by_gp):
+    record_access(session, acting=by_gp, action="patient.view", patient_id=7, target="patient:7")
+    record_access(session, acting=by_gp, action="patient.search", patient_ids=[8, 7, 9])
     rows = session.scalars(select(AccessLog).order_by(AccessLog.id)).all()
     assert rows[0].prev_hash == GENESIS
     assert rows[1].prev_hash == rows[0].hash
@@ -28,10 +36,10 @@ def test_rows_are_chained_one_row_per_view(session, gp):
     assert verify_chain(session).ok
 
 
-def test_who_saw_a_patient_is_an_indexed_lookup(session, gp):
-    record_access(session, actor=gp, action="patient.search", patient_ids=[3, 4])
-    record_access(session, actor=gp, action="patient.view", patient_id=4)
-    record_access(session, actor=gp, action="patient.view", patient_id=5)
+def test_who_saw_a_patient_is_an_indexed_lookup(session, by_gp):
+    record_access(session, acting=by_gp, action="patient.search", patient_ids=[3, 4])
+    record_access(session, acting=by_gp, action="patient.view", patient_id=4)
+    record_access(session, acting=by_gp, action="patient.view", patient_id=5)
     seen = session.scalars(select(AccessLog.action).where(seen_by_query(4)).order_by(AccessLog.id))
     assert list(seen) == ["patient.search", "patient.view"]
 
@@ -39,9 +47,11 @@ def test_who_saw_a_patient_is_an_indexed_lookup(session, gp):
 def test_each_listed_patient_carries_its_rows_time(session, gp, frozen_now):
     from datetime import timedelta
 
-    record_access(session, actor=gp, action="patient.search", patient_ids=[3, 4], now=frozen_now)
+    record_access(
+        session, acting=Acting(gp, frozen_now), action="patient.search", patient_ids=[3, 4]
+    )
     earlier = frozen_now - timedelta(days=400)
-    record_access(session, actor=gp, action="patient.view", patient_id=4, now=earlier)
+    record_access(session, acting=Acting(gp, earlier), action="patient.view", patient_id=4)
     listed = session.execute(
         select(AccessLogPatient.patient_id, AccessLogPatient.at, AccessLog.at)
         .join(AccessLog, AccessLog.id == AccessLogPatient.access_log_id)
@@ -54,8 +64,8 @@ def test_each_listed_patient_carries_its_rows_time(session, gp, frozen_now):
     assert list(session.scalars(select(AccessLog.action).where(year))) == ["patient.search"]
 
 
-def test_the_hash_covers_the_list_of_patients(session, gp):
-    record_access(session, actor=gp, action="patient.search", patient_ids=[3, 4])
+def test_the_hash_covers_the_list_of_patients(session, by_gp):
+    record_access(session, acting=by_gp, action="patient.search", patient_ids=[3, 4])
     session.commit()
     allow_tampering(session)
     session.execute(text("UPDATE access_log SET patient_ids = '3'"))
@@ -67,8 +77,8 @@ def test_the_hash_covers_the_list_of_patients(session, gp):
     assert not report.ok and report.reason == "contenu modifié"
 
 
-def test_update_and_delete_refused_by_the_database(session, gp):
-    record_access(session, actor=gp, action="patient.view", patient_id=1)
+def test_update_and_delete_refused_by_the_database(session, by_gp):
+    record_access(session, acting=by_gp, action="patient.view", patient_id=1)
     session.commit()
     for statement in ("UPDATE access_log SET action = 'x'", "DELETE FROM access_log"):
         with pytest.raises(Exception, match="append-only"):
@@ -77,9 +87,9 @@ def test_update_and_delete_refused_by_the_database(session, gp):
     assert session.scalar(select(func.count()).select_from(AccessLog)) == 1
 
 
-def test_altered_row_is_detected_by_cli(app, session, gp):
+def test_altered_row_is_detected_by_cli(app, session, by_gp):
     for pid in range(1, 6):
-        record_access(session, actor=gp, action="patient.view", patient_id=pid)
+        record_access(session, acting=by_gp, action="patient.view", patient_id=pid)
     session.commit()
     runner = app.test_cli_runner()
     ok = runner.invoke(args=["umpro", "audit", "verify"])
@@ -95,9 +105,9 @@ def test_altered_row_is_detected_by_cli(app, session, gp):
     assert "contenu modifié" in bad.output
 
 
-def test_removed_row_is_detected(session, gp):
+def test_removed_row_is_detected(session, by_gp):
     for pid in range(1, 4):
-        record_access(session, actor=gp, action="patient.view", patient_id=pid)
+        record_access(session, acting=by_gp, action="patient.view", patient_id=pid)
     session.commit()
     allow_tampering(session)
     ids = session.scalars(select(AccessLog.id).order_by(AccessLog.id)).all()
@@ -124,7 +134,12 @@ def test_concurrent_appends_never_fork_the_chain(app, session, practice):
 
                 actor = db.session.get(Staff, staff_id)
                 for pid in range(5):
-                    record_access(db.session, actor=actor, action="patient.view", patient_id=pid)
+                    record_access(
+                        db.session,
+                        acting=Acting(actor, utcnow()),
+                        action="patient.view",
+                        patient_id=pid,
+                    )
                     db.session.commit()
                 db.session.remove()
         except Exception as error:  # reported below
@@ -143,8 +158,14 @@ def test_concurrent_appends_never_fork_the_chain(app, session, practice):
 def test_admin_page_filters(sign_in, session, practice):
     b, admin = sign_in("coordinator", is_admin=True)
     other = factories.make_staff(session, practice, profession="secretary")
-    record_access(session, actor=admin, action="patient.view", patient_id=11, target="patient:11")
-    record_access(session, actor=other, action="patient.search", patient_id=12)
+    record_access(
+        session,
+        acting=Acting(admin, utcnow()),
+        action="patient.view",
+        patient_id=11,
+        target="patient:11",
+    )
+    record_access(session, acting=Acting(other, utcnow()), action="patient.search", patient_id=12)
     session.commit()
     everything = b.get("/admin/journal")
     assert everything.status_code == 200
@@ -163,7 +184,13 @@ def test_admin_page_filters(sign_in, session, practice):
 def test_other_practice_rows_are_not_shown(sign_in, session):
     b, _ = sign_in("coordinator", is_admin=True)
     foreign = factories.make_staff(session, factories.make_practice(session))
-    record_access(session, actor=foreign, action="patient.view", patient_id=5, target="patient:5")
+    record_access(
+        session,
+        acting=Acting(foreign, utcnow()),
+        action="patient.view",
+        patient_id=5,
+        target="patient:5",
+    )
     session.commit()
     assert "patient:5" not in b.get("/admin/journal").text
 
@@ -171,7 +198,11 @@ def test_other_practice_rows_are_not_shown(sign_in, session):
 def test_anonymous_access_is_filed_under_its_practice(sign_in, session):
     b, admin = sign_in("coordinator", is_admin=True)
     record_access(
-        session, actor=None, action="calendars.feed", target="feed:3", practice_id=admin.practice_id
+        session,
+        acting=Acting(None, utcnow()),
+        action="calendars.feed",
+        target="feed:3",
+        practice_id=admin.practice_id,
     )
     session.commit()
     row = session.scalars(select(AccessLog)).one()

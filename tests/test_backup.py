@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import CI, ON_PG
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
+from umpro.db import utcnow
 from umpro.team.models import Practice, Staff
 
 
@@ -18,7 +20,7 @@ def test_backup_then_restore(app, session, practice, tmp_path):
             pytest.fail(message)
         pytest.skip(message)
     kept = factories.make_staff(session, practice, email="garde@exemple.fr")
-    record_access(session, actor=kept, action="patient.view", patient_id=1)
+    record_access(session, acting=Acting(kept, utcnow()), action="patient.view", patient_id=1)
     practice_id = practice.id
     session.commit()
     session.close()

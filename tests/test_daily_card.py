@@ -20,6 +20,7 @@ from tests.factories import (
     make_patient,
     make_staff,
 )
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import patient_card
@@ -101,7 +102,7 @@ def test_card_lists_next_and_last_appointments_bounded_and_counts_noshows(
     )
     session.commit()
     card = patient_card.patient_appointments(
-        session, actor=scene["secretary"], patient=patient, now=now
+        session, acting=Acting(scene["secretary"], now), patient=patient
     )
     assert len(card.upcoming) == 10 and len(card.past) == 10
     assert [a.start_at for a in card.upcoming] == sorted(a.start_at for a in card.upcoming)
@@ -126,7 +127,7 @@ def test_a_student_sees_only_their_own_appointments_on_the_card(frozen_now, sess
         session, scene["gp"], patient, start_at=now - timedelta(days=3), status="noshow"
     )
     session.commit()
-    card = patient_card.patient_appointments(session, actor=student, patient=patient, now=now)
+    card = patient_card.patient_appointments(session, acting=Acting(student, now), patient=patient)
     assert [a.id for a in card.upcoming] == [mine.id]
     assert card.noshows == 0
 
@@ -149,7 +150,7 @@ def _past_visit(session, scene, staff, appointment_type, days_ago):
 def _booking_start(session, scene, actor):
     """What booking from the scene patient's card pre-selects for scene[actor]."""
     return patient_card.booking_start(
-        session, actor=scene[actor], patient_id=scene["patient"].id, now=scene["now"]
+        session, acting=Acting(scene[actor], scene["now"]), patient_id=scene["patient"].id
     )
 
 
@@ -264,7 +265,7 @@ def test_staff_service_refuses_another_practices_type(frozen_now, session, scene
     )
     with pytest.raises(Exception, match="Type de rendez-vous introuvable"):
         team.apply_staff_input(
-            session, actor=scene["secretary"], staff=nurse, data=data, now=scene["now"]
+            session, acting=Acting(scene["secretary"], scene["now"]), staff=nurse, data=data
         )
 
 

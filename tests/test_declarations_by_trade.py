@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.permissions import DeclarationChange, can
 from umpro.db import utcnow
 from umpro.errors import Forbidden
@@ -46,7 +47,11 @@ def test_ending_by_profession(session, practice, case, profession, allowed):
     staff = factories.make_staff(session, practice, profession=profession)
     assert can(staff, "declaration.end", patient) is allowed
     call = lambda: services.end_declaration(  # noqa: E731
-        session, actor=staff, patient=patient, on=date(2024, 1, 1), reason="moved", now=utcnow()
+        session,
+        acting=Acting(staff, utcnow()),
+        patient=patient,
+        on=date(2024, 1, 1),
+        reason="moved",
     )
     if allowed:
         assert call().end_on == date(2024, 1, 1)
@@ -63,14 +68,20 @@ def test_only_the_gp_concerned_ends_it(session, case):
     assert not can(other, "declaration.end", patient)
     with pytest.raises(Forbidden):
         services.end_declaration(
-            session, actor=other, patient=patient, on=date(2024, 1, 1), reason="other",
-            now=utcnow(),
-        )  # fmt: skip
+            session,
+            acting=Acting(other, utcnow()),
+            patient=patient,
+            on=date(2024, 1, 1),
+            reason="other",
+        )
     session.rollback()
     ended = services.end_declaration(
-        session, actor=treating, patient=patient, on=date(2024, 1, 1), reason="gp_left",
-        now=utcnow(),
-    )  # fmt: skip
+        session,
+        acting=Acting(treating, utcnow()),
+        patient=patient,
+        on=date(2024, 1, 1),
+        reason="gp_left",
+    )
     assert ended.ended_by_id == treating.id
 
 
@@ -82,12 +93,19 @@ def test_a_transfer_by_the_new_gp_to_themself_only(session, practice, case):
     assert can(treating, "declaration.transfer", DeclarationChange(patient, third.id))
     with pytest.raises(Forbidden, match="vers lui-même"):
         services.transfer(
-            session, actor=other, patient=patient, gp_id=third.id, on=date(2024, 1, 1),
-            now=utcnow(),
-        )  # fmt: skip
+            session,
+            acting=Acting(other, utcnow()),
+            patient=patient,
+            gp_id=third.id,
+            on=date(2024, 1, 1),
+        )
     session.rollback()
     moved = services.transfer(
-        session, actor=other, patient=patient, gp_id=other.id, on=date(2024, 1, 1), now=utcnow()
+        session,
+        acting=Acting(other, utcnow()),
+        patient=patient,
+        gp_id=other.id,
+        on=date(2024, 1, 1),
     )
     assert moved.gp_id == other.id
 
@@ -98,9 +116,12 @@ def test_the_other_trades_cannot_transfer(session, practice, case, profession):
     staff = factories.make_staff(session, practice, profession=profession)
     with pytest.raises(Forbidden):
         services.transfer(
-            session, actor=staff, patient=patient, gp_id=other.id, on=date(2024, 1, 1),
-            now=utcnow(),
-        )  # fmt: skip
+            session,
+            acting=Acting(staff, utcnow()),
+            patient=patient,
+            gp_id=other.id,
+            on=date(2024, 1, 1),
+        )
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.db import utcnow
 from umpro.delegation.models import CareTask, ProtocolConsent, TaskEvent
 from umpro.patients import services as patients
@@ -141,7 +142,7 @@ def test_hand_off_refusals_by_person_and_objection(client, session, team, keys, 
     factories.make_consent(session, team.patient, team.dt2)
     session.commit()
     assert client.post("/api/v1/tasks", json=_body(team), headers=keys["nurse"]).status_code == 403
-    patients.record_objection(session, actor=team.gp, patient=team.patient, now=utcnow())
+    patients.record_objection(session, acting=Acting(team.gp, utcnow()), patient=team.patient)
     session.commit()
     refused = client.post("/api/v1/tasks", json=_body(team), headers=keys["gp"])
     assert refused.status_code == 403

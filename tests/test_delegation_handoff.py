@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.delegation import states
@@ -106,7 +107,7 @@ def test_a_protocol_without_consent_needs_none(session, practice, team):
     data = protocols.input_of(team.dt2)
     data.code, data.consent_required = "local-sans-consentement", False
     local = protocols.save_protocol(
-        session, actor=None, practice_id=practice.id, data=data, now=utcnow()
+        session, acting=Acting(None, utcnow()), practice_id=practice.id, data=data
     )
     factories.make_membership(session, local, team.nurse)
     task = factories.make_task(session, team.gp, team.patient, local, consent=False)
@@ -114,7 +115,7 @@ def test_a_protocol_without_consent_needs_none(session, practice, team):
 
 
 def test_a_sharing_objection_forbids_the_hand_off(session, practice, team):
-    patients.record_objection(session, actor=team.gp, patient=team.patient, now=utcnow())
+    patients.record_objection(session, acting=Acting(team.gp, utcnow()), patient=team.patient)
     factories.make_consent(session, team.patient, team.dt2)
     session.commit()
     with pytest.raises(Forbidden, match="s'oppose au partage de ses données"):
@@ -125,14 +126,16 @@ def test_a_sharing_objection_forbids_the_hand_off(session, practice, team):
 
 def test_an_objection_recorded_after_the_hand_off_stops_the_delegates(session, practice, team):
     task = factories.make_task(session, team.gp, team.patient, team.dt2)
-    patients.record_objection(session, actor=team.gp, patient=team.patient, now=utcnow())
+    patients.record_objection(session, acting=Acting(team.gp, utcnow()), patient=team.patient)
     session.commit()
-    available = tasks.list_tasks(session, actor=team.nurse, view="available", now=utcnow())
+    available = tasks.list_tasks(session, acting=Acting(team.nurse, utcnow()), view="available")
     assert task not in available
     with pytest.raises(Forbidden, match="s'oppose au partage"):
-        transitions.transition(session, actor=team.nurse, task=task, to="accepted", now=utcnow())
+        transitions.transition(
+            session, acting=Acting(team.nurse, utcnow()), task=task, to="accepted"
+        )
     session.rollback()
-    [(mine, blocked)] = tasks.requested_by(session, actor=team.gp, now=utcnow())
+    [(mine, blocked)] = tasks.requested_by(session, acting=Acting(team.gp, utcnow()))
     assert mine.id == task.id and blocked is True
 
 
@@ -140,7 +143,7 @@ def test_no_delegate_with_a_valid_membership_refuses(session, practice, team):
     data = protocols.input_of(team.dt2)
     data.code = "sans-delegue"
     alone = protocols.save_protocol(
-        session, actor=None, practice_id=practice.id, data=data, now=utcnow()
+        session, acting=Acting(None, utcnow()), practice_id=practice.id, data=data
     )
     with pytest.raises(Invalid, match="Aucun membre de l'équipe n'a d'adhésion valide"):
         factories.make_task(session, team.gp, team.patient, alone)
@@ -153,7 +156,7 @@ def test_one_open_task_per_patient_and_protocol(session, practice, team):
         factories.make_task(session, team.gp2, team.patient, team.dt2)
     session.rollback()
     transitions.transition(
-        session, actor=team.gp, task=first, to="cancelled", reason="Doublon", now=utcnow()
+        session, acting=Acting(team.gp, utcnow()), task=first, to="cancelled", reason="Doublon"
     )
     again = factories.make_task(session, team.gp2, team.patient, team.dt2)
     assert again.id != first.id
@@ -219,24 +222,22 @@ def test_consent_given_twice_withdrawn_and_history_kept(session, practice, team)
     with pytest.raises(Invalid, match="ne peut pas être dans le futur"):
         consents.give_consent(
             session,
-            actor=team.gp,
+            acting=Acting(team.gp, utcnow()),
             patient=team.patient,
             protocol=team.cystitis,
             given_on=_today() + timedelta(days=1),
-            now=utcnow(),
         )
     consents.withdraw_consent(
         session,
-        actor=team.nurse,
+        acting=Acting(team.nurse, utcnow()),
         patient=team.patient,
         protocol=team.dt2,
         note="Déménage",
-        now=utcnow(),
     )
     assert consent.withdrawn_by_id == team.nurse.id and consent.withdrawal_note == "Déménage"
     with pytest.raises(Conflict, match="Aucun consentement"):
         consents.withdraw_consent(
-            session, actor=team.gp, patient=team.patient, protocol=team.dt2, now=utcnow()
+            session, acting=Acting(team.gp, utcnow()), patient=team.patient, protocol=team.dt2
         )
     factories.make_consent(session, team.patient, team.dt2, actor=team.gp)
     history = consents.consents_of(session, patient=team.patient)
@@ -249,9 +250,9 @@ def test_consent_given_twice_withdrawn_and_history_kept(session, practice, team)
 
 def test_withdrawal_cancels_open_tasks_and_tells_the_gp(session, practice, team):
     task = factories.make_task(session, team.gp, team.patient, team.dt2)
-    transitions.transition(session, actor=team.nurse, task=task, to="accepted", now=utcnow())
+    transitions.transition(session, acting=Acting(team.nurse, utcnow()), task=task, to="accepted")
     consents.withdraw_consent(
-        session, actor=team.nurse, patient=team.patient, protocol=team.dt2, now=utcnow()
+        session, acting=Acting(team.nurse, utcnow()), patient=team.patient, protocol=team.dt2
     )
     assert task.status == states.CANCELLED
     assert task.inbox_reason == "cancellation"

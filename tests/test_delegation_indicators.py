@@ -9,6 +9,7 @@ import pytest
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.db import utcnow
 from umpro.delegation.services import indicators, quality, sessions, transitions
 from umpro.timeutil import local_to_utc
@@ -54,33 +55,34 @@ def data(session, practice):
     def act(patient, protocol, done_at, results, *, end=None):
         task = factories.make_task(session, gp, patient, protocol, now=done_at)
         for to in ("accepted", "in-progress"):
-            transitions.transition(session, actor=nurse, task=task, to=to, now=done_at)
+            transitions.transition(session, acting=Acting(nurse, done_at), task=task, to=to)
         if end == "failed":
             transitions.transition(
-                session, actor=nurse, task=task, to="failed", reason="Absent", now=done_at
+                session, acting=Acting(nurse, done_at), task=task, to="failed", reason="Absent"
             )
             return task
         if end == "open":
             return task
         transitions.transition(
-            session, actor=nurse, task=task, to="completed", results=results, now=done_at
+            session, acting=Acting(nurse, done_at), task=task, to="completed", results=results
         )
         return task
 
     before = act(patients[0], dt2, at(date(YEAR - 1, 12, 31), "23:30"), DT2_OK)
     first = act(patients[0], dt2, at(date(YEAR, 1, 1), "00:30"), DT2_OK)
-    sessions.acknowledge(session, actor=gp, task=first, take_back=True, now=at(date(YEAR, 1, 2)))
+    sessions.acknowledge(
+        session, acting=Acting(gp, at(date(YEAR, 1, 2))), task=first, take_back=True
+    )
     act(patients[0], dt2, at(date(YEAR, 3, 10)), DT2_FLAG)
     act(patients[1], dt2, at(date(YEAR, 6, 10)), DT2_OK)
     act(patients[2], dt2, at(date(YEAR, 12, 31), "23:00"), DT2_OK)
     mistaken = act(patients[3], dt2, at(date(YEAR, 7, 1)), DT2_OK)
     transitions.transition(
         session,
-        actor=gp,
+        acting=Acting(gp, at(date(YEAR, 7, 2))),
         task=mistaken,
         to="entered-in-error",
         reason="Mauvais patient",
-        now=at(date(YEAR, 7, 2)),
     )
     act(patients[3], dt2, at(date(YEAR, 8, 1)), None, end="failed")
     act(patients[4], dt2, at(date(YEAR, 9, 1)), None, end="open")
@@ -93,12 +95,11 @@ def data(session, practice):
     ):
         quality.report_adverse_event(
             session,
-            actor=nurse,
+            acting=Acting(nurse, at(date(YEAR, 12, 31))),
             task=task,
             occurred_on=occurred,
             severity=severity,
             description="Malaise",
-            now=at(date(YEAR, 12, 31)),
         )
     for respondent, score, actor in (
         ("patient", 5, nurse),
@@ -107,11 +108,10 @@ def data(session, practice):
     ):
         quality.record_satisfaction(
             session,
-            actor=actor,
+            acting=Acting(actor, at(date(YEAR, 5, 5))),
             task=first,
             respondent=respondent,
             score=score,
-            now=at(date(YEAR, 5, 5)),
         )
     session.commit()
     return protocols

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.delegation.models import CareTask, TaskEvent
@@ -33,7 +34,7 @@ def _late_task(session, practice, team, *, days_ago=10, due_in=2, accepted=True)
         due_on=(past + timedelta(days=due_in)).date(),
     )
     if accepted:
-        transitions.transition(session, actor=team.nurse, task=task, to="accepted", now=past)
+        transitions.transition(session, acting=Acting(team.nurse, past), task=task, to="accepted")
     return task
 
 
@@ -43,7 +44,7 @@ def test_overdue_tasks_are_flagged_once(session, practice, team):
     on_time = _late_task(session, practice, team, days_ago=1, due_in=5)
     closed = _late_task(session, practice, team)
     transitions.transition(
-        session, actor=team.gp, task=closed, to="cancelled", reason="Plus utile", now=utcnow()
+        session, acting=Acting(team.gp, utcnow()), task=closed, to="cancelled", reason="Plus utile"
     )
     flagged = overdue.flag_overdue(session, practice=practice, now=utcnow())
     assert {f.task.id for f in flagged} == {late.id, waiting.id}
@@ -73,10 +74,9 @@ def _change_due_in(session, team, task, days):
     """The GP moves the task's due date to `days` from today."""
     return tasks.change_due(
         session,
-        actor=team.gp,
+        acting=Acting(team.gp, utcnow()),
         task=task,
         due_on=utcnow().date() + timedelta(days=days),
-        now=utcnow(),
     )
 
 
@@ -94,7 +94,7 @@ def test_moving_the_due_date_rearms_the_flag(session, practice, team):
         task.id
     ]
     transitions.transition(
-        session, actor=team.gp, task=task, to="cancelled", reason="x", now=utcnow()
+        session, acting=Acting(team.gp, utcnow()), task=task, to="cancelled", reason="x"
     )
     with pytest.raises(Conflict, match="tâche close"):
         _change_due_in(session, team, task, days=9)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import Browser, page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.delegation.models import CareTask, ProtocolConsent
@@ -138,8 +139,10 @@ def test_wrong_transition_on_the_page_is_a_french_409(as_, session, team):
 
 def _in_progress(session, team):
     task = factories.make_task(session, team.gp, team.patient, team.dt2)
-    transitions.transition(session, actor=team.nurse, task=task, to="accepted", now=utcnow())
-    transitions.transition(session, actor=team.nurse, task=task, to="in-progress", now=utcnow())
+    transitions.transition(session, acting=Acting(team.nurse, utcnow()), task=task, to="accepted")
+    transitions.transition(
+        session, acting=Acting(team.nurse, utcnow()), task=task, to="in-progress"
+    )
     session.commit()
     return task
 
@@ -280,7 +283,7 @@ def _many_tasks(session, practice, team, n):
         )
         task = factories.make_task(session, team.gp, patient, team.dt2)
         transitions.transition(
-            session, actor=team.nurse, task=task, to="rejected", reason="Test", now=utcnow()
+            session, acting=Acting(team.nurse, utcnow()), task=task, to="rejected", reason="Test"
         )
         other = factories.make_task(session, team.gp, patient, team.cystitis)
         del other

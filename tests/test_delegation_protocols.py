@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.delegation.models import Protocol, ProtocolMembership
@@ -71,7 +72,7 @@ def test_the_text_format_round_trips(session, practice):
 def test_reference_protocols_installed_once_per_practice(session, practice):
     other = factories.make_practice(session)
     first = protocols.install_reference_protocols(
-        session, actor=None, practice_id=practice.id, now=utcnow()
+        session, acting=Acting(None, utcnow()), practice_id=practice.id
     )
     assert len(first) == len(REFERENCE_PROTOCOLS) == 6
     dt2 = next(p for p in first if p.code == "asalee-dt2")
@@ -79,12 +80,14 @@ def test_reference_protocols_installed_once_per_practice(session, practice):
     session.flush()
     assert (
         protocols.install_reference_protocols(
-            session, actor=None, practice_id=practice.id, now=utcnow()
+            session, acting=Acting(None, utcnow()), practice_id=practice.id
         )
         == []
     )
     assert dt2.title == "Notre suivi du diabète", "an edited protocol is left as it is"
-    protocols.install_reference_protocols(session, actor=None, practice_id=other.id, now=utcnow())
+    protocols.install_reference_protocols(
+        session, acting=Acting(None, utcnow()), practice_id=other.id
+    )
     assert session.scalar(select(func.count(Protocol.id))) == 12
     by_code = {p.code: p for p in first}
     assert (by_code["cystite"].min_age, by_code["cystite"].max_age) == (16, 65)
@@ -201,7 +204,7 @@ def test_services_refuse_non_admins(session, practice):
     gp = factories.make_staff(session, practice, profession="gp")
     with pytest.raises(Forbidden):
         protocols.install_reference_protocols(
-            session, actor=gp, practice_id=practice.id, now=utcnow()
+            session, acting=Acting(gp, utcnow()), practice_id=practice.id
         )
 
 
@@ -237,13 +240,12 @@ def test_membership_rules(session, practice):
     def add(staff, trained, until=None):
         return memberships.add_membership(
             session,
-            actor=None,
+            acting=Acting(None, utcnow()),
             protocol=protocol,
             staff=staff,
             trained_on=today + timedelta(days=trained) if trained is not None else None,
             valid_until=today + timedelta(days=until) if until is not None else None,
             today=today,
-            now=utcnow(),
         )
 
     with pytest.raises(Invalid, match="délégué aux professions suivantes : Infirmière Asalée"):
@@ -259,11 +261,13 @@ def test_membership_rules(session, practice):
         add(nurse, -50)
     assert memberships.valid_membership(session, staff=nurse, protocol=protocol, on=today)
     memberships.end_membership(
-        session, actor=None, membership=first, on=today - timedelta(days=1), now=utcnow()
+        session, acting=Acting(None, utcnow()), membership=first, on=today - timedelta(days=1)
     )
     assert not memberships.valid_membership(session, staff=nurse, protocol=protocol, on=today)
     with pytest.raises(Conflict, match="a déjà pris fin"):
-        memberships.end_membership(session, actor=None, membership=first, on=today, now=utcnow())
+        memberships.end_membership(
+            session, acting=Acting(None, utcnow()), membership=first, on=today
+        )
     renewed = add(nurse, 0)
     assert renewed.valid_on(today) and not first.valid_on(today)
     assert memberships.delegates_for(session, protocol=protocol, on=today) == [nurse]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.db import utcnow
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, TaskAppointment, TaskEvent
@@ -28,8 +29,10 @@ def team(session, practice):
 
 def _in_progress(session, team, patient=None, protocol=None):
     task = factories.make_task(session, team.gp, patient or team.patient, protocol or team.dt2)
-    transitions.transition(session, actor=team.nurse, task=task, to="accepted", now=utcnow())
-    transitions.transition(session, actor=team.nurse, task=task, to="in-progress", now=utcnow())
+    transitions.transition(session, acting=Acting(team.nurse, utcnow()), task=task, to="accepted")
+    transitions.transition(
+        session, acting=Acting(team.nurse, utcnow()), task=task, to="in-progress"
+    )
     session.commit()
     return task
 
@@ -37,12 +40,11 @@ def _in_progress(session, team, patient=None, protocol=None):
 def _complete(session, team, task, results, reason=""):
     return transitions.transition(
         session,
-        actor=team.nurse,
+        acting=Acting(team.nurse, utcnow()),
         task=task,
         to="completed",
         results=results,
         reason=reason,
-        now=utcnow(),
     )
 
 
@@ -122,7 +124,7 @@ def test_results_land_in_the_file_and_the_inbox(session, team):
     assert entry.title == "Séance de protocole — Asalée — Suivi du patient diabétique de type 2"
     assert "HbA1c : 7,2 %" in entry.body and "Poids : 81,5 kg" in entry.body
     assert "ECG réalisé : Oui" in entry.body and "Commentaire : Séance sereine" in entry.body
-    [inbox] = tasks.list_tasks(session, actor=team.gp, view="inbox", now=utcnow())
+    [inbox] = tasks.list_tasks(session, acting=Acting(team.gp, utcnow()), view="inbox")
     assert inbox.id == task.id
     event = session.scalars(
         select(TaskEvent).where(TaskEvent.task_id == task.id).order_by(TaskEvent.id.desc())
@@ -161,51 +163,52 @@ def test_escalations_come_first_in_the_inbox(session, practice, team):
     )
     transitions.transition(
         session,
-        actor=team.nurse,
+        acting=Acting(team.nurse, utcnow()),
         task=rejected,
         to="rejected",
         reason="Hors secteur",
-        now=utcnow(),
     )
     other = factories.make_patient(session, practice, birth_date=factories.born_years_ago(70))
     flagged = _in_progress(session, team, patient=other)
     _complete(session, team, flagged, OK | {"hba1c": "12"})
-    inbox = tasks.list_tasks(session, actor=team.gp, view="inbox", now=utcnow())
+    inbox = tasks.list_tasks(session, acting=Acting(team.gp, utcnow()), view="inbox")
     assert [t.id for t in inbox] == [flagged.id, rejected.id, normal.id]
-    assert tasks.list_tasks(session, actor=team.gp2, view="inbox", now=utcnow()) == []
+    assert tasks.list_tasks(session, acting=Acting(team.gp2, utcnow()), view="inbox") == []
 
 
 def test_acknowledgement_leaves_the_inbox_once(session, team):
     task = _in_progress(session, team)
     _complete(session, team, task, OK)
     with pytest.raises(Forbidden):
-        sessions.acknowledge(session, actor=team.gp2, task=task, now=utcnow())
-    sessions.acknowledge(session, actor=team.gp, task=task, note="Vu", now=utcnow())
+        sessions.acknowledge(session, acting=Acting(team.gp2, utcnow()), task=task)
+    sessions.acknowledge(session, acting=Acting(team.gp, utcnow()), task=task, note="Vu")
     assert task.inbox_at is None and task.acknowledged_by_id == team.gp.id
     with pytest.raises(Conflict, match="déjà été pris en compte"):
-        sessions.acknowledge(session, actor=team.gp, task=task, now=utcnow())
+        sessions.acknowledge(session, acting=Acting(team.gp, utcnow()), task=task)
     kinds = session.scalars(select(TaskEvent.kind).where(TaskEvent.task_id == task.id)).all()
     assert kinds.count("acknowledge") == 1
-    assert tasks.list_tasks(session, actor=team.gp, view="inbox", now=utcnow()) == []
+    assert tasks.list_tasks(session, acting=Acting(team.gp, utcnow()), view="inbox") == []
 
 
 def test_the_gp_may_take_a_completed_act_back(session, practice, team):
     task = _in_progress(session, team)
     _complete(session, team, task, OK)
-    sessions.acknowledge(session, actor=team.gp, task=task, take_back=True, now=utcnow())
+    sessions.acknowledge(session, acting=Acting(team.gp, utcnow()), task=task, take_back=True)
     assert task.is_taken_back and task.taken_back_at is not None
     kinds = session.scalars(select(TaskEvent.kind).where(TaskEvent.task_id == task.id)).all()
     assert "take_back" in kinds
     failed = factories.make_task(
         session, team.gp, factories.make_patient(session, practice), team.dt2
     )
-    transitions.transition(session, actor=team.nurse, task=failed, to="accepted", now=utcnow())
-    transitions.transition(session, actor=team.nurse, task=failed, to="in-progress", now=utcnow())
+    transitions.transition(session, acting=Acting(team.nurse, utcnow()), task=failed, to="accepted")
     transitions.transition(
-        session, actor=team.nurse, task=failed, to="failed", reason="Injoignable", now=utcnow()
+        session, acting=Acting(team.nurse, utcnow()), task=failed, to="in-progress"
+    )
+    transitions.transition(
+        session, acting=Acting(team.nurse, utcnow()), task=failed, to="failed", reason="Injoignable"
     )
     with pytest.raises(Invalid, match="Seul un acte terminé"):
-        sessions.acknowledge(session, actor=team.gp, task=failed, take_back=True, now=utcnow())
+        sessions.acknowledge(session, acting=Acting(team.gp, utcnow()), task=failed, take_back=True)
 
 
 def test_results_need_a_standing_consent(session, team):
@@ -253,11 +256,10 @@ def _book(book, session, actor, task, appointment_type, start_at):
     """Books through `book` (sessions.book_session or sessions.book_follow_up), now."""
     return book(
         session,
-        actor=actor,
+        acting=Acting(actor, utcnow()),
         task=task,
         type_id=appointment_type.id,
         start_at=start_at,
-        now=utcnow(),
     )
 
 
@@ -269,7 +271,7 @@ def test_the_owner_books_the_session_in_her_agenda(session, team, agendas):
         _book(
             sessions.book_session, session, team.nurse, task, seance, factories.local(day, "10:00")
         )
-    transitions.transition(session, actor=team.nurse, task=task, to="accepted", now=utcnow())
+    transitions.transition(session, acting=Acting(team.nurse, utcnow()), task=task, to="accepted")
     link = _book(
         sessions.book_session, session, team.nurse, task, seance, factories.local(day, "10:00")
     )

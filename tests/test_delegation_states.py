@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.db import utcnow
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, TaskEvent
@@ -56,18 +57,19 @@ def _move(session, task, actor, to):
     move = states.move_for(task.status, to)
     return transitions.transition(
         session,
-        actor=actor,
+        acting=Acting(actor, utcnow()),
         task=task,
         to=to,
         reason="Motif de test" if move is not None and move.needs_reason else "",
         results=DT2_RESULTS if to == states.COMPLETED else None,
-        now=utcnow(),
     )
 
 
 def _transition_now(session, actor, task, to, **details):
     """transitions.transition now; `details`: the reason or the results."""
-    return transitions.transition(session, actor=actor, task=task, to=to, now=utcnow(), **details)
+    return transitions.transition(
+        session, acting=Acting(actor, utcnow()), task=task, to=to, **details
+    )
 
 
 def _task_in(session, practice, team, status):
@@ -166,7 +168,7 @@ def test_a_reason_is_required_where_the_table_says(session, practice, team, move
 def test_unknown_status_and_results_outside_completion_are_refused(session, practice, team):
     task = _task_in(session, practice, team, states.REQUESTED)
     with pytest.raises(Invalid, match="Statut inconnu : « done »"):
-        transitions.transition(session, actor=team.nurse, task=task, to="done", now=utcnow())
+        transitions.transition(session, acting=Acting(team.nurse, utcnow()), task=task, to="done")
     with pytest.raises(Invalid, match="en terminant la tâche"):
         _transition_now(session, team.nurse, task, "accepted", results={"hba1c": 7})
     assert task.status == states.REQUESTED and task.owner_id is None
@@ -198,11 +200,11 @@ def test_only_a_valid_membership_on_the_day_accepts(
     session.flush()
     task = _task_in(session, practice, team, states.REQUESTED)
     if accepted:
-        transitions.transition(session, actor=nurse, task=task, to="accepted", now=now)
+        transitions.transition(session, acting=Acting(nurse, now), task=task, to="accepted")
         assert task.owner_id == nurse.id
     else:
         with pytest.raises(Forbidden, match="pas d'adhésion valide au protocole"):
-            transitions.transition(session, actor=nurse, task=task, to="accepted", now=now)
+            transitions.transition(session, acting=Acting(nurse, now), task=task, to="accepted")
 
 
 def test_release_puts_the_task_back_in_the_queue(session, practice, team):
@@ -230,7 +232,9 @@ def _accept_in_thread(app, task_id, nurse_id, barrier, outcomes):
             barrier.wait(timeout=10)
             nurse = session.get(Staff, nurse_id)
             task = session.get(CareTask, task_id)
-            transitions.transition(session, actor=nurse, task=task, to="accepted", now=utcnow())
+            transitions.transition(
+                session, acting=Acting(nurse, utcnow()), task=task, to="accepted"
+            )
             session.commit()
             outcomes.append(("won", nurse_id))
         except DomainError as error:
@@ -273,7 +277,11 @@ def test_two_nurses_accepting_at_once_exactly_one_wins(app, session, practice, t
         # Put it back for the next round.
         owner = session.get(type(team.nurse), won[0][1])
         transitions.transition(
-            session, actor=owner, task=task, to="requested", reason="Nouvel essai", now=utcnow()
+            session,
+            acting=Acting(owner, utcnow()),
+            task=task,
+            to="requested",
+            reason="Nouvel essai",
         )
         session.commit()
         session.close()
@@ -284,7 +292,7 @@ def test_a_stale_version_is_refused(session, practice, team):
     task = _task_in(session, practice, team, states.IN_PROGRESS)
     stale_version = task.version
     transitions.transition(
-        session, actor=team.nurse, task=task, to="on-hold", reason="Attente", now=utcnow()
+        session, acting=Acting(team.nurse, utcnow()), task=task, to="on-hold", reason="Attente"
     )
     session.expire(task, ["status", "version"])
     from sqlalchemy.orm.attributes import set_committed_value
@@ -293,5 +301,5 @@ def test_a_stale_version_is_refused(session, practice, team):
     set_committed_value(task, "version", stale_version)
     with pytest.raises(Conflict, match="vient d'être modifiée"):
         transitions.transition(
-            session, actor=team.gp, task=task, to="cancelled", reason="Doublon", now=utcnow()
+            session, acting=Acting(team.gp, utcnow()), task=task, to="cancelled", reason="Doublon"
         )

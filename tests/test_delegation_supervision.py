@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.delegation.models import SupervisionReview
@@ -33,12 +34,11 @@ def setup(session, practice):
     def entry(author, *, kind="consultation", days=0, title="Consultation"):
         return patients.add_entry(
             session,
-            actor=author,
+            acting=Acting(author, now - timedelta(days=days)),
             patient=patient,
             kind=kind,
             title=title,
             body="Examen normal.",
-            now=now - timedelta(days=days),
         )
 
     entries = {
@@ -55,7 +55,7 @@ def setup(session, practice):
 def _queue(session, actor, day=None):
     now = utcnow()
     return supervision.review_queue(
-        session, actor=actor, day=day or local_today("Europe/Paris", now), now=now
+        session, acting=Acting(actor, now), day=day or local_today("Europe/Paris", now)
     )
 
 
@@ -73,25 +73,23 @@ def test_marking_reviewed_empties_the_queue_and_a_correction_comes_back(session,
     supervisor, junior, _, _, entries = setup
     reviews = supervision.mark_reviewed(
         session,
-        actor=supervisor,
+        acting=Acting(supervisor, utcnow()),
         entry_ids=[entries["today"].id, entries["yesterday"].id],
         note="RAS",
-        now=utcnow(),
     )
     assert {r.entry_id for r in reviews} == {entries["today"].id, entries["yesterday"].id}
     queue = _queue(session, supervisor)
     assert queue.of_the_day == [] and queue.late == [] and queue.reviewed_today == 2
     with pytest.raises(Conflict, match="déjà été relue"):
         supervision.mark_reviewed(
-            session, actor=supervisor, entry_ids=[entries["today"].id], now=utcnow()
+            session, acting=Acting(supervisor, utcnow()), entry_ids=[entries["today"].id]
         )
     correction = patients.correct_entry(
         session,
-        actor=junior,
+        acting=Acting(junior, utcnow()),
         entry=entries["today"],
         title="Angine",
         body="TROD positif.",
-        now=utcnow(),
     )
     assert [e.id for e in _queue(session, supervisor).of_the_day] == [correction.id]
 
@@ -110,7 +108,7 @@ def test_only_the_supervised_juniors_consultations_are_reviewed(
     supervisor, _, _, _, entries = setup
     with pytest.raises(error, match=message):
         supervision.mark_reviewed(
-            session, actor=supervisor, entry_ids=[entries[which].id], now=utcnow()
+            session, acting=Acting(supervisor, utcnow()), entry_ids=[entries[which].id]
         )
     session.rollback()
     assert session.scalar(select(func.count(SupervisionReview.id))) == 0
@@ -119,12 +117,12 @@ def test_only_the_supervised_juniors_consultations_are_reviewed(
 def test_another_practices_entry_is_not_found(session, setup):
     supervisor = setup[0]
     with pytest.raises(NotFound):
-        supervision.mark_reviewed(session, actor=supervisor, entry_ids=[999_999], now=utcnow())
+        supervision.mark_reviewed(session, acting=Acting(supervisor, utcnow()), entry_ids=[999_999])
 
 
 def test_an_objection_hides_the_entry_from_the_supervisor(session, setup):
     supervisor, junior, _, patient, _ = setup
-    patients.record_objection(session, actor=junior, patient=patient, now=utcnow())
+    patients.record_objection(session, acting=Acting(junior, utcnow()), patient=patient)
     queue = _queue(session, supervisor)
     assert queue.of_the_day == [] and queue.hidden == 2
 

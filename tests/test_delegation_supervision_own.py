@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import Browser, page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.delegation.services import supervision
@@ -28,9 +29,13 @@ def setup(frozen_now, session, practice):
 
     def entry(author, *, days=0, title="Consultation", kind="consultation"):
         return patients.add_entry(
-            session, actor=author, patient=patient, kind=kind, title=title,
-            body="Examen normal.", now=utcnow() - timedelta(days=days),
-        )  # fmt: skip
+            session,
+            acting=Acting(author, utcnow() - timedelta(days=days)),
+            patient=patient,
+            kind=kind,
+            title=title,
+            body="Examen normal.",
+        )
 
     entries = {
         "reviewed": entry(junior, days=1, title="Lombalgie"),
@@ -41,16 +46,18 @@ def setup(frozen_now, session, practice):
     }
     session.commit()
     supervision.mark_reviewed(
-        session, actor=supervisor, entry_ids=[entries["reviewed"].id], note="RAS",
-        now=utcnow() - timedelta(hours=2),
-    )  # fmt: skip
+        session,
+        acting=Acting(supervisor, utcnow() - timedelta(hours=2)),
+        entry_ids=[entries["reviewed"].id],
+        note="RAS",
+    )
     session.commit()
     return supervisor, junior, entries
 
 
 def test_the_junior_sees_what_was_reviewed_by_whom_and_when(setup, session):
     _, junior, _ = setup
-    own = supervision.own_reviews(session, actor=junior, day=utcnow().date(), now=utcnow())
+    own = supervision.own_reviews(session, acting=Acting(junior, utcnow()), day=utcnow().date())
     titles = [entry.title for entry, _ in own.rows]
     assert titles == ["Angine", "Lombalgie"]  # latest first; not older than 30 days
     reviewed = dict((e.title, r) for e, r in own.rows)
@@ -88,4 +95,4 @@ def test_only_juniors_have_the_page(setup, session, practice, sign_in, professio
     b, staff = sign_in(profession)
     assert b.get("/delegation/supervision/mes-consultations").status_code == 403
     with pytest.raises(Forbidden):
-        supervision.own_reviews(session, actor=staff, day=utcnow().date(), now=utcnow())
+        supervision.own_reviews(session, acting=Acting(staff, utcnow()), day=utcnow().date())

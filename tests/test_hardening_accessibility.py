@@ -12,6 +12,7 @@ import pytest
 from tests import factories
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve_committed, sign_in
 from tests.conftest import CI
+from umpro.acting import Acting
 from umpro.scheduling.services import booking
 
 pytestmark = pytest.mark.browser
@@ -62,12 +63,11 @@ def served(frozen_now, app, session, practice):
     appointments = [
         booking.book_appointment(
             session,
-            actor=secretary,
+            acting=Acting(secretary, factories.local(day, "07:00")),
             patient=patient,
             staff=gp,
             appointment_type=kind,
             start_at=factories.local(day, f"{8 + n // 2:02d}:{15 + 30 * (n % 2)}"),
-            now=factories.local(day, "07:00"),
         )
         for n, patient in enumerate(patients)
     ]

@@ -16,9 +16,11 @@ from sqlalchemy import create_engine, select, text
 from tests import factories
 from tests.audit_support import allow_tampering
 from tests.conftest import ON_PG, PG_URL
+from umpro.acting import Acting
 from umpro.auth import checkpoints
 from umpro.auth.audit import GENESIS, record_access, verify_chain
 from umpro.auth.models import AccessLog
+from umpro.db import utcnow
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def checkpoint_file(app, tmp_path):
 
 def _five_rows(session, gp):
     for pid in range(1, 6):
-        record_access(session, actor=gp, action="patient.view", patient_id=pid)
+        record_access(session, acting=Acting(gp, utcnow()), action="patient.view", patient_id=pid)
     session.commit()
 
 
@@ -88,7 +90,7 @@ def _rechain(session, sign):
 def test_the_chain_is_keyed(app, session, gp):
     import hmac
 
-    record_access(session, actor=gp, action="patient.view", patient_id=1)
+    record_access(session, acting=Acting(gp, utcnow()), action="patient.view", patient_id=1)
     row = session.scalars(select(AccessLog).order_by(AccessLog.id.desc())).first()
     fields = "|".join(
         [
@@ -167,7 +169,7 @@ def test_checkpoints_grow_only_when_the_head_moves(app, session, gp, checkpoint_
     _verify(app)
     _verify(app)
     assert len(checkpoint_file.read_text().splitlines()) == 1
-    record_access(session, actor=gp, action="patient.view", patient_id=9)
+    record_access(session, acting=Acting(gp, utcnow()), action="patient.view", patient_id=9)
     session.commit()
     _verify(app)
     assert [json.loads(x)["rows"] for x in checkpoint_file.read_text().splitlines()] == [5, 6]
@@ -196,7 +198,7 @@ def test_rows_from_before_the_key_are_trusted_once(app, session, gp, checkpoint_
     _rechain(session, lambda b: hashlib.sha256(b).hexdigest())  # as written before the key
     first = _verify(app)
     assert first.exit_code == 0 and "Dont 5 lignes anciennes" in first.output
-    record_access(session, actor=gp, action="patient.view", patient_id=7)
+    record_access(session, acting=Acting(gp, utcnow()), action="patient.view", patient_id=7)
     session.commit()
     assert _verify(app).exit_code == 0
     assert json.loads(checkpoint_file.read_text().splitlines()[-1])["legacy"] == 5
@@ -221,7 +223,7 @@ def test_the_key_is_created_once_outside_the_database(tmp_path, monkeypatch):
 def test_the_runtime_role_cannot_rewrite_or_unprotect_the_log(app, session, gp, repo_root):
     """docs/postgresql-runtime-role.sql run by the owner after migrations: the runtime
     role reads and appends to the log, and nothing else on it."""
-    record_access(session, actor=gp, action="patient.view", patient_id=1)
+    record_access(session, acting=Acting(gp, utcnow()), action="patient.view", patient_id=1)
     session.commit()
     role = f"umpro_rt_{uuid.uuid4().hex[:8]}"
     script = (repo_root / "docs" / "postgresql-runtime-role.sql").read_text()

@@ -6,6 +6,7 @@ import io
 import pytest
 
 from tests import factories
+from umpro.acting import Acting
 from umpro.csv_export import safe_cell, writer
 from umpro.db import utcnow
 from umpro.delegation.services import protocols
@@ -52,7 +53,11 @@ def test_a_formula_protocol_title_is_inert_in_the_indicators_csv(sign_in, sessio
     data = protocols.input_of(protocol)
     data.title = title
     protocols.save_protocol(
-        session, actor=None, practice_id=practice.id, data=data, now=utcnow(), protocol=protocol
+        session,
+        acting=Acting(None, utcnow()),
+        practice_id=practice.id,
+        data=data,
+        protocol=protocol,
     )
     session.commit()
     response = b.get("/delegation/indicateurs.csv")

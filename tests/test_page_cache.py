@@ -15,6 +15,7 @@ from tests.factories import (
     make_patient,
     make_practice,
 )
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.page_cache import PageStore, _Page, store
 from umpro.patients.models import Patient
@@ -35,12 +36,11 @@ def scene(frozen_now, app, session, practice, sign_in):
     session.commit()
     booking.book_appointment(
         session,
-        actor=secretary,
+        acting=Acting(secretary, frozen_now),
         patient=patient,
         staff=gp,
         appointment_type=consult,
         start_at=local(DAY, "09:00"),
-        now=frozen_now,
     )
     session.commit()
     browser.csrf()  # a page seen since signing in: the session holds its CSRF token
@@ -109,12 +109,11 @@ def test_any_change_of_the_practice_data_renders_the_page_anew(
         session.commit()
         booking.book_appointment(
             session,
-            actor=scene["secretary"],
+            acting=Acting(scene["secretary"], frozen_now),
             patient=other,
             staff=scene["gp"],
             appointment_type=scene["consult"],
             start_at=local(DAY, "10:00"),
-            now=frozen_now,
         )
     else:
         policy = make_hold_policy(session, scene["gp"].practice)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.errors import Conflict, Invalid
@@ -41,11 +42,10 @@ def _declare(session, patient, gp, start_on, actor=None, now=None):
     """services.declare with the arguments the tests vary; `now` defaults to the current time."""
     return services.declare(
         session,
-        actor=actor,
+        acting=Acting(actor, now or utcnow()),
         patient=patient,
         gp_id=gp.id,
         start_on=start_on,
-        now=now or utcnow(),
     )
 
 
@@ -64,10 +64,14 @@ def test_declare_transfer_end_and_history_by_date(session, patient, gps):
     now = utcnow()
     _declare(session, patient, first, date(2019, 1, 10), actor=secretary, now=now)
     services.transfer(
-        session, actor=secretary, patient=patient, gp_id=second.id, on=date(2022, 6, 1), now=now
+        session,
+        acting=Acting(secretary, now),
+        patient=patient,
+        gp_id=second.id,
+        on=date(2022, 6, 1),
     )
     services.end_declaration(
-        session, actor=secretary, patient=patient, on=date(2024, 2, 1), reason="moved", now=now
+        session, acting=Acting(secretary, now), patient=patient, on=date(2024, 2, 1), reason="moved"
     )
     rows = _declarations(session, patient)
     assert [(r.gp_id, r.start_on, r.end_on, r.end_reason) for r in rows] == [
@@ -101,7 +105,7 @@ def test_declaring_over_an_active_declaration_is_refused(session, patient, gps):
 def test_a_period_overlapping_a_past_one_is_refused(session, patient, gps):
     factories.make_declaration(session, patient, gps[0], start_on=date(2020, 1, 1))
     services.end_declaration(
-        session, actor=None, patient=patient, on=date(2021, 1, 1), reason="other", now=utcnow()
+        session, acting=Acting(None, utcnow()), patient=patient, on=date(2021, 1, 1), reason="other"
     )
     with pytest.raises(Conflict):
         _declare(session, patient, gps[1], date(2020, 6, 1))
@@ -115,7 +119,11 @@ def test_transfer_to_a_non_gp_is_refused(session, practice, patient, gps, profes
     other = factories.make_staff(session, practice, profession=profession)
     with pytest.raises(Invalid, match="médecin généraliste") as refused:
         services.transfer(
-            session, actor=None, patient=patient, gp_id=other.id, on=date(2024, 1, 1), now=utcnow()
+            session,
+            acting=Acting(None, utcnow()),
+            patient=patient,
+            gp_id=other.id,
+            on=date(2024, 1, 1),
         )
     assert refused.value.field == "gp_id"
     assert [d.gp_id for d in _declarations(session, patient)] == [gps[0].id]
@@ -146,19 +154,27 @@ def test_transfer_and_end_rules(session, patient, gps, call, message):
     tomorrow = utcnow().date() + timedelta(days=2)
     calls = {
         "transfer_same_gp": lambda: services.transfer(
-            session, actor=None, patient=patient, gp_id=gps[0].id, on=date(2021, 1, 1), now=utcnow()
+            session,
+            acting=Acting(None, utcnow()),
+            patient=patient,
+            gp_id=gps[0].id,
+            on=date(2021, 1, 1),
         ),
         "transfer_before_start": lambda: services.transfer(
-            session, actor=None, patient=patient, gp_id=gps[1].id, on=date(2020, 1, 1), now=utcnow()
+            session,
+            acting=Acting(None, utcnow()),
+            patient=patient,
+            gp_id=gps[1].id,
+            on=date(2020, 1, 1),
         ),
         "transfer_future": lambda: services.transfer(
-            session, actor=None, patient=patient, gp_id=gps[1].id, on=tomorrow, now=utcnow()
+            session, acting=Acting(None, utcnow()), patient=patient, gp_id=gps[1].id, on=tomorrow
         ),
         "end_without_reason": lambda: services.end_declaration(
-            session, actor=None, patient=patient, on=date(2021, 1, 1), reason="", now=utcnow()
+            session, acting=Acting(None, utcnow()), patient=patient, on=date(2021, 1, 1), reason=""
         ),
         "end_future": lambda: services.end_declaration(
-            session, actor=None, patient=patient, on=tomorrow, reason="moved", now=utcnow()
+            session, acting=Acting(None, utcnow()), patient=patient, on=tomorrow, reason="moved"
         ),
     }
     with pytest.raises(Invalid, match=message):
@@ -176,7 +192,11 @@ def test_a_declaration_before_birth_is_refused(session, patient, gps):
 def test_transfer_without_a_current_declaration_is_refused(session, patient, gps):
     with pytest.raises(Invalid, match="n'a pas de médecin traitant"):
         services.transfer(
-            session, actor=None, patient=patient, gp_id=gps[0].id, on=date(2024, 1, 1), now=utcnow()
+            session,
+            acting=Acting(None, utcnow()),
+            patient=patient,
+            gp_id=gps[0].id,
+            on=date(2024, 1, 1),
         )
 
 
@@ -197,7 +217,7 @@ def test_the_database_refuses_an_empty_period(session, practice, patient, gps):
 def test_the_database_refuses_overlapping_closed_periods(session, practice, patient, gps):
     factories.make_declaration(session, patient, gps[0], start_on=date(2020, 1, 1))
     services.end_declaration(
-        session, actor=None, patient=patient, on=date(2022, 1, 1), reason="other", now=utcnow()
+        session, acting=Acting(None, utcnow()), patient=patient, on=date(2022, 1, 1), reason="other"
     )
     session.commit()
     with (

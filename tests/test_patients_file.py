@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.errors import Conflict, Forbidden, Invalid
@@ -81,7 +82,7 @@ def test_administrative_staff_write_administrative_entries_only(
     assert _entries(session, patient) == 1
     with pytest.raises(Forbidden):
         services.add_entry(
-            session, actor=_, patient=patient, kind="result", title="", body="x", now=utcnow()
+            session, acting=Acting(_, utcnow()), patient=patient, kind="result", title="", body="x"
         )
 
 
@@ -131,8 +132,10 @@ def test_unchanged_correction_and_concurrent_versions_are_refused(session, pract
     gp = factories.make_staff(session, practice, profession="gp")
     entry = factories.make_entry(session, patient, gp, title="T", body="B")
     with pytest.raises(Invalid, match="ne change rien"):
-        services.correct_entry(session, actor=gp, entry=entry, title="T", body="B", now=utcnow())
-    services.correct_entry(session, actor=gp, entry=entry, title="T", body="B2", now=utcnow())
+        services.correct_entry(
+            session, acting=Acting(gp, utcnow()), entry=entry, title="T", body="B"
+        )
+    services.correct_entry(session, acting=Acting(gp, utcnow()), entry=entry, title="T", body="B2")
     session.commit()
     with pytest.raises(IntegrityError), session.begin_nested():  # the database says so too
         session.execute(
@@ -165,7 +168,9 @@ def test_mark_entered_in_error_keeps_the_entry_struck(sign_in, session, patient)
     page = b.get(f"/patients/{patient.id}").text
     assert "<del>Mauvais dossier</del>" in page and "Saisie dans le mauvais dossier" in page
     with pytest.raises(Forbidden):
-        services.correct_entry(session, actor=gp, entry=entry, title="", body="x", now=utcnow())
+        services.correct_entry(
+            session, acting=Acting(gp, utcnow()), entry=entry, title="", body="x"
+        )
 
 
 def test_a_raced_mark_is_refused(session, practice, patient):
@@ -181,10 +186,12 @@ def test_a_raced_mark_is_refused(session, practice, patient):
     assert not entry.is_entered_in_error
     with pytest.raises(Conflict):
         services.mark_entered_in_error(
-            session, actor=gp, entry=entry, reason="doublon", now=utcnow()
+            session, acting=Acting(gp, utcnow()), entry=entry, reason="doublon"
         )
     with pytest.raises(Conflict):
-        services.correct_entry(session, actor=gp, entry=entry, title="", body="x", now=utcnow())
+        services.correct_entry(
+            session, acting=Acting(gp, utcnow()), entry=entry, title="", body="x"
+        )
 
 
 def test_timeline_pages_hold_fifty_entries(sign_in, session, patient):

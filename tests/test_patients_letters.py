@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.errors import Conflict, Forbidden, Invalid
@@ -102,12 +103,11 @@ def test_entries_of_another_patient_cannot_be_attached(session, practice, patien
     with pytest.raises(Invalid, match="entrées valides") as refused:
         services.create_letter(
             session,
-            actor=gp,
+            acting=Acting(gp, utcnow()),
             patient=patient,
             recipient="Dr X",
             reason="Avis",
             entry_ids=[foreign.id],
-            now=utcnow(),
         )
     assert refused.value.field == "entry_ids"
 
@@ -119,7 +119,11 @@ def test_only_doctors_write_letters(sign_in, session, patient, profession):
     assert b.get(f"/patients/{patient.id}/lettres/nouvelle").status_code == 403
     with pytest.raises(Forbidden):
         services.create_letter(
-            session, actor=staff, patient=patient, recipient="Dr X", reason="Avis", now=utcnow()
+            session,
+            acting=Acting(staff, utcnow()),
+            patient=patient,
+            recipient="Dr X",
+            reason="Avis",
         )
 
 
@@ -127,7 +131,7 @@ def test_reply_dates_are_checked_and_letters_are_not_corrected(session, practice
     gp = factories.make_staff(session, practice, profession="gp")
     now = utcnow()
     letter = services.create_letter(
-        session, actor=gp, patient=patient, recipient="Dr X", reason="Avis", now=now
+        session, acting=Acting(gp, now), patient=patient, recipient="Dr X", reason="Avis"
     )
     for day, message in [
         (now.date() + timedelta(days=3), "dans le futur"),
@@ -135,17 +139,19 @@ def test_reply_dates_are_checked_and_letters_are_not_corrected(session, practice
     ]:
         with pytest.raises(Invalid, match=message):
             services.record_reply(
-                session, actor=gp, letter=letter, received_on=day, body="x", now=now
+                session, acting=Acting(gp, now), letter=letter, received_on=day, body="x"
             )
     with pytest.raises(Invalid, match="ne se corrige pas"):
-        services.correct_entry(session, actor=gp, entry=letter.entry, title="", body="y", now=now)
+        services.correct_entry(
+            session, acting=Acting(gp, now), entry=letter.entry, title="", body="y"
+        )
     assert session.scalar(select(FileEntry.id).where(FileEntry.version > 1)) is None
 
 
 def test_a_secretary_cannot_open_a_letter(sign_in, session, practice, patient):
     gp = factories.make_staff(session, practice, profession="gp")
     letter = services.create_letter(
-        session, actor=gp, patient=patient, recipient="Dr X", reason="Avis", now=utcnow()
+        session, acting=Acting(gp, utcnow()), patient=patient, recipient="Dr X", reason="Avis"
     )
     session.commit()
     b, _ = sign_in("secretary")
@@ -157,15 +163,14 @@ def test_reply_with_an_existing_reply_conflicts(session, practice, patient):
     gp = factories.make_staff(session, practice, profession="gp")
     now = utcnow()
     letter = services.create_letter(
-        session, actor=gp, patient=patient, recipient="Dr X", reason="Avis", now=now
+        session, acting=Acting(gp, now), patient=patient, recipient="Dr X", reason="Avis"
     )
     record_reply_received_today = functools.partial(
         services.record_reply,
         session,
-        actor=gp,
+        acting=Acting(gp, now),
         letter=letter,
         received_on=local_today("Europe/Paris", now),
-        now=now,
     )
     record_reply_received_today(body="Réponse")
     with pytest.raises(Conflict):

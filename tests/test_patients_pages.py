@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.patients import services
@@ -20,15 +21,14 @@ def _fill(session, practice, patient, gp, nurse, *, entries: int, others: int):
         if n % 5 == 0:
             services.correct_entry(
                 session,
-                actor=entry.author,
+                acting=Acting(entry.author, utcnow()),
                 entry=entry,
                 title=f"E{n}",
                 body="corrigé",
-                now=utcnow(),
             )
         if n % 7 == 0 and n % 5:
             services.mark_entered_in_error(
-                session, actor=entry.author, entry=entry, reason="erreur", now=utcnow()
+                session, acting=Acting(entry.author, utcnow()), entry=entry, reason="erreur"
             )
     for _ in range(others):
         other = factories.make_patient(session, practice)
@@ -43,7 +43,7 @@ def test_patient_page_queries_are_bounded(sign_in, session, practice, count_quer
     factories.make_declaration(session, patient, gp)
     factories.make_request(session, patient, factories.make_staff(session, practice))
     if objection:
-        services.record_objection(session, actor=gp, patient=patient, now=utcnow())
+        services.record_objection(session, acting=Acting(gp, utcnow()), patient=patient)
 
     def measure() -> int:
         session.commit()
@@ -103,7 +103,7 @@ def test_each_access_is_one_access_log_row(sign_in, session, practice):
     patient = factories.make_patient(session, practice)
     entry = factories.make_entry(session, patient, gp)
     letter = services.create_letter(
-        session, actor=gp, patient=patient, recipient="Dr X", reason="Avis", now=utcnow()
+        session, acting=Acting(gp, utcnow()), patient=patient, recipient="Dr X", reason="Avis"
     )
     session.commit()
     before = session.scalar(select(func.count()).select_from(AccessLog))
@@ -196,16 +196,22 @@ def test_demo_loads_300_patients_once(session, practice):
     )
     assert count == demo.COUNT
     secretary = members["marie.dubois"]
-    [helene] = services.search_patients(session, actor=secretary, query="helene mar 12/03/1958")
+    [helene] = services.search_patients(
+        session, acting=Acting(secretary, utcnow()), query="helene mar 12/03/1958"
+    )
     assert helene.birth_date == date(1958, 3, 12)
-    assert services.search_patients(session, actor=secretary, query="jean-pierre")
-    assert services.search_patients(session, actor=secretary, query="n'diaye")
+    assert services.search_patients(
+        session, acting=Acting(secretary, utcnow()), query="jean-pierre"
+    )
+    assert services.search_patients(session, acting=Acting(secretary, utcnow()), query="n'diaye")
     gps = {members[k].id for k in demo.GP_KEYS}
     declared = sum(1 for p in session.scalars(select(Patient)) if p.treating_gp)
     assert declared > count // 2  # most patients have one of the three demo GPs
     assert all(p.treating_gp.id in gps for p in session.scalars(select(Patient)) if p.treating_gp)
     queue = services.queue(
-        session, actor=members["claire.martin"], gp_id=members["claire.martin"].id, now=utcnow()
+        session,
+        acting=Acting(members["claire.martin"], utcnow()),
+        gp_id=members["claire.martin"].id,
     )
     assert queue
     entries = session.scalar(select(func.count()).select_from(FileEntry))

@@ -8,6 +8,7 @@ from sqlalchemy import literal, select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.auth.permissions import can
 from umpro.db import utcnow
@@ -85,7 +86,7 @@ def world(session, practice, monkeypatch):
 
 def _objection(session, patient, on: bool):
     if on:
-        services.record_objection(session, actor=None, patient=patient, now=utcnow())
+        services.record_objection(session, acting=Acting(None, utcnow()), patient=patient)
 
 
 @pytest.mark.parametrize("objection", [False, True], ids=["sans-opposition", "opposition"])
@@ -212,7 +213,7 @@ class TestCheckSharingAllows:
 
     def test_objection_refuses_a_hand_off_to_another_professional(self, session, team):
         patient, gp, nurse = team
-        services.record_objection(session, actor=gp, patient=patient, now=utcnow())
+        services.record_objection(session, acting=Acting(gp, utcnow()), patient=patient)
         with pytest.raises(Forbidden) as refused:
             services.check_sharing_allows(session, patient=patient, actor=gp, recipient=nurse)
         assert refused.value.message == services.SHARING_REFUSED
@@ -220,7 +221,7 @@ class TestCheckSharingAllows:
 
     def test_objection_allows_handing_back_to_the_treating_gp_or_oneself(self, session, team):
         patient, gp, nurse = team
-        services.record_objection(session, actor=gp, patient=patient, now=utcnow())
+        services.record_objection(session, acting=Acting(gp, utcnow()), patient=patient)
         for recipient in (gp, nurse):
             allowed = services.check_sharing_allows(
                 session, patient=patient, actor=nurse, recipient=recipient
@@ -233,10 +234,12 @@ class TestCheckSharingAllows:
     def test_lifting_the_objection_allows_again(self, session, team):
         patient, gp, nurse = team
         now = utcnow()
-        services.record_objection(session, actor=gp, patient=patient, now=now)
+        services.record_objection(session, acting=Acting(gp, now), patient=patient)
         with pytest.raises(Forbidden):
             services.check_sharing_allows(session, patient=patient, actor=gp, recipient=nurse)
-        services.lift_objection(session, actor=gp, patient=patient, now=now + timedelta(days=1))
+        services.lift_objection(
+            session, acting=Acting(gp, now + timedelta(days=1)), patient=patient
+        )
         allowed = services.check_sharing_allows(session, patient=patient, actor=gp, recipient=nurse)
         assert allowed is None
 
@@ -275,5 +278,5 @@ def test_a_student_reaches_patients_booked_with_them_in_the_agenda(
     session.flush()
     assert can(student, "patient.view_admin", patient) is reaches
     assert can(student, "patient.view_admin", stranger) is False
-    found = services.search_patients(session, actor=student, query="agenda")
+    found = services.search_patients(session, acting=Acting(student, utcnow()), query="agenda")
     assert [p.id for p in found] == ([patient.id] if reaches else [])

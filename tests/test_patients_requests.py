@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.errors import Conflict, Forbidden, Invalid
@@ -121,7 +122,7 @@ def test_queue_puts_ald_patients_without_a_gp_first_then_by_date(session, practi
     ask("AldRecente", 2, ald=True)
     ask("Recent", 1, ald=False)
     ask("AldAncienne", 10, ald=True)
-    items = services.queue(session, actor=gp, gp_id=gp.id, now=utcnow())
+    items = services.queue(session, acting=Acting(gp, utcnow()), gp_id=gp.id)
     assert [i.request.patient.family_name for i in items] == [
         "AldAncienne",
         "AldRecente",
@@ -165,7 +166,7 @@ def test_accepting_transfers_from_the_previous_gp(session, practice, gp, patient
     previous = factories.make_staff(session, practice, profession="gp")
     factories.make_declaration(session, patient, previous, start_on=date(2015, 1, 1))
     request = factories.make_request(session, patient, gp)
-    services.decide(session, actor=gp, request=request, decision="accept", now=utcnow())
+    services.decide(session, acting=Acting(gp, utcnow()), request=request, decision="accept")
     rows = session.scalars(select(TreatingDeclaration).order_by(TreatingDeclaration.start_on)).all()
     assert [(r.gp_id, r.end_reason) for r in rows] == [(previous.id, "transfer"), (gp.id, "")]
 
@@ -186,7 +187,7 @@ def test_a_decline_needs_a_lawful_reason_and_an_orientation(
     session.commit()
     with pytest.raises(Invalid, match=message) as refused:
         services.decide(
-            session, actor=gp, request=request, decision="decline", now=utcnow(), **data
+            session, acting=Acting(gp, utcnow()), request=request, decision="decline", **data
         )
     assert refused.value.field == field
     session.rollback()
@@ -245,27 +246,30 @@ def test_only_the_gp_asked_decides_but_the_desk_may_record_a_withdrawal(
     request = factories.make_request(session, patient, gp)
     other_gp = factories.make_staff(session, practice, profession="gp")
     with pytest.raises(Forbidden):
-        services.decide(session, actor=other_gp, request=request, decision="accept", now=utcnow())
+        services.decide(
+            session, acting=Acting(other_gp, utcnow()), request=request, decision="accept"
+        )
     secretary = factories.make_staff(session, practice, profession="secretary")
     with pytest.raises(Forbidden):
         services.decide(
             session,
-            actor=secretary,
+            acting=Acting(secretary, utcnow()),
             request=request,
             decision="decline",
             reason="capacity",
             oriented_to="CPTS",
-            now=utcnow(),
         )
-    services.decide(session, actor=secretary, request=request, decision="withdraw", now=utcnow())
+    services.decide(
+        session, acting=Acting(secretary, utcnow()), request=request, decision="withdraw"
+    )
     assert request.status == "withdrawn"
 
 
 def test_a_request_is_decided_once(session, gp, patient):
     request = factories.make_request(session, patient, gp)
-    services.decide(session, actor=gp, request=request, decision="withdraw", now=utcnow())
+    services.decide(session, acting=Acting(gp, utcnow()), request=request, decision="withdraw")
     with pytest.raises(Conflict, match="déjà été traitée"):
-        services.decide(session, actor=gp, request=request, decision="accept", now=utcnow())
+        services.decide(session, acting=Acting(gp, utcnow()), request=request, decision="accept")
 
 
 def test_a_raced_decision_is_refused(session, gp, patient):
@@ -277,7 +281,7 @@ def test_a_raced_decision_is_refused(session, gp, patient):
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(Conflict):
-        services.decide(session, actor=gp, request=request, decision="accept", now=utcnow())
+        services.decide(session, acting=Acting(gp, utcnow()), request=request, decision="accept")
     assert session.scalar(select(func.count()).select_from(TreatingDeclaration)) == 0
 
 

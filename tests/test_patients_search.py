@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.patients import relations
@@ -85,7 +86,7 @@ def _names(found) -> set[str]:
 )
 def test_search_cases(session, practice, people, query, expected):
     secretary = factories.make_staff(session, practice, profession="secretary")
-    found = search_patients(session, actor=secretary, query=query)
+    found = search_patients(session, acting=Acting(secretary, utcnow()), query=query)
     assert _names(found) == {people[k].display_name for k in expected}
 
 
@@ -111,23 +112,30 @@ def test_results_are_ordered_by_name_and_limited(session, practice):
             session, practice, family_name="Bernard", given_names=f"Anne{chr(97 + n % 26)}"
         )
     secretary = factories.make_staff(session, practice, profession="secretary")
-    found = search_patients(session, actor=secretary, query="bernard", limit=20)
+    found = search_patients(session, acting=Acting(secretary, utcnow()), query="bernard", limit=20)
     assert len(found) == 20
     assert [p.sort_key for p in found] == sorted(p.sort_key for p in found)
-    assert len(search_patients(session, actor=secretary, query="bernard", limit=500)) == 30
+    assert (
+        len(
+            search_patients(session, acting=Acting(secretary, utcnow()), query="bernard", limit=500)
+        )
+        == 30
+    )
 
 
 def test_another_practices_patients_are_never_found(session, practice, people):
     other = factories.make_practice(session)
     factories.make_patient(session, other, family_name="Martin", given_names="Hélène")
     gp = factories.make_staff(session, other, profession="gp")
-    found = search_patients(session, actor=gp, query="helene")
+    found = search_patients(session, acting=Acting(gp, utcnow()), query="helene")
     assert [p.practice_id for p in found] == [other.id]
 
 
 def test_search_logs_one_row_listing_the_patients(session, practice, people):
     secretary = factories.make_staff(session, practice, profession="secretary")
-    found = search_patients(session, actor=secretary, query="12/03/1958", ip="10.0.0.9")
+    found = search_patients(
+        session, acting=Acting(secretary, utcnow(), "10.0.0.9"), query="12/03/1958"
+    )
     rows = session.scalars(select(AccessLog).where(AccessLog.action == "patient.search")).all()
     assert len(found) > 1 and len(rows) == 1
     assert rows[0].patient_ids == ",".join(str(i) for i in sorted(p.id for p in found))
@@ -138,8 +146,8 @@ def test_search_logs_one_row_listing_the_patients(session, practice, people):
 
 def test_a_search_without_result_is_logged_and_an_empty_one_is_not(session, practice):
     secretary = factories.make_staff(session, practice, profession="secretary")
-    assert search_patients(session, actor=secretary, query="zzz") == []
-    assert search_patients(session, actor=secretary, query="   ") == []
+    assert search_patients(session, acting=Acting(secretary, utcnow()), query="zzz") == []
+    assert search_patients(session, acting=Acting(secretary, utcnow()), query="   ") == []
     rows = session.scalars(select(AccessLog).where(AccessLog.action == "patient.search")).all()
     assert [r.patient_id for r in rows] == [None]
 
@@ -152,14 +160,14 @@ def test_student_finds_only_patients_with_an_appointment(session, practice, peop
 
     monkeypatch.setattr(relations, "reach_condition", only_helene)
     student = factories.make_staff(session, practice, profession="student")
-    assert _names(search_patients(session, actor=student, query="12/03/1958")) == {
-        people["helene"].display_name
-    }
+    assert _names(
+        search_patients(session, acting=Acting(student, utcnow()), query="12/03/1958")
+    ) == {people["helene"].display_name}
 
 
 def test_student_without_agenda_relation_finds_nobody(session, practice, people):
     student = factories.make_staff(session, practice, profession="student")
-    assert search_patients(session, actor=student, query="helene") == []
+    assert search_patients(session, acting=Acting(student, utcnow()), query="helene") == []
 
 
 def test_search_page_and_api(sign_in, session, practice, people):
@@ -196,7 +204,7 @@ def test_search_queries_are_bounded_whatever_the_practice_size(session, practice
     def measure() -> tuple[int, int]:
         session.commit()
         with count_queries() as q:
-            found = search_patients(session, actor=secretary, query="martin", now=utcnow())
+            found = search_patients(session, acting=Acting(secretary, utcnow()), query="martin")
         return q.count, len(found)
 
     add(20)

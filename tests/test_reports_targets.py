@@ -6,6 +6,7 @@ import pytest
 
 from tests import factories as f
 from tests.conftest import page_text
+from umpro.acting import Acting
 from umpro.errors import Invalid
 from umpro.reports.models import PatientListTarget
 from umpro.reports.services import targets
@@ -30,7 +31,7 @@ def gp(session, practice):
 
 
 def test_a_percentage_becomes_a_count(session, gp):
-    target = targets.set_target(session, actor=gp, data=_input(gp), now=NOW)
+    target = targets.set_target(session, acting=Acting(gp, NOW), data=_input(gp))
     assert (target.baseline_value, target.target_value) == (800, 880)
 
 
@@ -39,7 +40,7 @@ def test_baseline_is_computed_from_history_when_left_empty(session, practice, gp
         patient = f.make_patient(session, practice)
         f.make_declaration_period(session, patient, gp, start_on=date(2025, 6, 1))
     data = _input(gp, baseline_value=None, target_percent=None, target_gain=2)
-    target = targets.set_target(session, actor=gp, data=data, now=NOW)
+    target = targets.set_target(session, acting=Acting(gp, NOW), data=data)
     assert (target.baseline_value, target.target_value) == (3, 5)
 
 
@@ -57,7 +58,7 @@ def test_baseline_is_computed_from_history_when_left_empty(session, practice, gp
 )
 def test_out_of_bounds_targets_are_refused(session, gp, overrides, field):
     with pytest.raises(Invalid) as refused:
-        targets.set_target(session, actor=gp, data=_input(gp, **overrides), now=NOW)
+        targets.set_target(session, acting=Acting(gp, NOW), data=_input(gp, **overrides))
     assert refused.value.field == field
     assert session.query(PatientListTarget).count() == 0
 
@@ -65,7 +66,7 @@ def test_out_of_bounds_targets_are_refused(session, gp, overrides, field):
 def test_a_gp_of_another_practice_is_refused(session, gp):
     stranger = f.make_staff(session, f.make_practice(session), profession="gp")
     with pytest.raises(Invalid) as refused:
-        targets.set_target(session, actor=gp, data=_input(stranger), now=NOW)
+        targets.set_target(session, acting=Acting(gp, NOW), data=_input(stranger))
     assert refused.value.field == "gp_id"
 
 
@@ -80,7 +81,7 @@ def test_a_gp_of_another_practice_is_refused(session, gp):
     ],
 )
 def test_progress_and_projection(session, gp, current, status, projected):
-    target = targets.set_target(session, actor=gp, data=_input(gp), now=NOW)
+    target = targets.set_target(session, acting=Acting(gp, NOW), data=_input(gp))
     got = targets.progress(target, current=current, on=date(2026, 11, 30))
     assert (got.status, got.projected_on) == (status, projected)
     assert got.status_label in ("En avance", "En retard", "Objectif atteint")
@@ -88,7 +89,7 @@ def test_progress_and_projection(session, gp, current, status, projected):
 
 def test_on_track_close_to_the_deadline(session, gp):
     target = targets.set_target(
-        session, actor=gp, data=_input(gp, deadline_on=date(2027, 10, 31)), now=NOW
+        session, acting=Acting(gp, NOW), data=_input(gp, deadline_on=date(2027, 10, 31))
     )
     got = targets.progress(target, current=840, on=date(2026, 11, 30))
     assert got.status == "on_track"  # projected 29 Oct 2027, 2 days before the deadline

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests import factories as f
+from umpro.acting import Acting
 from umpro.errors import Forbidden
 from umpro.reports.services import worklists
 
@@ -47,7 +48,7 @@ def _names(wl):
 
 def test_the_gp_sees_their_lists_with_known_members(session, setup):
     a, _, _ = setup
-    lists = {wl.key: wl for wl in worklists.worklists(session, actor=a, gp=a, now=NOW)}
+    lists = {wl.key: wl for wl in worklists.worklists(session, acting=Acting(a, NOW), gp=a)}
     assert _names(lists["seen_not_declared"]) == ["other_gp", "nobody"]
     assert _names(lists["ended_recently"]) == ["ended"]
     # ALD without a GP first, then the oldest request.
@@ -71,13 +72,13 @@ def test_the_gp_sees_their_lists_with_known_members(session, setup):
 def test_who_sees_which_list(session, practice, setup, profession, is_admin, keys):
     a, _, _ = setup
     viewer = f.make_staff(session, practice, profession=profession, is_admin=is_admin)
-    got = worklists.worklists(session, actor=viewer, gp=a, now=NOW)
+    got = worklists.worklists(session, acting=Acting(viewer, NOW), gp=a)
     assert [wl.key for wl in got] == keys
 
 
 def test_a_gp_sees_only_administrative_lists_of_a_colleague(session, setup):
     a, b, _ = setup
-    got = worklists.worklists(session, actor=b, gp=a, now=NOW)
+    got = worklists.worklists(session, acting=Acting(b, NOW), gp=a)
     assert [wl.key for wl in got] == ["pending_requests", "ald_without_gp"]
 
 
@@ -85,10 +86,10 @@ def test_nobody_sees_another_practices_lists(session, setup):
     a, _, _ = setup
     outsider = f.make_staff(session, f.make_practice(session), profession="gp", is_admin=True)
     with pytest.raises(Forbidden):
-        worklists.worklists(session, actor=outsider, gp=a, now=NOW)
+        worklists.worklists(session, acting=Acting(outsider, NOW), gp=a)
 
 
 def test_a_nurse_sees_none(session, practice, setup):
     nurse = f.make_staff(session, practice, profession="nurse")
     with pytest.raises(Forbidden):
-        worklists.worklists(session, actor=nurse, gp=None, now=NOW)
+        worklists.worklists(session, acting=Acting(nurse, NOW), gp=None)

@@ -17,6 +17,7 @@ from tests.factories import (
     make_patient,
     make_staff,
 )
+from umpro.acting import Acting
 from umpro.errors import Forbidden, Invalid
 from umpro.scheduling.models import (
     HELD,
@@ -146,11 +147,10 @@ def offered(session, s, actor=None, day=TUESDAY, now=NOW):
         slot.start_at
         for slot in slots.offer_slots(
             session,
-            actor=actor or s.secretary,
+            acting=Acting(actor or s.secretary, now),
             appointment_type=s.consult,
             start_from=local(day, "00:00"),
             until=local(day, "23:59"),
-            now=now,
             min_notice_minutes=30,
             limit=200,
         )
@@ -186,13 +186,12 @@ def test_the_search_offers_only_agendas_the_actor_may_book(session, s):
 def book(session, s, day, hour, *, actor=None, source="phone", now=NOW, **kwargs):
     return booking.book_appointment(
         session,
-        actor=actor or s.secretary,
+        acting=Acting(actor or s.secretary, now),
         patient=kwargs.pop("patient", s.patient),
         staff=s.gp,
         appointment_type=s.consult,
         start_at=local(day, hour),
         source=source,
-        now=now,
         **kwargs,
     )
 
@@ -321,7 +320,7 @@ def test_a_cancelled_booking_gives_its_held_slot_back(session, s):
     appointment = book(session, s, MONDAY, "11:00")
     assert state_at(session, s, MONDAY, "11:00") == USED
     booking.cancel_appointment(
-        session, actor=s.secretary, appointment=appointment, reason="Mieux", now=NOW
+        session, acting=Acting(s.secretary, NOW), appointment=appointment, reason="Mieux"
     )
     assert state_at(session, s, MONDAY, "11:00") == HELD
     again = book(session, s, MONDAY, "11:00", patient=make_patient(session, s.practice))
@@ -332,9 +331,8 @@ def test_a_booking_cancelled_after_its_start_keeps_the_slot_used(session, s):
     appointment = book(session, s, MONDAY, "11:00")
     booking.cancel_appointment(
         session,
-        actor=s.secretary,
+        acting=Acting(s.secretary, local(MONDAY, "11:05")),
         appointment=appointment,
         reason="Parti avant la fin",
-        now=local(MONDAY, "11:05"),
     )
     assert state_at(session, s, MONDAY, "11:00") == USED

@@ -15,6 +15,7 @@ from tests.factories import (
     make_rule,
     make_staff,
 )
+from umpro.acting import Acting
 from umpro.errors import Invalid
 from umpro.scheduling.models import Appointment, AvailabilityRule
 from umpro.scheduling.services import booking, slots
@@ -40,12 +41,11 @@ def _book(session, pair, day, hour):
     junior, kind, secretary, patient = pair
     return booking.book_appointment(
         session,
-        actor=secretary,
+        acting=Acting(secretary, NOW),
         patient=patient,
         staff=junior,
         appointment_type=kind,
         start_at=local(day, hour),
-        now=NOW,
     )
 
 

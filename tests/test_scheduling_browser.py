@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.browser import serve_committed, signed_in_page
+from umpro.acting import Acting
 from umpro.db import utcnow
 from umpro.scheduling.models import Appointment
 from umpro.scheduling.services import booking
@@ -28,12 +29,11 @@ def served(app, session, practice):
     factories.make_helene_lefevre(session, practice, day)
     booking.book_appointment(
         session,
-        actor=secretary,
+        acting=Acting(secretary, utcnow()),
         patient=booked,
         staff=gp,
         appointment_type=kind,
         start_at=factories.local(day, "08:15"),
-        now=utcnow(),
     )
     ids = {"gp": gp.id, "day": day}
     with serve_committed(app, session) as base_url:

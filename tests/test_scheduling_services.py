@@ -17,7 +17,9 @@ from tests.factories import (
     make_staff,
 )
 from tests.scheduling_support import DAY, NOW, book, count
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
+from umpro.db import utcnow
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
 from umpro.scheduling.holidays import easter_sunday, french_public_holidays
 from umpro.scheduling.models import AppointmentEvent
@@ -109,7 +111,7 @@ def test_reading_an_appointment_or_a_list_writes_the_access_log_in_the_service(
 ):
     appointment = book(session, t)
     opened = reading.open_appointment(
-        session, actor=t.gp, appointment_id=appointment.id, ip="10.0.0.1"
+        session, acting=Acting(t.gp, utcnow(), "10.0.0.1"), appointment_id=appointment.id
     )
     assert opened.id == appointment.id
     row = session.scalars(select(AccessLog).where(AccessLog.action == "appointment.read")).one()
@@ -120,12 +122,14 @@ def test_reading_an_appointment_or_a_list_writes_the_access_log_in_the_service(
     )
     student = make_staff(session, t.practice, profession="student")
     with pytest.raises(Forbidden):
-        reading.open_appointment(session, actor=student, appointment_id=appointment.id)
+        reading.open_appointment(
+            session, acting=Acting(student, utcnow()), appointment_id=appointment.id
+        )
     reading.log_appointment_shown(
-        session, actor=student, appointment=appointment, action="agenda.read"
+        session, acting=Acting(student, utcnow()), appointment=appointment, action="agenda.read"
     )
     reading.log_appointment_shown(
-        session, actor=t.gp, appointment=appointment, action="agenda.read"
+        session, acting=Acting(t.gp, utcnow()), appointment=appointment, action="agenda.read"
     )
     listed = session.scalars(select(AccessLog).where(AccessLog.action == "agenda.read")).all()
     assert [(r.target, r.patient_id) for r in listed] == [
@@ -142,12 +146,11 @@ def test_reading_the_agenda_logs_the_patients_of_the_columns_drawn(frozen_now, s
     def read(actor, target, **kwargs):
         return reading.read_agenda(
             session,
-            actor=actor,
+            acting=Acting(actor, utcnow(), "10.0.0.2"),
             start_at=start_at,
             end_at=end_at,
             action="agenda.read",
             target=target,
-            ip="10.0.0.2",
             **kwargs,
         )
 
@@ -216,7 +219,7 @@ def test_a_room_is_not_booked_twice(session, t):
 def test_a_cancelled_appointment_frees_the_time(session, t):
     first = book(session, t, "09:00")
     booking.cancel_appointment(
-        session, actor=t.secretary, appointment=first, reason="Patient empêché", now=NOW
+        session, acting=Acting(t.secretary, NOW), appointment=first, reason="Patient empêché"
     )
     second = book(session, t, "09:00", patient=make_patient(session, t.practice))
     assert second.status == "booked" and first.status == "cancelled"
@@ -321,12 +324,11 @@ def test_who_books_in_which_agenda(session, practice, actor, owner, allowed):
     staff = people[owner]
     kind = make_appointment_type(session, practice, professions=[staff.profession])
     call = dict(
-        actor=people[actor],
+        acting=Acting(people[actor], NOW),
         patient=make_patient(session, practice),
         staff=staff,
         appointment_type=kind,
         start_at=local(DAY, "09:00"),
-        now=NOW,
     )
     if allowed:
         assert booking.book_appointment(session, **call).staff_id == staff.id
@@ -342,18 +344,17 @@ def _move(session, t, appointment, start, version=1):
     """The secretary moves the appointment to `start` on DAY, quoting `version`."""
     return booking.update_appointment(
         session,
-        actor=t.secretary,
+        acting=Acting(t.secretary, NOW),
         appointment=appointment,
         version=version,
         start_at=local(DAY, start),
-        now=NOW,
     )
 
 
 def _set_status(session, actor, appointment, status, at):
     """`actor` sets the appointment's status at `at` o'clock on DAY."""
     return booking.set_status(
-        session, actor=actor, appointment=appointment, status=status, now=local(DAY, at)
+        session, acting=Acting(actor, local(DAY, at)), appointment=appointment, status=status
     )
 
 
@@ -387,16 +388,19 @@ def test_cancel_needs_a_reason_and_happens_once(session, t):
     appointment = book(session, t)
     with pytest.raises(Invalid, match="Indiquez le motif"):
         booking.cancel_appointment(
-            session, actor=t.secretary, appointment=appointment, reason=" ", now=NOW
+            session, acting=Acting(t.secretary, NOW), appointment=appointment, reason=" "
         )
     booking.cancel_appointment(
-        session, actor=t.secretary, appointment=appointment, reason="Grève des transports", now=NOW
+        session,
+        acting=Acting(t.secretary, NOW),
+        appointment=appointment,
+        reason="Grève des transports",
     )
     assert (appointment.status, appointment.cancel_reason) == ("cancelled", "Grève des transports")
     assert appointment.sequence == 1
     with pytest.raises(Invalid, match="ne peut plus être annulé"):
         booking.cancel_appointment(
-            session, actor=t.secretary, appointment=appointment, reason="encore", now=NOW
+            session, acting=Acting(t.secretary, NOW), appointment=appointment, reason="encore"
         )
 
 

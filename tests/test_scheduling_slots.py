@@ -12,6 +12,7 @@ from tests.factories import (
     make_patient,
 )
 from tests.scheduling_support import DAY, NOW, book
+from umpro.acting import Acting
 from umpro.errors import Invalid
 from umpro.scheduling.services import booking, junior, slots
 from umpro.scheduling.services.holds import PolicyInput, set_policy
@@ -56,18 +57,16 @@ def test_junior_monthly_count_of_fulfilled_acts(session, t):
         if n < 2:
             booking.set_status(
                 session,
-                actor=junior_doctor,
+                acting=Acting(junior_doctor, local(DAY, "12:00")),
                 appointment=appointment,
                 status="fulfilled",
-                now=local(DAY, "12:00"),
             )
     february = book(session, t, "09:00", staff=junior_doctor, day=date(2027, 2, 1))
     booking.set_status(
         session,
-        actor=junior_doctor,
+        acting=Acting(junior_doctor, local(date(2027, 2, 1), "10:00")),
         appointment=february,
         status="fulfilled",
-        now=local(date(2027, 2, 1), "10:00"),
     )
     counter = junior.monthly_acts(session, junior=junior_doctor, month=DAY, tz="Europe/Paris")
     assert (counter.count, counter.target, counter.percent) == (2, 200, 1)

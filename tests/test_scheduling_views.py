@@ -18,6 +18,7 @@ from tests.factories import (
     make_rule,
     make_staff,
 )
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
 from umpro.scheduling.models import Absence, Appointment, AppointmentType, AvailabilityRule
@@ -51,8 +52,9 @@ def book(session, scene, start="09:00", **kwargs):
         "staff": scene["gp"],
         "appointment_type": scene["consult"],
     } | kwargs
+    acting = Acting(values.pop("actor"), utcnow())
     appointment = booking.book_appointment(
-        session, start_at=local(scene["day"], start), now=utcnow(), **values
+        session, acting=acting, start_at=local(scene["day"], start), **values
     )
     session.commit()
     return appointment
@@ -87,7 +89,10 @@ def test_day_view_shows_columns_rooms_colours_and_free_times(session, scene):
 def test_cancelled_appointments_are_hidden_unless_asked(session, scene):
     appointment = book(session, scene)
     booking.cancel_appointment(
-        session, actor=scene["secretary"], appointment=appointment, reason="Empêché", now=utcnow()
+        session,
+        acting=Acting(scene["secretary"], utcnow()),
+        appointment=appointment,
+        reason="Empêché",
     )
     session.commit()
     hidden = page_text(scene["b"].get(f"/agenda/?jour={scene['day']}"))

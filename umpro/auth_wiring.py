@@ -5,6 +5,7 @@ from flask_babel import refresh as refresh_babel
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
+from umpro.acting import Acting
 from umpro.auth import audit, services
 from umpro.db import utcnow, writer_transactions
 from umpro.extensions import csrf, db, login_manager
@@ -91,7 +92,10 @@ def _authenticate_api_key():
     # secret) and its account; written at the commit point with the request's other rows
     # (recorded here, not in ``lookup``, which may run twice).
     audit.record_access(
-        db.session, actor=staff, action="api_key.use", target=f"api_key:{key_id}", ip=client_ip()
+        db.session,
+        acting=Acting(staff, utcnow(), client_ip()),
+        action="api_key.use",
+        target=f"api_key:{key_id}",
     )
     return staff
 

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from umpro import backups
+from umpro.acting import Acting
 from umpro.auth import audit, checkpoints
 from umpro.auth import services as auth
 from umpro.auth.models import ApiKey
@@ -79,7 +80,7 @@ def api_key_revoke(key_id: int) -> None:
     if key is None:
         raise click.ClickException(f"Aucune clé n° {key_id}.")
     # From the server's console: no client address to log.
-    auth.revoke_api_key(db.session, actor=key.staff, key_id=key.id, now=utcnow(), ip="")
+    auth.revoke_api_key(db.session, acting=Acting(key.staff, utcnow(), ""), key_id=key.id)
     db.session.commit()
     click.echo(f"Clé n° {key_id} révoquée.")
 

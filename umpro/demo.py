@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth import audit
 from umpro.db import utcnow
 from umpro.team import services as team
@@ -109,7 +110,7 @@ def load_demo(session: Session, *, password: str) -> Practice:
             continue
         by_key[member.key] = team.create_staff(
             session,
-            actor=None,
+            acting=Acting(None, utcnow()),
             practice=practice,
             password=password,
             data=member.staff_input(email=member.email, created=by_key),

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth import audit
 from umpro.auth.models import AccessLog
 from umpro.db import utcnow
@@ -188,7 +189,7 @@ class _Practice:
         for member in TEAM:
             members[member.key] = team.create_staff(
                 self.session,
-                actor=None,
+                acting=Acting(None, utcnow()),
                 practice=self.practice,
                 password=password,
                 data=member.staff_input(
@@ -254,7 +255,7 @@ class _Practice:
                         ),
                     )
         protocols.install_reference_protocols(
-            self.session, actor=None, practice_id=self.practice.id, now=self.now
+            self.session, acting=Acting(None, self.now), practice_id=self.practice.id
         )
         self.session.flush()
         self.protocols = list(
@@ -269,13 +270,12 @@ class _Practice:
             for code in codes:
                 memberships.add_membership(
                     self.session,
-                    actor=None,
+                    acting=Acting(None, self.now),
                     protocol=by_code[code],
                     staff=self.members[key],
                     trained_on=self.first_day - timedelta(days=30),
                     valid_until=self.today + timedelta(days=3650),
                     today=self.today,
-                    now=self.now,
                 )
         self.session.flush()
         self.delegates = {

@@ -11,7 +11,7 @@ from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.reports.services import home as home_service
 from umpro.reports.services import waiting
-from umpro.web import client_ip, public
+from umpro.web import acting, public
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 @bp.get("/")
 def home():
-    page = home_service.home_for(db.session, actor=current_user, now=utcnow(), ip=client_ip())
+    page = home_service.home_for(db.session, acting=acting())
     spark = None
     if page.spark:
         spark = sparkline(

@@ -4,6 +4,7 @@ from flask import g, jsonify, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from umpro.acting import Acting
 from umpro.db import utcnow
 
 API_PREFIX = "/api/v1/"
@@ -24,13 +25,13 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
-def acting_context() -> dict:
-    """The keyword arguments every service call from a page or an API endpoint takes: the
-    signed-in staff member (``actor``), the time of the request in UTC (``now``) and where
-    it came from (``ip``, for the access log). The actor is the staff member itself, not
-    the ``current_user`` proxy: a service checks permissions per row shown, and each
-    attribute read through the proxy looks the user up again (≈ 600 per day view)."""
-    return {"actor": current_user._get_current_object(), "now": utcnow(), "ip": client_ip()}
+def acting() -> Acting:
+    """Who acts in this request, for the services it calls: the signed-in staff member,
+    the time of the request in UTC and where it came from (for the access log). The actor
+    is the staff member itself, not the ``current_user`` proxy: a service checks
+    permissions per row shown, and each attribute read through the proxy looks the user up
+    again (≈ 600 per day view)."""
+    return Acting(current_user._get_current_object(), utcnow(), client_ip())
 
 
 def api_error(status: int, code: str, message: str, field: str | None = None):

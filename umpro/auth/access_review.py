@@ -1,5 +1,5 @@
 """Reading the access log: the admin's journal, its CSV export, and a patient's "who saw
-this file" (issue 15). Request-free: the views parse and pass ``actor``, ``now``, ``ip``.
+this file" (issue 15). Request-free: the views parse and pass ``acting``.
 
 Every read here is bounded in time on both sides and runs a fixed number of statements:
 the journal pages by keyset on ``(at, id)``, newest first (no OFFSET, no COUNT), so the
@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from umpro import csv_export
+from umpro.acting import Acting
 from umpro.auth.access_labels import ACTION_LABELS, action_label
 from umpro.auth.audit import record_access_to, record_patients_shown, seen_by_query
 from umpro.auth.models import AccessLog, AccessLogPatient
@@ -210,12 +211,10 @@ def _names(session: Session, *, actor, ids: set[int]) -> dict[int, str]:
 def read_journal(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     filters: Filters,
     tz: str,
-    now: datetime,
     before: int | None = None,
-    ip: str = "",
     limit: int = PAGE_SIZE,
 ) -> JournalPage:
     """One page of the journal, newest first, older than the row ``before`` when given.
@@ -227,13 +226,13 @@ def read_journal(
     shown. Refuses a period over ``MAX_DAYS`` days or reversed.
     """
     check_filters(filters)
-    patient = _authorize(session, actor=actor, filters=filters)
-    is_admin_view = can(actor, "audit.view")
-    query = _base_query(actor=actor, filters=filters, tz=tz)
+    patient = _authorize(session, actor=acting.actor, filters=filters)
+    is_admin_view = can(acting.actor, "audit.view")
+    query = _base_query(actor=acting.actor, filters=filters, tz=tz)
     if before is not None:
         cursor_at = session.scalar(
             select(AccessLog.at).where(
-                AccessLog.id == before, AccessLog.practice_id == actor.practice_id
+                AccessLog.id == before, AccessLog.practice_id == acting.actor.practice_id
             )
         )
         if cursor_at is not None:
@@ -248,27 +247,27 @@ def read_journal(
     found = found[:limit]
     only = None if is_admin_view else filters.patient_id
     shown = {row.id: _shown_ids(row, only=only, first=filters.patient_id) for row, _staff in found}
-    names_shown = can(actor, "access_log.patient_names")
+    names_shown = can(acting.actor, "access_log.patient_names")
     listed = {pid for ids in shown.values() for pid in ids[:PATIENTS_PER_ROW]}
-    names = _names(session, actor=actor, ids=listed) if names_shown else {}
+    names = _names(session, actor=acting.actor, ids=listed) if names_shown else {}
     entries = [
         _entry(row, staff, shown[row.id], names if names_shown else None) for row, staff in found
     ]
     team = session.scalars(
         select(Staff)
-        .where(Staff.practice_id == actor.practice_id)
+        .where(Staff.practice_id == acting.actor.practice_id)
         .order_by(Staff.family_name, Staff.given_name)
     ).all()
     record_patients_shown(
         session,
-        actor,
+        acting,
         "access_log.read",
         _with_patient(listed, patient),
         f"access_log:patient:{patient.id}" if patient is not None else "access_log",
-        ip=ip,
-        now=now,
     )
-    can_name = names_shown or (patient is not None and can(actor, "patient.view_admin", patient))
+    can_name = names_shown or (
+        patient is not None and can(acting.actor, "patient.view_admin", patient)
+    )
     return JournalPage(
         filters=filters,
         entries=entries,
@@ -317,20 +316,18 @@ EXPORT_HEADER = [
 ]
 
 
-def export_journal(
-    session: Session, *, actor, filters: Filters, tz: str, now: datetime, ip: str = ""
-) -> str:
+def export_journal(session: Session, *, acting: Acting, filters: Filters, tz: str) -> str:
     """The filtered rows as a French CSV (through ``umpro.csv_export``), newest first;
     patients by number only (the file leaves the software). Who may: as
     ``read_journal``. Refuses a period over ``EXPORT_MAX_DAYS`` days. Logs one row."""
     check_filters(filters, max_days=EXPORT_MAX_DAYS)
-    patient = _authorize(session, actor=actor, filters=filters)
-    only = None if can(actor, "audit.view") else filters.patient_id
+    patient = _authorize(session, actor=acting.actor, filters=filters)
+    only = None if can(acting.actor, "audit.view") else filters.patient_id
     out = io.StringIO()
     writer = csv_export.writer(out)
     writer.writerow(EXPORT_HEADER)
     exported: set[int] = set()
-    for row, staff in session.execute(_base_query(actor=actor, filters=filters, tz=tz)):
+    for row, staff in session.execute(_base_query(actor=acting.actor, filters=filters, tz=tz)):
         ids = _shown_ids(row, only=only, first=None)
         exported.update(ids)
         entry = _entry(row, staff, [], None)
@@ -350,12 +347,10 @@ def export_journal(
         )
     record_patients_shown(
         session,
-        actor,
+        acting,
         "access_log.export",
         _with_patient(exported, patient),
         f"access_log:{filters.start_on.isoformat()}:{filters.end_on.isoformat()}",
-        ip=ip,
-        now=now,
     )
     return out.getvalue()
 
@@ -369,14 +364,14 @@ class History:
 
 
 def patient_history(
-    session: Session, *, actor, patient: Patient, tz: str, now: datetime, ip: str = ""
+    session: Session, *, acting: Acting, patient: Patient, tz: str
 ) -> History | None:
     """The last ``PANEL_SIZE`` accesses to ``patient``'s data within ``HISTORY_DAYS``
     days (who, profession, when, what), or None when ``actor`` may not see them
     (``patient.access_history``). Showing them is logged (one row)."""
-    if not can(actor, "patient.access_history", patient):
+    if not can(acting.actor, "patient.access_history", patient):
         return None
-    start_on, end_on = default_period(tz=tz, now=now, days=HISTORY_DAYS)
+    start_on, end_on = default_period(tz=tz, now=acting.now, days=HISTORY_DAYS)
     filters = Filters(start_on=start_on, end_on=end_on, patient_id=patient.id)
     start, end = local_days_bounds(start_on, end_on, tz)
     # From the patient's index rows, newest first: PANEL_SIZE of them are read, not all
@@ -391,11 +386,11 @@ def patient_history(
             AccessLogPatient.patient_id == patient.id,
             AccessLogPatient.at >= start,
             AccessLogPatient.at < end,
-            AccessLog.practice_id == actor.practice_id,
+            AccessLog.practice_id == acting.actor.practice_id,
         )
         .order_by(AccessLogPatient.at.desc(), AccessLogPatient.access_log_id.desc())
         .limit(PANEL_SIZE)
     )
     entries = [_entry(row, staff, [patient.id], None) for row, staff in found]
-    record_access_to(session, actor, "patient.access_history", patient, ip=ip, now=now)
+    record_access_to(session, acting, "patient.access_history", patient)
     return History(entries=entries, filters=filters)

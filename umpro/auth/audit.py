@@ -24,8 +24,8 @@ from flask import current_app
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.models import AccessLog, AccessLogPatient
-from umpro.db import utcnow
 
 GENESIS = "0" * 64
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
@@ -70,34 +70,33 @@ def _legacy_digest(row: AccessLog) -> str:
 def record_access(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     action: str,
     patient_id: int | None = None,
     patient_ids: Iterable[int] = (),
     target: str = "",
     outcome: str = "ok",
-    ip: str = "",
-    now: datetime | None = None,
     practice_id: int | None = None,
 ) -> None:
     """Record one access: one row, whatever the number of patients shown.
 
-    ``actor`` is a Staff or None (anonymous, e.g. a feed token: then pass ``practice_id``
+    ``acting.actor`` is a Staff or None (anonymous, e.g. a feed token: then pass ``practice_id``
     so the practice's admin sees the row). ``target`` names the object touched by type
     and id (``file_entry:12``), never by a person's name. Inside a request the row waits
     for the commit point (and is dropped with the request's work if that rolls back);
     elsewhere it is written at once.
     """
     ids = {patient_id} if patient_id is not None else set(patient_ids)
+    actor = acting.actor
     entry = {
         "practice_id": actor.practice_id if actor is not None else practice_id,
-        "at": now or utcnow(),
+        "at": acting.now,
         "staff_id": actor.id if actor is not None else None,
         "role": actor.profession if actor is not None else "",
         "patient_ids": sorted(ids),
         "action": action,
         "target": target,
-        "ip": ip,
+        "ip": acting.ip,
         "outcome": outcome,
     }
     buffer = session.info.get(BUFFER)
@@ -109,12 +108,10 @@ def record_access(
 
 def record_access_to(
     session: Session,
-    actor,
+    acting: Acting,
     action: str,
     row,
     *,
-    ip: str = "",
-    now: datetime | None = None,
     practice_id: int | None = None,
     via: str = "",
 ) -> None:
@@ -126,25 +123,21 @@ def record_access_to(
     target = f"{table}:{row.id}"
     record_access(
         session,
-        actor=actor,
+        acting=acting,
         action=action,
         patient_id=row.id if table == "patient" else row.patient_id,
         target=f"{via}:{target}" if via else target,
-        ip=ip,
-        now=now,
         practice_id=practice_id,
     )
 
 
 def record_patients_shown(
     session: Session,
-    actor,
+    acting: Acting,
     action: str,
     patient_ids: Iterable[int],
     target: str,
     *,
-    ip: str = "",
-    now: datetime | None = None,
     practice_id: int | None = None,
 ) -> None:
     """``record_access`` for a list or a page that shows several patients (a search, a
@@ -152,12 +145,10 @@ def record_patients_shown(
     ``target`` names the list (``registration_queue:gp:3``)."""
     record_access(
         session,
-        actor=actor,
+        acting=acting,
         action=action,
         patient_ids=patient_ids,
         target=target,
-        ip=ip,
-        now=now,
         practice_id=practice_id,
     )
 

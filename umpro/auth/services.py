@@ -12,6 +12,7 @@ from flask_babel import format_datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
 from umpro.auth.models import ApiKey, AuthSession, LoginAttempt
 from umpro.auth.passwords import verify_password
@@ -247,19 +248,17 @@ def find_api_key(session: Session, *, key: str, now: datetime) -> ApiKey | None:
     return api_key
 
 
-def revoke_api_key(
-    session: Session, *, actor: Staff, key_id: int, now: datetime, ip: str
-) -> ApiKey:
+def revoke_api_key(session: Session, *, acting: Acting, key_id: int) -> ApiKey:
     """Revoke one key of the actor's practice (an admin's task, or the key's own account):
     a security event in the access log (``api_key.revoke``, the key's and account's ids)."""
     api_key = session.get(ApiKey, key_id)
-    if api_key is None or api_key.practice_id != actor.practice_id:
+    if api_key is None or api_key.practice_id != acting.actor.practice_id:
         raise NotFound("Clé inconnue.")
     if api_key.revoked_at is None:
-        api_key.revoked_at = now
-        log.info("api key %s revoked by staff %s", api_key.id, actor.id)
+        api_key.revoked_at = acting.now
+        log.info("api key %s revoked by staff %s", api_key.id, acting.actor.id)
         target = f"api_key:{api_key.id} staff:{api_key.staff_id}"
-        record_access(session, actor=actor, action="api_key.revoke", target=target, ip=ip, now=now)
+        record_access(session, acting=acting, action="api_key.revoke", target=target)
     session.flush()
     return api_key
 

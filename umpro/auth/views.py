@@ -26,7 +26,7 @@ from umpro.db import utcnow
 from umpro.errors import Invalid
 from umpro.extensions import db
 from umpro.team import security
-from umpro.web import acting_context, client_ip, public
+from umpro.web import acting, client_ip, public
 
 bp = Blueprint("auth", __name__)
 
@@ -164,7 +164,7 @@ def access_log():
         filters=filters,
         tz=current_user.practice.timezone,
         before=before,
-        **acting_context(),
+        acting=acting(),
     )
     return render_template(
         "auth/access_log.html",
@@ -186,7 +186,7 @@ def access_log_csv():
             "\n".join(errors.values()) + "\n", 422, mimetype="text/plain; charset=utf-8"
         )
     body = access_review.export_journal(
-        db.session, filters=filters, tz=current_user.practice.timezone, **acting_context()
+        db.session, filters=filters, tz=current_user.practice.timezone, acting=acting()
     )
     name = f"journal-acces-{filters.start_on.isoformat()}-{filters.end_on.isoformat()}.csv"
     return Response(

@@ -9,8 +9,8 @@ from umpro.auth.permissions import require
 from umpro.calendars import services
 from umpro.calendars.models import DETAILS, FULL, SCOPES, FeedToken
 from umpro.calendars.views import feed_url
-from umpro.db import utcnow
 from umpro.extensions import db
+from umpro.web import acting
 
 
 def feed_json(feed: FeedToken, *, target_name: str = "") -> dict:
@@ -45,7 +45,7 @@ def feed_create():
     data = read.body()
     feed, secret = services.create_feed(
         db.session,
-        actor=current_user,
+        acting=acting(),
         owner=current_user,
         data=services.FeedInput(
             scope=read.text(data, "scope", default="staff"),
@@ -53,7 +53,6 @@ def feed_create():
             detail=read.text(data, "detail", default="busy"),
             label=read.text(data, "label"),
         ),
-        now=utcnow(),
     )
     body = feed_json(feed, target_name=services.target_names(db.session, [feed]).get(feed.id, ""))
     body["url"] = feed_url(secret)
@@ -67,7 +66,7 @@ def feed_create():
 @openapi.describe("revokeFeed", {"204": {"description": "Révoqué"}})
 def feed_delete(feed_id: int):
     """Révoquer un flux iCal (titulaire ou administrateur)"""
-    services.revoke_feed(db.session, actor=current_user, feed_id=feed_id, now=utcnow())
+    services.revoke_feed(db.session, acting=acting(), feed_id=feed_id)
     return "", 204
 
 

@@ -4,6 +4,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from umpro.acting import Acting
 from umpro.auth.services import normalise_email
 from umpro.calendars import services
 from umpro.calendars.models import DETAILS, STAFF
@@ -40,10 +41,9 @@ def feed_create(email: str, detail: str, label: str) -> None:
     try:
         feed, secret = services.create_feed(
             db.session,
-            actor=None,
+            acting=Acting(None, utcnow()),
             owner=staff,
             data=services.FeedInput(scope=STAFF, target_id=staff.id, detail=detail, label=label),
-            now=utcnow(),
         )
     except DomainError as error:
         db.session.rollback()
@@ -77,7 +77,7 @@ def feed_list(email: str | None) -> None:
 def feed_revoke(feed_id: int) -> None:
     """Révoquer le flux FEED_ID : son adresse répond 404 dès maintenant."""
     try:
-        services.revoke_feed(db.session, actor=None, feed_id=feed_id, now=utcnow())
+        services.revoke_feed(db.session, acting=Acting(None, utcnow()), feed_id=feed_id)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()

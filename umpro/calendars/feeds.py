@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
 from umpro.calendars import ics
 from umpro.calendars.http_cache import (
@@ -130,12 +131,10 @@ def download(
     rendered = render(session, feed=feed, now=now, settings=settings, known=known)
     record_access(
         session,
-        actor=None,
+        acting=Acting(None, now, ip),
         action="calendars.feed",
         patient_ids=rendered.patient_ids,
         target=f"feed:{feed.id}",
-        ip=ip,
-        now=now,
         practice_id=feed.practice_id,
     )
     return rendered

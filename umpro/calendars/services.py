@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.auth.services import token_hash
@@ -82,7 +83,7 @@ def _check_detail(owner: Staff, detail: str) -> None:
 
 
 def create_feed(
-    session: Session, *, actor: Staff | None, owner: Staff, data: FeedInput, now: datetime
+    session: Session, *, acting: Acting, owner: Staff, data: FeedInput
 ) -> tuple[FeedToken, str]:
     """Create a feed held by ``owner``; returns it and its secret, to show once.
 
@@ -95,11 +96,15 @@ def create_feed(
     """
     if not owner.is_active:
         raise Invalid("Ce compte est désactivé.", field="owner")
-    if actor is not None and actor.id != owner.id:
+    if acting.actor is not None and acting.actor.id != owner.id:
         raise Forbidden("Vous ne pouvez créer un calendrier que pour vous-même.")
     target_id = _check_target(session, owner=owner, data=data)
     own_agenda = data.scope == STAFF and target_id == owner.id
-    if actor is not None and not own_agenda and not can(actor, "calendars.manage_all"):
+    if (
+        acting.actor is not None
+        and not own_agenda
+        and not can(acting.actor, "calendars.manage_all")
+    ):
         raise Forbidden(
             "Seul un administrateur peut s'abonner à l'agenda d'un collègue, d'une salle "
             "ou de toute la maison de santé.",
@@ -111,8 +116,7 @@ def create_feed(
         raise Invalid("Le libellé fait au plus 100 caractères.", field="label")
     return _issue(
         session,
-        actor=actor,
-        now=now,
+        acting=acting,
         practice_id=owner.practice_id,
         owner=owner,
         scope=data.scope,
@@ -126,13 +130,13 @@ def create_feed(
 _SETTINGS = ("practice_id", "owner", "scope", "target_id", "detail", "label")
 
 
-def _issue(session: Session, *, actor: Staff | None, now: datetime, **settings):
+def _issue(session: Session, *, acting: Acting, **settings):
     """A new feed with ``settings`` and a new secret (returned, to show once)."""
     secret = secrets.token_urlsafe(32)
     feed = FeedToken(
         token_hash=token_hash(secret),
-        created_by_id=actor.id if actor is not None else None,
-        created_at=now,
+        created_by_id=acting.actor.id if acting.actor is not None else None,
+        created_at=acting.now,
         window_count=0,
         **settings,
     )
@@ -155,28 +159,26 @@ def get_feed(session: Session, *, actor: Staff | None, feed_id: int) -> FeedToke
     return feed
 
 
-def revoke_feed(session: Session, *, actor: Staff | None, feed_id: int, now: datetime) -> FeedToken:
+def revoke_feed(session: Session, *, acting: Acting, feed_id: int) -> FeedToken:
     """Revoke a feed: its URL answers 404 from now on. Same refusals as :func:`get_feed`;
     revoking twice is harmless."""
-    feed = get_feed(session, actor=actor, feed_id=feed_id)
+    feed = get_feed(session, actor=acting.actor, feed_id=feed_id)
     if feed.revoked_at is None:
-        feed.revoked_at = now
+        feed.revoked_at = acting.now
         session.flush()
     return feed
 
 
-def rotate_feed(
-    session: Session, *, actor: Staff | None, feed_id: int, now: datetime
-) -> tuple[FeedToken, str]:
+def rotate_feed(session: Session, *, acting: Acting, feed_id: int) -> tuple[FeedToken, str]:
     """Replace a feed's URL: the old one is revoked, a new feed with the same settings
     is created (its secret returned, to show once). Same refusals as :func:`get_feed`,
     and a revoked feed cannot be rotated (Invalid); the level is checked again."""
-    old = get_feed(session, actor=actor, feed_id=feed_id)
+    old = get_feed(session, actor=acting.actor, feed_id=feed_id)
     if old.revoked_at is not None:
         raise Invalid("Ce calendrier est révoqué : créez-en un nouveau.")
     _check_detail(old.owner, old.detail)
-    old.revoked_at = now
-    return _issue(session, actor=actor, now=now, **{name: getattr(old, name) for name in _SETTINGS})
+    old.revoked_at = acting.now
+    return _issue(session, acting=acting, **{name: getattr(old, name) for name in _SETTINGS})
 
 
 def list_feeds(
@@ -253,23 +255,17 @@ def claim_download(
 
 
 def appointment_file(
-    session: Session,
-    *,
-    actor: Staff,
-    appointment_id: int,
-    cancel: bool,
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, appointment_id: int, cancel: bool
 ) -> tuple[Appointment, str, bytes]:
     """The .ics of one appointment, as its patient receives it: (appointment, method,
     body), the method REQUEST, or CANCEL for a cancelled appointment (or when ``cancel``
     prepares the cancellation of a live one). 404 for who may not have it
     (``calendars.appointment_ics``), as for a missing one; one access-log row."""
     appointment = session.get(Appointment, appointment_id)
-    if appointment is None or not can(actor, "calendars.appointment_ics", appointment):
+    if appointment is None or not can(acting.actor, "calendars.appointment_ics", appointment):
         raise NotFound("Rendez-vous introuvable.")
     withdrawn = appointment.status in (CANCELLED, ENTERED_IN_ERROR)
     method = "CANCEL" if withdrawn or cancel else "REQUEST"
-    body = appointment_ics(appointment, method=method, now=now)
-    record_access_to(session, actor, "calendars.appointment_ics", appointment, ip=ip, now=now)
+    body = appointment_ics(appointment, method=method, now=acting.now)
+    record_access_to(session, acting, "calendars.appointment_ics", appointment)
     return appointment, method, body

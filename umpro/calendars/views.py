@@ -26,7 +26,7 @@ from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.forms import attempt
 from umpro.team import services as team_services
-from umpro.web import acting_context, client_ip, keep_when_refused, public
+from umpro.web import acting, client_ip, keep_when_refused, public
 
 bp = Blueprint("calendars", __name__)
 
@@ -172,9 +172,7 @@ def create():
         label=form.label.data or "",
     )
     created, error = attempt(
-        lambda: services.create_feed(
-            db.session, actor=current_user, owner=current_user, data=data, now=utcnow()
-        ),
+        lambda: services.create_feed(db.session, acting=acting(), owner=current_user, data=data),
         form=form,
     )
     if error is not None:
@@ -189,7 +187,7 @@ def create():
 @bp.post("/profil/calendriers/<int:feed_id>/revoquer")
 @require("calendars.feeds")
 def revoke(feed_id: int):
-    services.revoke_feed(db.session, actor=current_user, feed_id=feed_id, now=utcnow())
+    services.revoke_feed(db.session, acting=acting(), feed_id=feed_id)
     flash("Calendrier révoqué : son adresse ne fonctionne plus.", "success")
     return redirect(url_for("calendars.manage"))
 
@@ -197,9 +195,7 @@ def revoke(feed_id: int):
 @bp.post("/profil/calendriers/<int:feed_id>/renouveler")
 @require("calendars.feeds")
 def rotate(feed_id: int):
-    feed, secret = services.rotate_feed(
-        db.session, actor=current_user, feed_id=feed_id, now=utcnow()
-    )
+    feed, secret = services.rotate_feed(db.session, acting=acting(), feed_id=feed_id)
     return _page(_new_form(blank=True), new_url=feed_url(secret), new_feed=feed)
 
 
@@ -213,7 +209,7 @@ def appointment_file(appointment_id: int):
     ``?annulation=1`` to prepare the cancellation of a live one)."""
     appointment, method, body = services.appointment_file(
         db.session,
-        **acting_context(),
+        acting=acting(),
         appointment_id=appointment_id,
         cancel=request.args.get("annulation") == "1",
     )

@@ -7,6 +7,7 @@ nothing is saved (the error handler rolls the transaction back).
 from flask import jsonify, request
 from flask_login import current_user
 
+from umpro.acting import Acting
 from umpro.api import bp, openapi
 from umpro.api import input as read
 from umpro.auth.permissions import require
@@ -17,7 +18,7 @@ from umpro.delegation.services import consents, protocols, tasks, transitions
 from umpro.extensions import db
 from umpro.patients import services as patients
 from umpro.team.api import staff_json
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 def _iso(value):
@@ -84,7 +85,7 @@ def task_json(task: CareTask) -> dict:
 
 def _detail(task: CareTask, now) -> dict:
     events, links = tasks.thread(db.session, task=task)
-    moves = transitions.allowed_moves(db.session, actor=current_user, task=task, now=now)
+    moves = transitions.allowed_moves(db.session, acting=Acting(current_user, now), task=task)
     return task_json(task) | {
         "events": [
             {
@@ -156,7 +157,7 @@ def api_create_task():
         consent_given=read.boolean(body, "consent_given"),
         consent_on=read.day(body, "consent_on"),
     )
-    task = tasks.create_task(db.session, patient=patient, data=data, **acting_context())
+    task = tasks.create_task(db.session, patient=patient, data=data, acting=acting())
     return jsonify(task_json(task)), 201
 
 
@@ -166,7 +167,7 @@ def api_create_task():
 def api_list_tasks():
     """File (available), mes tâches (mine) ou boîte de réception (inbox)"""
     view = read.clean_text(request.args.get("view", "mine"), field="view", max_length=40)
-    items = tasks.list_tasks(db.session, view=view, **acting_context())
+    items = tasks.list_tasks(db.session, view=view, acting=acting())
     return jsonify({"items": [task_json(t) for t in items]})
 
 
@@ -175,9 +176,9 @@ def api_list_tasks():
 @openapi.describe("getTask", openapi.one("CareTaskDetail"))
 def api_get_task(task_id: int):
     """Une tâche avec son historique"""
-    c = acting_context()
-    task = tasks.get_task(db.session, task_id=task_id, **c)
-    return jsonify(_detail(task, c["now"]))
+    c = acting()
+    task = tasks.get_task(db.session, task_id=task_id, acting=c)
+    return jsonify(_detail(task, c.now))
 
 
 @bp.post("/tasks/<int:task_id>/transition")
@@ -186,8 +187,8 @@ def api_get_task(task_id: int):
 def api_transition(task_id: int):
     """Changer le statut d'une tâche (accepter, terminer avec résultats…)"""
     body = read.body()
-    c = acting_context()
-    task = tasks.get_task(db.session, task_id=task_id, log=False, **c)
+    c = acting()
+    task = tasks.get_task(db.session, task_id=task_id, log=False, acting=c)
     try:
         transitions.transition(
             db.session,
@@ -195,7 +196,7 @@ def api_transition(task_id: int):
             to=read.text(body, "to"),
             reason=read.text(body, "reason", max_length=500, long=True),
             results=read.mapping(body, "results"),
-            **c,
+            acting=c,
         )
     except definition.ResultsInvalid as error:
         # Its per-result messages need more than the one error handler's shape.
@@ -206,7 +207,7 @@ def api_transition(task_id: int):
             "fields": {f"results.{k}": v for k, v in error.errors.items()},
         }
         return jsonify({"error": payload}), error.status
-    return jsonify(_detail(task, c["now"]))
+    return jsonify(_detail(task, c.now))
 
 
 @bp.get("/protocols")
@@ -242,7 +243,7 @@ def api_give_consent(patient_id: int):
         patient=patient,
         protocol=protocol,
         given_on=read.day(body, "given_on"),
-        **acting_context(),
+        acting=acting(),
     )
     return jsonify(consent_json(consent)), 201
 
@@ -266,6 +267,6 @@ def api_withdraw_consent(patient_id: int):
         patient=patient,
         protocol=protocol,
         note=read.text(body, "note", max_length=500, long=True),
-        **acting_context(),
+        acting=acting(),
     )
     return jsonify(consent_json(consent))

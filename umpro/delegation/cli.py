@@ -4,6 +4,7 @@ tasks by hand (the scheduler runs the ``delegation_overdue`` job every hour)."""
 import click
 from flask.cli import AppGroup
 
+from umpro.acting import Acting
 from umpro.db import utcnow
 from umpro.delegation.services import overdue, protocols
 from umpro.extensions import db
@@ -26,7 +27,7 @@ def install_protocols(slug: str | None) -> None:
     """Installer les protocoles de référence (Asalée, cystite, odynophagie)."""
     for practice in _practices(slug):
         created = protocols.install_reference_protocols(
-            db.session, actor=None, practice_id=practice.id, now=utcnow()
+            db.session, acting=Acting(None, utcnow()), practice_id=practice.id
         )
         db.session.commit()
         click.echo(f"{practice.slug} : {len(created)} protocole(s) installé(s).")

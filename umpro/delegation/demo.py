@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from umpro.acting import Acting
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, ProtocolMembership
 from umpro.delegation.protocols.reference_set import REFERENCE_PROTOCOLS
@@ -73,7 +74,9 @@ CYSTITIS_OK = {
 
 
 def load(session: Session, *, practice, members: dict[str, Staff], now: datetime) -> None:
-    protocols.install_reference_protocols(session, actor=None, practice_id=practice.id, now=now)
+    protocols.install_reference_protocols(
+        session, acting=Acting(None, now), practice_id=practice.id
+    )
     by_code = {p.code: p for p in protocols.list_protocols(session, practice_id=practice.id)}
     day = today(practice, now)
     for key, codes in MEMBERSHIPS.items():
@@ -88,13 +91,12 @@ def load(session: Session, *, practice, members: dict[str, Staff], now: datetime
             if exists is None:
                 memberships.add_membership(
                     session,
-                    actor=None,
+                    acting=Acting(None, now),
                     protocol=by_code[code],
                     staff=staff,
                     trained_on=day - timedelta(days=400),
                     valid_until=day + timedelta(days=730),
                     today=day,
-                    now=now,
                 )
     session.flush()
     has_tasks = session.scalar(
@@ -153,14 +155,15 @@ def _tasks(session, practice, members, by_code, now) -> None:
             return None
         at = ago(days)
         if protocol.consent_required:
-            consents.give_consent(session, actor=gp, patient=patient, protocol=protocol, now=at)
+            consents.give_consent(
+                session, acting=Acting(gp, at), patient=patient, protocol=protocol
+            )
         rules = [c["key"] for c in protocol.inclusion_criteria]
         due_on = today(practice, at) + timedelta(days=due_in) if due_in is not None else None
         return tasks.create_task(
             session,
-            actor=gp,
+            acting=Acting(gp, at),
             patient=patient,
-            now=at,
             data=tasks.HandOff(
                 protocol_code=code,
                 instructions=instructions,
@@ -174,12 +177,11 @@ def _tasks(session, practice, members, by_code, now) -> None:
         if task is not None:
             transitions.transition(
                 session,
-                actor=actor,
+                acting=Acting(actor, ago(days, hours)),
                 task=task,
                 to=to,
                 reason=reason,
                 results=results,
-                now=ago(days, hours),
             )
 
     def take_on(task, delegate, *, accepted: int, started: int, hours: int = 0):
@@ -271,30 +273,33 @@ def _tasks(session, practice, members, by_code, now) -> None:
     move(seen, nathalie, states.COMPLETED, days=50, results=RCV_OK)
     if seen is not None:
         sessions.acknowledge(
-            session, actor=sophie, task=seen, note="Vu, poursuite du suivi.", now=ago(49)
+            session, acting=Acting(sophie, ago(49)), task=seen, note="Vu, poursuite du suivi."
         )
         for respondent, score in (("patient", 5), ("delegator", 4)):
             actor = nathalie if respondent == "patient" else sophie
             quality.record_satisfaction(
-                session, actor=actor, task=seen, respondent=respondent, score=score, now=ago(49)
+                session,
+                acting=Acting(actor, ago(49)),
+                task=seen,
+                respondent=respondent,
+                score=score,
             )
     cystitis = hand_off(claire, "cystite", days=40, priority="asap")
     take_on(cystitis, julien, accepted=40, started=40)
     move(cystitis, julien, states.COMPLETED, days=40, results=CYSTITIS_OK)
     if cystitis is not None:
-        sessions.acknowledge(session, actor=claire, task=cystitis, now=ago(39))
+        sessions.acknowledge(session, acting=Acting(claire, ago(39)), task=cystitis)
         quality.report_adverse_event(
             session,
-            actor=julien,
+            acting=Acting(julien, ago(38)),
             task=cystitis,
             occurred_on=today(practice, ago(38)),
             severity="mild",
             description="Nausées après la prise de fosfomycine.",
             action_taken="Conseils, pas d'autre traitement.",
-            now=ago(38),
         )
         quality.record_satisfaction(
-            session, actor=julien, task=cystitis, respondent="patient", score=4, now=ago(38)
+            session, acting=Acting(julien, ago(38)), task=cystitis, respondent="patient", score=4
         )
     # Rejected, failed, cancelled, entered in error.
     rejected = hand_off(claire, "odynophagie", days=5, priority="urgent")
@@ -344,11 +349,10 @@ def _book_session(session, task, nurse, now) -> None:
         with session.begin_nested():
             sessions.book_session(
                 session,
-                actor=nurse,
+                acting=Acting(nurse, now),
                 task=task,
                 type_id=types[0].id,
                 start_at=free[0].start_at,
-                now=now,
             )
     except DomainError:
         pass  # the slot was taken meanwhile: the nurse books it herself
@@ -376,10 +380,9 @@ def _junior_entries(session, members, pool, now) -> None:
         pool.used.add(patient.id)
         patients.add_entry(
             session,
-            actor=junior,
+            acting=Acting(junior, now - timedelta(days=days, hours=1)),
             patient=patient,
             kind="consultation",
             title=title,
             body=body,
-            now=now - timedelta(days=days, hours=1),
         )

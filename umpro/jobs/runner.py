@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.permissions import can
 from umpro.db import utcnow
 from umpro.errors import Forbidden, NotFound
@@ -130,18 +131,18 @@ def run_for_practices(session: Session, job: Job, *, practice_ids=None, **kwargs
     return runs
 
 
-def request_run(session: Session, *, actor, job_name: str, now: datetime) -> JobRun:
+def request_run(session: Session, *, acting: Acting, job_name: str) -> JobRun:
     """Ask the scheduler to run a job now for the actor's practice (the "Lancer
     maintenant" button). Admins only (``jobs.manage``); an unknown job is NotFound. A
     request already waiting for the same job is returned instead of a second one."""
-    if not can(actor, "jobs.manage"):
+    if not can(acting.actor, "jobs.manage"):
         raise Forbidden("Seul un administrateur lance une tâche planifiée.")
     job = get_job(job_name)
     if job is None:
         raise NotFound("Tâche planifiée inconnue.")
     waiting = session.scalar(
         select(JobRun).where(
-            JobRun.practice_id == actor.practice_id,
+            JobRun.practice_id == acting.actor.practice_id,
             JobRun.job == job.name,
             JobRun.status == REQUESTED,
         )
@@ -149,12 +150,12 @@ def request_run(session: Session, *, actor, job_name: str, now: datetime) -> Job
     if waiting is not None:
         return waiting
     run = JobRun(
-        practice_id=actor.practice_id,
+        practice_id=acting.actor.practice_id,
         job=job.name,
         trigger="manual",
         status=REQUESTED,
-        requested_at=now,
-        requested_by_id=actor.id,
+        requested_at=acting.now,
+        requested_by_id=acting.actor.id,
     )
     session.add(run)
     session.flush()

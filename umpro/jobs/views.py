@@ -12,6 +12,7 @@ from umpro.jobs.overview import jobs_overview
 from umpro.jobs.registry import get_job
 from umpro.jobs.scheduler import stale_after
 from umpro.reminders.models import REMINDER_STATUSES
+from umpro.web import acting
 
 bp = Blueprint("jobs", __name__)
 
@@ -36,7 +37,7 @@ def run_now(name: str):
     job = get_job(name)
     if job is None:
         abort(404)
-    runner.request_run(db.session, actor=current_user, job_name=name, now=utcnow())
+    runner.request_run(db.session, acting=acting(), job_name=name)
     flash(
         f"« {job.title} » : exécution demandée. Le planificateur la lance dans quelques "
         "secondes ; rechargez la page pour en voir le résultat.",

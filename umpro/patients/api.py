@@ -17,7 +17,7 @@ from umpro.patients.models import (
 from umpro.patients.services.registrations import QueueItem
 from umpro.team.api import staff_json
 from umpro.timeutil import local_today
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 def patient_json(patient: Patient) -> dict:
@@ -77,9 +77,7 @@ def list_patients():
         raise Invalid("Le paramètre q (texte recherché) est obligatoire.", field="q")
     limit = read.arg_int("limit", default=20, minimum=0, maximum=200)
     query = read.clean_text(request.args["q"], field="q", max_length=read.SHORT_TEXT_MAX)
-    patients = services.search_patients(
-        db.session, **acting_context(), query=query, limit=limit or 20
-    )
+    patients = services.search_patients(db.session, acting=acting(), query=query, limit=limit or 20)
     return jsonify({"items": [patient_json(p) for p in patients]})
 
 
@@ -91,7 +89,7 @@ def create_patient():
     data = read.body()
     patient = services.create_patient(
         db.session,
-        **acting_context(),
+        acting=acting(),
         practice=current_user.practice,
         data=services.PatientInput(
             family_name=read.text(data, "family_name"),
@@ -111,9 +109,7 @@ def create_patient():
 @openapi.describe("getPatient", openapi.one("Patient"))
 def get_patient(patient_id: int):
     """Un patient (identité, coordonnées, médecin traitant)"""
-    patient = services.open_patient(
-        db.session, **acting_context(), patient_id=patient_id, via="api"
-    )
+    patient = services.open_patient(db.session, acting=acting(), patient_id=patient_id, via="api")
     return jsonify(patient_json(patient))
 
 
@@ -128,7 +124,7 @@ def list_registration_requests():
     status = request.args.get("status", "pending")
     if status not in REQUEST_STATUSES:
         raise Invalid("Statut inconnu.", field="status")
-    items = services.queue(db.session, **acting_context(), gp_id=gp_id, status=status)
+    items = services.queue(db.session, acting=acting(), gp_id=gp_id, status=status)
     return jsonify({"items": [request_json(i) for i in items]})
 
 
@@ -143,16 +139,16 @@ def create_registration_request():
     """Enregistrer une demande de médecin traitant"""
     data = read.body()
     patient_id = read.identifier(data, "patient_id", required="Le patient")
-    context = acting_context()
+    context = acting()
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
     registration = services.create_request(
         db.session,
-        **context,
+        acting=context,
         patient=patient,
         gp_id=read.identifier(data, "gp_id"),
         channel=read.text(data, "channel"),
         received_on=read.day(
-            data, "received_on", default=local_today(current_user.practice.timezone, context["now"])
+            data, "received_on", default=local_today(current_user.practice.timezone, context.now)
         ),
         has_chronic_condition=read.boolean(data, "has_chronic_condition"),
         note=read.text(data, "note", max_length=1000, long=True),
@@ -171,7 +167,7 @@ def decide_registration_request(request_id: int):
     registration = services.get_request(db.session, actor=current_user, request_id=request_id)
     services.decide(
         db.session,
-        **acting_context(),
+        acting=acting(),
         request=registration,
         decision=read.text(data, "decision"),
         reason=read.text(data, "reason"),

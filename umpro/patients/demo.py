@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.patients import services
 from umpro.patients.models import DECLINE_REASONS, Patient
 from umpro.team.models import Staff
@@ -153,10 +154,9 @@ def load(session: Session, *, practice, members: dict[str, Staff], now: datetime
         patients.append(
             services.create_patient(
                 session,
-                actor=desk,
+                acting=Acting(desk, now),
                 practice=practice,
                 data=data,
-                now=now,
                 confirm_duplicate=True,
             )
         )
@@ -174,15 +174,17 @@ def _declarations(session, rng, patient, gps, desk, now, today) -> None:
     start = today - timedelta(days=rng.randint(30, 12 * 365))
     start = max(start, patient.birth_date + timedelta(days=1))
     first = rng.choice(gps)
-    services.declare(session, actor=desk, patient=patient, gp_id=first.id, start_on=start, now=now)
+    services.declare(
+        session, acting=Acting(desk, now), patient=patient, gp_id=first.id, start_on=start
+    )
     if rng.random() < 0.12 and (today - start).days > 60:
         other = rng.choice([g for g in gps if g.id != first.id])
         on = start + timedelta(days=rng.randint(30, (today - start).days - 1))
-        services.transfer(session, actor=desk, patient=patient, gp_id=other.id, on=on, now=now)
+        services.transfer(session, acting=Acting(desk, now), patient=patient, gp_id=other.id, on=on)
     elif rng.random() < 0.04 and (today - start).days > 60:
         on = start + timedelta(days=rng.randint(30, (today - start).days - 1))
         services.end_declaration(
-            session, actor=desk, patient=patient, on=on, reason="moved", now=now
+            session, acting=Acting(desk, now), patient=patient, on=on, reason="moved"
         )
 
 
@@ -196,25 +198,23 @@ def _requests(session, rng, patients, gps, desk, members, now, today) -> None:
         channel = rng.choice(["phone", "desk", "desk", "conciliator", "mediator"])
         services.create_request(
             session,
-            actor=mediator if channel == "mediator" else desk,
+            acting=Acting(mediator if channel == "mediator" else desk, now),
             patient=patient,
             gp_id=gp.id,
             channel=channel,
             received_on=today - timedelta(days=rng.randint(0, 60)),
             has_chronic_condition=patient.has_chronic_condition,
-            now=now,
         )
     pending = [r for p in without_gp[:40] for r in services.requests_of(session, patient=p)]
     for request in pending[25:]:
         decision = rng.choice(["accept", "decline", "decline", "withdraw"])
         services.decide(
             session,
-            actor=request.gp,
+            acting=Acting(request.gp, now),
             request=request,
             decision=decision,
             reason=rng.choice(list(DECLINE_REASONS)) if decision == "decline" else "",
             oriented_to="CPTS Lyon 3e — cellule médecin traitant" if decision == "decline" else "",
-            now=now,
         )
 
 
@@ -226,36 +226,33 @@ def _entries(session, rng, patient, clinicians, desk, now) -> None:
             author = next((c for c in clinicians if c.profession == "asalee_nurse"), author)
         entry = services.add_entry(
             session,
-            actor=author,
+            acting=Acting(author, _at(now, rng, 700)),
             patient=patient,
             kind=kind,
             title=title,
             body=body,
-            now=_at(now, rng, 700),
         )
         if rng.random() < 0.05:
             services.correct_entry(
                 session,
-                actor=author,
+                acting=Acting(author, entry.created_at + timedelta(hours=2)),
                 entry=entry,
                 title=title,
                 body=body + " (Correction : posologie précisée.)",
-                now=entry.created_at + timedelta(hours=2),
             )
         elif rng.random() < 0.02:
             services.mark_entered_in_error(
                 session,
-                actor=author,
+                acting=Acting(author, entry.created_at + timedelta(hours=1)),
                 entry=entry,
                 reason="Saisie dans le mauvais dossier",
-                now=entry.created_at + timedelta(hours=1),
             )
 
 
 def _objections_and_letters(session, rng, patients, gps, desk, now, today) -> None:
     for patient in patients[10:14]:
         services.record_objection(
-            session, actor=desk, patient=patient, note="Souhait exprimé à l'accueil", now=now
+            session, acting=Acting(desk, now), patient=patient, note="Souhait exprimé à l'accueil"
         )
     helene = patients[0]
     if not gps:
@@ -263,18 +260,16 @@ def _objections_and_letters(session, rng, patients, gps, desk, now, today) -> No
     gp = gps[0]
     letter = services.create_letter(
         session,
-        actor=gp,
+        acting=Acting(gp, now - timedelta(days=20)),
         patient=helene,
         recipient="Dr Durand, cardiologue, Hôpital Édouard-Herriot",
         reason="Dyspnée d'effort récente chez une patiente hypertendue. Merci de votre avis.",
         entry_ids=[],
-        now=now - timedelta(days=20),
     )
     services.record_reply(
         session,
-        actor=gp,
+        acting=Acting(gp, now - timedelta(days=5)),
         letter=letter,
         received_on=today - timedelta(days=5),
         body="Échographie cardiaque normale. Pas de cardiopathie. Poursuite du traitement.",
-        now=now - timedelta(days=5),
     )

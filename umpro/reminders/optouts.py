@@ -5,12 +5,11 @@ force is a row not withdrawn; withdrawing keeps the row, so the history says who
 what and when. The reminder job reads it when creating a reminder and again at send time.
 """
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
@@ -19,15 +18,15 @@ from umpro.reminders.models import CHANNELS, Reminder, ReminderOptOut
 from umpro.scheduling.models import Appointment
 
 
-def open_patient_reminders(session: Session, *, actor, patient_id: int, now: datetime, ip=""):
+def open_patient_reminders(session: Session, *, acting: Acting, patient_id: int):
     """The patient whose reminders ``actor`` opens, with one access-log row. Another
     practice's patient is NotFound; without ``reminders.view`` Forbidden."""
     patient = session.get(Patient, patient_id)
-    if patient is None or patient.practice_id != actor.practice_id:
+    if patient is None or patient.practice_id != acting.actor.practice_id:
         raise NotFound("Patient introuvable.")
-    if not can(actor, "reminders.view", patient):
+    if not can(acting.actor, "reminders.view", patient):
         raise Forbidden("Vous n'avez pas accès aux rappels de ce patient.")
-    record_access_to(session, actor, "reminders.view", patient, ip=ip, now=now)
+    record_access_to(session, acting, "reminders.view", patient)
     return patient
 
 
@@ -64,20 +63,13 @@ def patient_reminders(session: Session, *, patient_id: int, limit: int = 20) -> 
 
 
 def set_opt_outs(
-    session: Session,
-    *,
-    actor,
-    patient,
-    channels: set[str],
-    note: str = "",
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, patient, channels: set[str], note: str = ""
 ) -> bool:
     """Record the channels on which the patient refuses reminders; withdraw the refusals
     of the other channels. Whoever may edit the patient's contacts may
     (``reminders.opt_out``). Refuses an unknown channel, a note over 200 characters, and
     a concurrent change (Conflict). Returns True when something changed (then logged)."""
-    if not can(actor, "reminders.opt_out", patient):
+    if not can(acting.actor, "reminders.opt_out", patient):
         raise Forbidden("Vous ne pouvez pas modifier les rappels de ce patient.")
     if set(channels) - CHANNELS.keys():
         raise Invalid("Canal de rappel inconnu : courriel ou SMS.", field="channels")
@@ -93,14 +85,14 @@ def set_opt_outs(
                 practice_id=patient.practice_id,
                 patient_id=patient.id,
                 channel=channel,
-                at=now,
-                recorded_by_id=actor.id,
+                at=acting.now,
+                recorded_by_id=acting.actor.id,
                 note=note,
             )
         )
     for channel in withdrawn:
-        current[channel].withdrawn_at = now
-        current[channel].withdrawn_by_id = actor.id
+        current[channel].withdrawn_at = acting.now
+        current[channel].withdrawn_by_id = acting.actor.id
     if not (added or withdrawn):
         return False
     try:
@@ -111,5 +103,5 @@ def set_opt_outs(
             "rechargez la page.",
             field="channels",
         ) from error
-    record_access_to(session, actor, "reminders.opt_out", patient, ip=ip, now=now)
+    record_access_to(session, acting, "reminders.opt_out", patient)
     return True

@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
 from umpro.notify import Delivery
 from umpro.notify.sms import mobile_number
@@ -255,11 +256,10 @@ def settle(
     if done and status in (SENT, LOGGED, SKIPPED):  # the patient's data was read
         record_access(
             session,
-            actor=SystemActor(reminder.practice_id),
+            acting=Acting(SystemActor(reminder.practice_id), now),
             action=f"reminder.{reminder.channel}.{status}",
             patient_id=reminder.appointment.patient_id,
             target=f"reminder:{reminder.id}",
-            now=now,
         )
     return bool(done)
 

@@ -1,14 +1,12 @@
 """A patient's reminders and refusals of reminders."""
 
 from flask import Blueprint, url_for
-from flask_login import current_user
 
-from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.forms import form_page
 from umpro.reminders import optouts
 from umpro.reminders.forms import OptOutForm
-from umpro.web import client_ip
+from umpro.web import acting
 
 bp = Blueprint("reminders", __name__)
 
@@ -17,10 +15,8 @@ SAVED = "Préférences de rappel enregistrées."
 
 @bp.route("/rappels/patients/<int:patient_id>", methods=["GET", "POST"])
 def patient_reminders(patient_id: int):
-    now = utcnow()
-    patient = optouts.open_patient_reminders(
-        db.session, actor=current_user, patient_id=patient_id, now=now, ip=client_ip()
-    )
+    context = acting()
+    patient = optouts.open_patient_reminders(db.session, acting=context, patient_id=patient_id)
     form = OptOutForm()
     current = optouts.current_opt_outs(db.session, patient_id=patient.id)
     if not form.is_submitted():
@@ -29,12 +25,10 @@ def patient_reminders(patient_id: int):
         form,
         lambda: optouts.set_opt_outs(
             db.session,
-            actor=current_user,
+            acting=context,
             patient=patient,
             channels=set(form.channels.data or []),
             note=form.note.data or "",
-            now=now,
-            ip=client_ip(),
         ),
         done=lambda changed: SAVED if changed else "Aucun changement.",
         next_url=url_for("reminders.patient_reminders", patient_id=patient_id),

@@ -9,12 +9,11 @@ from flask_login import current_user
 from umpro.api import bp, openapi
 from umpro.api import input as read
 from umpro.auth.permissions import can
-from umpro.db import utcnow
 from umpro.errors import Forbidden, Invalid
 from umpro.extensions import db
 from umpro.reports import api_docs
 from umpro.reports.services import dashboard, targets, worklists
-from umpro.web import client_ip
+from umpro.web import acting
 
 
 def _gp(required: bool):
@@ -37,16 +36,14 @@ def api_patient_list():
     gp = _gp(required=True)
     if not can(current_user, "reports.patient_list", gp):
         raise Forbidden("Vous ne pouvez consulter que votre propre patientèle.")
-    now = utcnow()
+    context = acting()
     months = dashboard.period(
         current_user.practice,
         first=dashboard.parse_month(request.args.get("from"), field="from"),
         last=dashboard.parse_month(request.args.get("to"), field="to"),
-        now=now,
+        now=context.now,
     )
-    (report,) = dashboard.gp_reports(
-        db.session, actor=current_user, gps=[gp], months=months, now=now
-    )
+    (report,) = dashboard.gp_reports(db.session, acting=context, gps=[gp], months=months)
     return jsonify({"items": [p.as_json() for p in report.points]})
 
 
@@ -55,7 +52,7 @@ def api_patient_list():
 def api_worklists():
     """Listes de travail de la patientèle (patients à qui proposer…)"""
     gp = _gp(required=False)
-    lists = worklists.worklists(db.session, actor=current_user, gp=gp, now=utcnow(), ip=client_ip())
+    lists = worklists.worklists(db.session, acting=acting(), gp=gp)
     return jsonify(
         {
             "items": [

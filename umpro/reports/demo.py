@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.patients.models import DECLINE_REASONS, Patient, RegistrationRequest, TreatingDeclaration
 from umpro.reports.models import PatientListTarget
 from umpro.reports.services import figures as fig
@@ -54,7 +55,7 @@ def load(session: Session, *, practice, members: dict[str, Staff], now: datetime
         baseline_on = fig.add_months(today, -20)
         targets.set_target(
             session,
-            actor=gp,
+            acting=Acting(gp, now),
             data=targets.TargetInput(
                 gp_id=gp.id,
                 baseline_on=baseline_on,
@@ -62,7 +63,6 @@ def load(session: Session, *, practice, members: dict[str, Staff], now: datetime
                 target_percent=percent,
                 with_assistant=True,
             ),
-            now=now,
         )
     # Month ends for the series (today is computed live), and yesterday for the job.
     for month in fig.months_between(fig.add_months(today, -fig.MAX_MONTHS), today):

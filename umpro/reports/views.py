@@ -16,7 +16,7 @@ from umpro.patients.models import END_REASONS
 from umpro.reports.forms import TargetForm
 from umpro.reports.services import dashboard, targets, worklists
 from umpro.reports.services.snapshots import practice_gps
-from umpro.web import client_ip
+from umpro.web import acting
 
 bp = Blueprint("reports", __name__, url_prefix="/patientele")
 
@@ -84,9 +84,7 @@ def overview():
 def team():
     months = _months()
     gps = practice_gps(db.session, practice=current_user.practice)
-    reports = dashboard.gp_reports(
-        db.session, actor=current_user, gps=gps, months=months, now=utcnow()
-    )
+    reports = dashboard.gp_reports(db.session, acting=acting(), gps=gps, months=months)
     chart = None
     if reports:
         chart = charts.line_chart(
@@ -113,9 +111,7 @@ def team():
 def gp_page(gp_id: int):
     gp = _gp(gp_id)
     months = _months()
-    (report,) = dashboard.gp_reports(
-        db.session, actor=current_user, gps=[gp], months=months, now=utcnow()
-    )
+    (report,) = dashboard.gp_reports(db.session, acting=acting(), gps=[gp], months=months)
     lines, bars = gp_charts(report)
     reasons: dict[str, int] = {}
     for point in report.points:
@@ -134,9 +130,7 @@ def gp_page(gp_id: int):
 @bp.get("/medecin/<int:gp_id>/export.csv")
 def export_csv(gp_id: int):
     gp = _gp(gp_id)
-    (report,) = dashboard.gp_reports(
-        db.session, actor=current_user, gps=[gp], months=_months(), now=utcnow()
-    )
+    (report,) = dashboard.gp_reports(db.session, acting=acting(), gps=[gp], months=_months())
     out = io.StringIO()
     writer = csv_export.writer(out)
     columns = ["month", "patient_list", "adults", "children", "file_active", "started",
@@ -179,7 +173,7 @@ def target_form(gp_id: int):
         else:
             response, status = save_or_show(
                 form,
-                lambda: targets.set_target(db.session, actor=current_user, data=data, now=utcnow()),
+                lambda: targets.set_target(db.session, acting=acting(), data=data),
                 message="Objectif enregistré.",
                 next_url=url_for("reports.gp_page", gp_id=gp.id),
             )
@@ -201,7 +195,7 @@ def worklist_page():
         gp = targets.gp_of_practice(db.session, actor=current_user, gp_id=gp_id, field="gp")
     elif can(current_user, "reports.patient_list", current_user) and not current_user.is_admin:
         gp = current_user
-    lists = worklists.worklists(db.session, actor=current_user, gp=gp, now=utcnow(), ip=client_ip())
+    lists = worklists.worklists(db.session, acting=acting(), gp=gp)
     gps = (
         practice_gps(db.session, practice=current_user.practice)
         if can(current_user, "reports.team")

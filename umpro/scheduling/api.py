@@ -24,7 +24,7 @@ from umpro.team import services as team
 from umpro.team.api import staff_json
 from umpro.team.models import Room, Staff
 from umpro.timeutil import local_day_bounds, to_local
-from umpro.web import acting_context, client_ip
+from umpro.web import acting
 
 #: Longest period one list or slot search may cover.
 MAX_RANGE = timedelta(days=62)
@@ -184,17 +184,15 @@ def slot_search():
     limit = min(read.arg_int("limit", default=20, minimum=0, maximum=read.MAX_ID), 200)
     found = slots.offer_slots(
         db.session,
-        actor=current_user,
+        acting=acting(),
         appointment_type=appointment_type,
         staff=members,
         patient=_get_patient(patient_id, field="patient") if patient_id else None,
         preferred_staff_id=preferred,
         start_from=start,
         until=end,
-        now=utcnow(),
         min_notice_minutes=current_app.config["UMPRO_MIN_NOTICE_MINUTES"],
         limit=max(limit, 1),
-        ip=client_ip(),
     )
     rooms = {r.id: r for r in team.list_rooms(db.session, practice_id=current_user.practice_id)}
     return jsonify({"items": [slot_json(s, appointment_type, rooms) for s in found]})
@@ -208,7 +206,7 @@ def appointment_list():
     start, end = _period(default_days=1)
     agenda = reading.read_agenda(
         db.session,
-        **acting_context(),
+        acting=acting(),
         start_at=start,
         end_at=end,
         staff_ids=_staff_ids(request.args.get("staff")),
@@ -235,7 +233,7 @@ def _get(appointment_id: int) -> Appointment:
 def appointment_detail(appointment_id: int):
     """Un rendez-vous"""
     appointment = reading.open_appointment(
-        db.session, actor=current_user, appointment_id=appointment_id, ip=client_ip()
+        db.session, acting=acting(), appointment_id=appointment_id
     )
     return jsonify(appointment_json(appointment))
 
@@ -272,7 +270,7 @@ def appointment_create():
     end = parse_instant(data["end"], tz=tz, field="end") if data.get("end") else None
     appointment = booking.book_appointment(
         db.session,
-        actor=current_user,
+        acting=acting(),
         patient=patient,
         staff=staff,
         appointment_type=appointment_type,
@@ -283,8 +281,6 @@ def appointment_create():
         is_unscheduled=_unscheduled_flag(data),
         regulator_name=read.text(data, "regulator_name"),
         regulator_reference=read.text(data, "regulator_reference"),
-        now=utcnow(),
-        ip=client_ip(),
     )
     return jsonify(appointment_json(appointment)), 201
 
@@ -304,7 +300,7 @@ def appointment_update(appointment_id: int):
     unknown = changes - {"start", "end", "staff_id", "type_id", "room_id", "status"}
     if unknown:
         raise Invalid(f"Champ non modifiable : {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    now = utcnow()
+    context = acting()
     if changes - {"status"}:
         staff = _staff(read.identifier(data, "staff_id")) if data.get("staff_id") else None
         appointment_type = _type(read.identifier(data, "type_id")) if data.get("type_id") else None
@@ -313,7 +309,7 @@ def appointment_update(appointment_id: int):
             kwargs["room_id"] = read.identifier(data, "room_id") if data["room_id"] else None
         booking.update_appointment(
             db.session,
-            actor=current_user,
+            acting=context,
             appointment=appointment,
             version=version,
             start_at=parse_instant(data["start"], tz=tz, field="start")
@@ -322,20 +318,16 @@ def appointment_update(appointment_id: int):
             end_at=parse_instant(data["end"], tz=tz, field="end") if "end" in data else None,
             staff=staff,
             appointment_type=appointment_type,
-            now=now,
-            ip=client_ip(),
             **kwargs,
         )
         version = appointment.version
     if "status" in data:
         booking.set_status(
             db.session,
-            actor=current_user,
+            acting=context,
             appointment=appointment,
             status=read.text(data, "status"),
             version=version,
-            now=now,
-            ip=client_ip(),
         )
     return jsonify(appointment_json(appointment))
 
@@ -349,12 +341,10 @@ def appointment_cancel(appointment_id: int):
     appointment = _get(appointment_id)
     booking.cancel_appointment(
         db.session,
-        actor=current_user,
+        acting=acting(),
         appointment=appointment,
         reason=read.text(data, "reason", max_length=300, long=True),
         version=read.integer(data, "version", minimum=0, maximum=read.MAX_ID),
-        now=utcnow(),
-        ip=client_ip(),
     )
     return jsonify(appointment_json(appointment))
 

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.errors import DomainError
 from umpro.patients.models import Patient
 from umpro.scheduling.models import (
@@ -199,12 +200,11 @@ def _book_one(session, rng, desk, member, kind, patients, start, now) -> None:
     try:
         appointment = booking.book_appointment(
             session,
-            actor=desk,
+            acting=Acting(desk, booked_at),
             patient=patient,
             staff=member,
             appointment_type=kind,
             start_at=start,
-            now=booked_at,
             source=rng.choice(["phone", "phone", "desk"]),
         )
         if appointment.end_at <= now:
@@ -212,23 +212,21 @@ def _book_one(session, rng, desk, member, kind, patients, start, now) -> None:
             if roll < 0.06:
                 booking.cancel_appointment(
                     session,
-                    actor=desk,
+                    acting=Acting(desk, booked_at),
                     appointment=appointment,
                     reason="Annulé par le patient",
-                    now=booked_at,
                 )
             else:
                 status = "noshow" if roll < 0.1 else "fulfilled"
                 booking.set_status(
                     session,
-                    actor=desk,
+                    acting=Acting(desk, appointment.end_at),
                     appointment=appointment,
                     status=status,
-                    now=appointment.end_at,
                 )
         elif appointment.start_at <= now:
             booking.set_status(
-                session, actor=desk, appointment=appointment, status="arrived", now=now
+                session, acting=Acting(desk, now), appointment=appointment, status="arrived"
             )
     except DomainError:
         pass  # e.g. the patient already has an appointment at that time: not booked
@@ -317,7 +315,7 @@ def _book_held(session, rng, desk, gp, kind, patients, hold, regulated: bool) ->
     try:
         appointment = booking.book_appointment(
             session,
-            actor=desk,
+            acting=Acting(desk, booked_at),
             patient=session.get(Patient, rng.choice(patients)),
             staff=gp,
             appointment_type=kind,
@@ -325,10 +323,9 @@ def _book_held(session, rng, desk, gp, kind, patients, hold, regulated: bool) ->
             source="regulator" if regulated else rng.choice(["phone", "phone", "walk-in"]),
             regulator_name="Dr Girard (SAS 69)" if regulated else "",
             regulator_reference=f"SAS-{rng.randint(10000, 99999)}" if regulated else "",
-            now=booked_at,
         )
         booking.set_status(
-            session, actor=desk, appointment=appointment, status="fulfilled", now=hold.end_at
+            session, acting=Acting(desk, hold.end_at), appointment=appointment, status="fulfilled"
         )
     except DomainError:
         pass  # outside SAS hours, the patient busy then…: that slot stays unused

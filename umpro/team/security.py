@@ -8,11 +8,11 @@ is applied but shown (team and profile pages) until acknowledged.
 """
 
 from dataclasses import asdict
-from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.errors import Forbidden, Invalid, NotFound
@@ -44,35 +44,22 @@ def _code(value) -> str:
     return str(value)
 
 
-def log_event(
-    session: Session,
-    actor: Staff,
-    staff: Staff,
-    event: str,
-    detail: str = "",
-    *,
-    now: datetime,
-    ip: str = "",
-) -> None:
+def log_event(session: Session, acting: Acting, staff: Staff, event: str, detail: str = "") -> None:
     """One access-log row ``security.<event>`` about ``staff`` (ids and codes, no name)."""
     record_access(
         session,
-        actor=actor,
+        acting=acting,
         action=f"security.{event}",
         target=f"staff:{staff.id} {detail}".strip()[:200],
-        ip=ip,
-        now=now,
     )
 
 
-def log_changes(
-    session: Session, *, actor: Staff, staff: Staff, before: dict, now: datetime, ip: str = ""
-) -> None:
+def log_changes(session: Session, *, acting: Acting, staff: Staff, before: dict) -> None:
     """One access-log row per watched field that changed: ``staff:12 nurse>gp``."""
     for name in WATCHED:
         old, new = before[name], getattr(staff, name)
         if old != new:
-            log_event(session, actor, staff, name, f"{_code(old)}>{_code(new)}", now=now, ip=ip)
+            log_event(session, acting, staff, name, f"{_code(old)}>{_code(new)}")
 
 
 def other_admins(session: Session, *, actor: Staff) -> int:
@@ -86,15 +73,15 @@ def other_admins(session: Session, *, actor: Staff) -> int:
     )
 
 
-def open_change(session: Session, *, actor: Staff, staff: Staff, data, now: datetime, ip: str = ""):
+def open_change(session: Session, *, acting: Acting, staff: Staff, data):
     """Record an access-granting edit: ``pending`` when another admin can confirm it,
     else ``applied`` (the caller applies it) and shown until acknowledged."""
-    status = PENDING if other_admins(session, actor=actor) else APPLIED
+    status = PENDING if other_admins(session, actor=acting.actor) else APPLIED
     change = StaffChange(
         practice_id=staff.practice_id,
         staff=staff,
-        requested_by=actor,
-        requested_at=now,
+        requested_by=acting.actor,
+        requested_at=acting.now,
         data=asdict(data),
         before_profession=staff.profession,
         after_profession=data.profession,
@@ -104,7 +91,7 @@ def open_change(session: Session, *, actor: Staff, staff: Staff, data, now: date
     session.flush()
     event = "access_grant_requested" if status == PENDING else "access_grant_unconfirmed"
     detail = f"change:{change.id} {change.before_profession}>{change.after_profession}"
-    log_event(session, actor, staff, event, detail, now=now, ip=ip)
+    log_event(session, acting, staff, event, detail)
     return change
 
 
@@ -116,54 +103,47 @@ def get_change(session: Session, *, actor: Staff, change_id: int) -> StaffChange
 
 
 def decide_change(
-    session: Session, *, actor: Staff, change: StaffChange, confirm: bool, now: datetime, ip: str
+    session: Session, *, acting: Acting, change: StaffChange, confirm: bool
 ) -> StaffChange:
     """A second admin confirms (applies) or refuses a pending change. Refuses the admin
     who asked for it and the account it concerns."""
     from umpro.team import services  # services calls this module
 
-    if not can(actor, "staff_change.decide", change):
+    if not can(acting.actor, "staff_change.decide", change):
         raise Forbidden(
             "Un autre administrateur doit confirmer ce changement d'accès : "
             "ni son auteur ni le compte concerné ne le peuvent."
         )
     if change.status != PENDING:
         raise Invalid("Ce changement a déjà été traité.")
-    change.decided_by_id, change.decided_at = actor.id, now
+    change.decided_by_id, change.decided_at = acting.actor.id, acting.now
     if confirm:
         services.apply_staff_input(
-            session,
-            actor=actor,
-            staff=change.staff,
-            data=services.StaffInput(**change.data),
-            now=now,
-            ip=ip,
+            session, acting=acting, staff=change.staff, data=services.StaffInput(**change.data)
         )
         change.status = APPLIED
-        change.acknowledged_by_id, change.acknowledged_at = actor.id, now
+        change.acknowledged_by_id, change.acknowledged_at = acting.actor.id, acting.now
     else:
         change.status = REFUSED
     event = "access_grant_confirmed" if confirm else "access_grant_refused"
-    log_event(session, actor, change.staff, event, f"change:{change.id}", now=now, ip=ip)
+    log_event(session, acting, change.staff, event, f"change:{change.id}")
     session.flush()
     return change
 
 
-def acknowledge_change(
-    session: Session, *, actor: Staff, change: StaffChange, now: datetime, ip: str
-) -> None:
+def acknowledge_change(session: Session, *, acting: Acting, change: StaffChange) -> None:
     """The account concerned, or an admin who did not make the change, acknowledges an
     access grant applied without a second admin."""
     if change.status != APPLIED or change.acknowledged_at is not None:
         raise Invalid("Ce changement a déjà été pris en compte.")
-    if not can(actor, "staff_change.acknowledge", change):
+    if not can(acting.actor, "staff_change.acknowledge", change):
         raise Forbidden(
             "Ce changement doit être pris en compte par le compte concerné "
             "ou par un autre administrateur."
         )
-    change.acknowledged_by_id, change.acknowledged_at = actor.id, now
+    change.acknowledged_by_id, change.acknowledged_at = acting.actor.id, acting.now
     detail = f"change:{change.id}"
-    log_event(session, actor, change.staff, "access_grant_acknowledged", detail, now=now, ip=ip)
+    log_event(session, acting, change.staff, "access_grant_acknowledged", detail)
     session.flush()
 
 

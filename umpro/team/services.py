@@ -2,14 +2,13 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.passwords import hash_password, password_problem
 from umpro.auth.services import end_all_sessions, normalise_email, revoke_keys_of
-from umpro.db import utcnow
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.scheduling.models import AppointmentType
 from umpro.team import security
@@ -136,14 +135,7 @@ def _assisted(session: Session, practice_id: int, ids: list[int]) -> list[Staff]
 
 
 def create_staff(
-    session: Session,
-    *,
-    actor: Staff | None,
-    practice: Practice,
-    data: StaffInput,
-    password: str,
-    now: datetime | None = None,
-    ip: str = "",
+    session: Session, *, acting: Acting, practice: Practice, data: StaffInput, password: str
 ) -> Staff:
     """Add a member to ``practice``. Refuses a used e-mail, a weak password, a wrong RPPS,
     a supervisor who is not a GP of the practice. An account made by a member (not by the
@@ -168,14 +160,14 @@ def create_staff(
     staff.assisted_gps = _assisted(session, practice.id, data.assisted_gp_ids)
     session.add(staff)
     session.flush()
-    if actor is not None:
+    if acting.actor is not None:
         detail = f"{staff.profession}{' admin' if staff.is_admin else ''}"
-        security.log_event(session, actor, staff, "created", detail, now=now or utcnow(), ip=ip)
+        security.log_event(session, acting, staff, "created", detail)
     return staff
 
 
 def update_staff(
-    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime, ip: str
+    session: Session, *, acting: Acting, staff: Staff, data: StaffInput
 ) -> StaffChange | None:
     """Edit a member; returns the ``StaffChange`` when the edit grants clinical access.
 
@@ -185,11 +177,11 @@ def update_staff(
     of profession, RPPS, supervisor and admin flag are written to the access log.
     """
     _check(session, staff.practice_id, data, staff)
-    if staff.id == actor.id and not data.is_admin:
+    if staff.id == acting.actor.id and not data.is_admin:
         raise Invalid(
             "Vous ne pouvez pas retirer vos propres droits d'administration.", field="is_admin"
         )
-    if staff.id == actor.id and data.profession != staff.profession:
+    if staff.id == acting.actor.id and data.profession != staff.profession:
         raise Invalid(
             "Vous ne pouvez pas modifier votre propre profession : "
             "un autre administrateur doit le faire.",
@@ -197,16 +189,14 @@ def update_staff(
         )
     change = None
     if security.grants_clinical_access(staff.profession, data.profession):
-        change = security.open_change(session, actor=actor, staff=staff, data=data, now=now, ip=ip)
+        change = security.open_change(session, acting=acting, staff=staff, data=data)
         if change.status == security.PENDING:
             return change
-    apply_staff_input(session, actor=actor, staff=staff, data=data, now=now, ip=ip)
+    apply_staff_input(session, acting=acting, staff=staff, data=data)
     return change
 
 
-def apply_staff_input(
-    session: Session, *, actor: Staff, staff: Staff, data: StaffInput, now: datetime, ip: str = ""
-) -> None:
+def apply_staff_input(session: Session, *, acting: Acting, staff: Staff, data: StaffInput) -> None:
     """Write an already authorised edit (checked again: the team may have changed)."""
     _check(session, staff.practice_id, data, staff)
     before = security.snapshot(staff)
@@ -220,37 +210,33 @@ def apply_staff_input(
     staff.default_type_id = data.default_type_id or None
     staff.assisted_gps = _assisted(session, staff.practice_id, data.assisted_gp_ids)
     session.flush()
-    security.log_changes(session, actor=actor, staff=staff, before=before, now=now, ip=ip)
+    security.log_changes(session, acting=acting, staff=staff, before=before)
 
 
-def set_active(
-    session: Session, *, actor: Staff, staff: Staff, active: bool, now: datetime, ip: str
-) -> None:
+def set_active(session: Session, *, acting: Acting, staff: Staff, active: bool) -> None:
     """Deactivate (ends every sign-in session and revokes every API key at once) or
     reactivate a member; never oneself."""
-    if staff.id == actor.id:
+    if staff.id == acting.actor.id:
         raise Invalid("Vous ne pouvez pas désactiver votre propre compte.")
     staff.is_active = active
-    staff.deactivated_at = None if active else now
+    staff.deactivated_at = None if active else acting.now
     if not active:
-        end_all_sessions(session, staff=staff, now=now)
-        revoke_keys_of(session, staff=staff, now=now)
+        end_all_sessions(session, staff=staff, now=acting.now)
+        revoke_keys_of(session, staff=staff, now=acting.now)
     session.flush()
     event = "reactivated" if active else "deactivated"
-    security.log_event(session, actor, staff, event, now=now, ip=ip)
+    security.log_event(session, acting, staff, event)
 
 
-def reset_password(
-    session: Session, *, actor: Staff, staff: Staff, password: str, now: datetime, ip: str
-) -> None:
+def reset_password(session: Session, *, acting: Acting, staff: Staff, password: str) -> None:
     """Set a new password; the member's open sessions end and API keys are revoked."""
     if problem := password_problem(password):
         raise Invalid(problem, field="password")
     staff.password_hash = hash_password(password)
-    end_all_sessions(session, staff=staff, now=now)
-    revoke_keys_of(session, staff=staff, now=now)
+    end_all_sessions(session, staff=staff, now=acting.now)
+    revoke_keys_of(session, staff=staff, now=acting.now)
     session.flush()
-    security.log_event(session, actor, staff, "password_reset", now=now, ip=ip)
+    security.log_event(session, acting, staff, "password_reset")
 
 
 def list_staff(session: Session, *, practice_id: int, active_only: bool = False) -> list[Staff]:

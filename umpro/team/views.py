@@ -14,7 +14,7 @@ from umpro.team import security, services
 from umpro.team.forms import NewStaffForm, ResetPasswordForm, RoomForm, StaffForm
 from umpro.team.models import ROOM_KINDS
 from umpro.team.professions import Profession
-from umpro.web import acting_context
+from umpro.web import acting
 
 bp = Blueprint("team", __name__, url_prefix="/equipe")
 
@@ -59,7 +59,7 @@ def staff_new():
         form,
         lambda: services.create_staff(
             db.session,
-            **acting_context(),
+            acting=acting(),
             practice=current_user.practice,
             data=_input(form),
             password=form.password.data,
@@ -82,7 +82,7 @@ def staff_edit(staff_id: int):
     if form.validate_on_submit():
         change, error = attempt(
             lambda: services.update_staff(
-                db.session, **acting_context(), staff=staff, data=_input(form)
+                db.session, acting=acting(), staff=staff, data=_input(form)
             ),
             form=form,
         )
@@ -116,7 +116,7 @@ def change_decide(change_id: int):
     if decision not in ("confirm", "refuse"):
         raise Invalid("Choisissez de confirmer ou de refuser ce changement.", field="decision")
     confirm = decision == "confirm"
-    security.decide_change(db.session, **acting_context(), change=change, confirm=confirm)
+    security.decide_change(db.session, acting=acting(), change=change, confirm=confirm)
     flash("Changement d'accès confirmé." if confirm else "Changement d'accès refusé.", "success")
     return redirect(url_for("team.staff_list"))
 
@@ -125,7 +125,7 @@ def change_decide(change_id: int):
 @require("staff_change.acknowledge")
 def change_acknowledge(change_id: int):
     change = security.get_change(db.session, actor=current_user, change_id=change_id)
-    security.acknowledge_change(db.session, **acting_context(), change=change)
+    security.acknowledge_change(db.session, acting=acting(), change=change)
     flash("Changement d'accès pris en compte.", "success")
     target = "team.staff_list" if current_user.is_admin else "auth.profile"
     return redirect(url_for(target))
@@ -141,7 +141,7 @@ def api_key_list():
 @bp.post("/cles-api/<int:key_id>/revocation")
 @require("api_keys.manage")
 def api_key_revoke(key_id: int):
-    auth_services.revoke_api_key(db.session, **acting_context(), key_id=key_id)
+    auth_services.revoke_api_key(db.session, acting=acting(), key_id=key_id)
     flash("Clé d'API révoquée.", "success")
     return redirect(url_for("team.api_key_list"))
 
@@ -150,7 +150,7 @@ def api_key_revoke(key_id: int):
 @require("team.manage")
 def staff_toggle(staff_id: int):
     staff = services.get_staff(db.session, practice_id=current_user.practice_id, staff_id=staff_id)
-    services.set_active(db.session, **acting_context(), staff=staff, active=not staff.is_active)
+    services.set_active(db.session, acting=acting(), staff=staff, active=not staff.is_active)
     flash(
         f"Compte de {staff.display_name} {'réactivé' if staff.is_active else 'désactivé'}.",
         "success",
@@ -165,7 +165,7 @@ def staff_reset_password(staff_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(
-            db.session, **acting_context(), staff=staff, password=form.password.data
+            db.session, acting=acting(), staff=staff, password=form.password.data
         )
         flash(f"Mot de passe de {staff.display_name} réinitialisé.", "success")
     else:

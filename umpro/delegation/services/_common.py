@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_patients_shown
 from umpro.auth.permissions import ensure as authorize  # noqa: F401 - the services' name
 from umpro.errors import NotFound
@@ -44,10 +45,10 @@ def rows_of_task(session: Session, model, task, *order_by, load=()) -> list:
 
 
 def log_patients_shown(
-    session: Session, actor, action: str, patient_ids, target: str, *, ip: str, now: datetime
+    session: Session, acting: Acting, action: str, patient_ids, target: str
 ) -> None:
     """One access-log row naming the patients a list shows (``record_patients_shown``);
     none when it shows nobody."""
     ids = set(patient_ids)
     if ids:
-        record_patients_shown(session, actor, action, ids, target, ip=ip, now=now)
+        record_patients_shown(session, acting, action, ids, target)

@@ -5,11 +5,12 @@ cancels the open tasks of that protocol for the patient (each cancellation a Tas
 and the requesting GP sees it in the inbox): nobody may go on acting without consent.
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, Protocol, ProtocolConsent
@@ -51,17 +52,17 @@ def consents_of(session: Session, *, patient: Patient) -> list[ProtocolConsent]:
 def give_consent(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     patient: Patient,
     protocol: Protocol,
-    now: datetime,
     given_on: date | None = None,
-    ip: str = "",
 ) -> ProtocolConsent:
     """Record that ``patient``, informed of ``protocol``, agrees to it. Callers hold
     ``consent.record``. Refuses a date in the future and a consent already standing."""
-    authorize(actor, "consent.record", patient, "Vous ne pouvez pas recueillir de consentement.")
-    day = today(patient_practice(session, patient), now)
+    authorize(
+        acting.actor, "consent.record", patient, "Vous ne pouvez pas recueillir de consentement."
+    )
+    day = today(patient_practice(session, patient), acting.now)
     given_on = given_on or day
     if given_on > day:
         raise Invalid("La date du consentement ne peut pas être dans le futur.", field="given_on")
@@ -75,55 +76,44 @@ def give_consent(
         patient_id=patient.id,
         protocol=protocol,
         given_on=given_on,
-        recorded_at=now,
-        recorded_by_id=actor.id if actor else None,
+        recorded_at=acting.now,
+        recorded_by_id=acting.actor.id if acting.actor else None,
     )
     session.add(consent)
     session.flush()
     record_access_to(
         session,
-        actor,
+        acting,
         "protocol_consent.give",
         consent,
-        ip=ip,
-        now=now,
         practice_id=patient.practice_id,
     )
     return consent
 
 
 def withdraw_consent(
-    session: Session,
-    *,
-    actor,
-    patient: Patient,
-    protocol: Protocol,
-    now: datetime,
-    note: str = "",
-    ip: str = "",
+    session: Session, *, acting: Acting, patient: Patient, protocol: Protocol, note: str = ""
 ) -> ProtocolConsent:
     """Record the withdrawal of the patient's consent to ``protocol``; the open tasks of
     that protocol for the patient are cancelled. Callers hold ``consent.record``.
     Refuses when no consent stands."""
-    authorize(actor, "consent.record", patient, "Vous ne pouvez pas enregistrer de retrait.")
+    authorize(acting.actor, "consent.record", patient, "Vous ne pouvez pas enregistrer de retrait.")
     consent = standing_consent(session, patient=patient, protocol=protocol)
     if consent is None:
         raise Conflict(
             f"Aucun consentement au protocole « {protocol.title} » n'est en cours.",
             field="protocol_code",
         )
-    consent.withdrawn_at = now
-    consent.withdrawn_on = today(patient_practice(session, patient), now)
-    consent.withdrawn_by_id = actor.id if actor else None
+    consent.withdrawn_at = acting.now
+    consent.withdrawn_on = today(patient_practice(session, patient), acting.now)
+    consent.withdrawn_by_id = acting.actor.id if acting.actor else None
     consent.withdrawal_note = clean_text(note, limit=500)
     session.flush()
     record_access_to(
         session,
-        actor,
+        acting,
         "protocol_consent.withdraw",
         consent,
-        ip=ip,
-        now=now,
         practice_id=patient.practice_id,
     )
     open_tasks = session.scalars(
@@ -134,7 +124,7 @@ def withdraw_consent(
         )
     ).all()
     for task in open_tasks:
-        transitions.cancel_without_consent(session, actor=actor, task=task, now=now, ip=ip)
+        transitions.cancel_without_consent(session, acting=acting, task=task)
     return consent
 
 

@@ -4,11 +4,12 @@ Only a delegate with a membership valid on the day may accept a task under a pro
 Recording and ending memberships is for admins (``membership.manage``).
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.delegation.models import Protocol, ProtocolMembership
 from umpro.delegation.services._common import authorize, same_practice
 from umpro.errors import Conflict, Invalid
@@ -25,19 +26,20 @@ def _valid_on(day: date):
 def add_membership(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     protocol: Protocol,
     staff: Staff,
     trained_on: date | None,
     valid_until: date | None,
     today: date,
-    now: datetime,
 ) -> ProtocolMembership:
     """Declare ``staff`` a delegate of ``protocol``. Admins only. Refuses a member of
     another practice, an inactive account, a profession the protocol does not delegate
     to, a training date missing or in the future, an end before the training, and a
     period overlapping another membership of the same member to the same protocol."""
-    authorize(actor, "membership.manage", protocol, "Seul un administrateur gère les adhésions.")
+    authorize(
+        acting.actor, "membership.manage", protocol, "Seul un administrateur gère les adhésions."
+    )
     same_practice(staff, protocol.practice_id, "Membre de l'équipe introuvable.", "staff_id")
     if not staff.is_active:
         raise Invalid(f"Le compte de {staff.display_name} est désactivé.", field="staff_id")
@@ -71,8 +73,8 @@ def add_membership(
         staff=staff,
         trained_on=trained_on,
         valid_until=valid_until,
-        recorded_by_id=actor.id if actor else None,
-        created_at=now,
+        recorded_by_id=acting.actor.id if acting.actor else None,
+        created_at=acting.now,
     )
     session.add(membership)
     session.flush()
@@ -80,18 +82,20 @@ def add_membership(
 
 
 def end_membership(
-    session: Session, *, actor, membership: ProtocolMembership, on: date, now: datetime
+    session: Session, *, acting: Acting, membership: ProtocolMembership, on: date
 ) -> ProtocolMembership:
     """End a membership on ``on`` (the last valid day). Admins only. Refuses a day before
     the training and a membership already ended earlier."""
-    authorize(actor, "membership.manage", membership, "Seul un administrateur gère les adhésions.")
+    authorize(
+        acting.actor, "membership.manage", membership, "Seul un administrateur gère les adhésions."
+    )
     if on < membership.trained_on:
         raise Invalid("La fin de validité ne peut pas précéder la formation.", field="on")
     if membership.valid_until is not None and membership.valid_until <= on:
         raise Conflict("Cette adhésion a déjà pris fin à cette date ou avant.", field="on")
     membership.valid_until = on
-    membership.ended_at = now
-    membership.ended_by_id = actor.id if actor else None
+    membership.ended_at = acting.now
+    membership.ended_by_id = acting.actor.id if acting.actor else None
     session.flush()
     return membership
 

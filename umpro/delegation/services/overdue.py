@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.delegation import states
 from umpro.delegation.models import CareTask
 from umpro.delegation.services._common import today
@@ -78,12 +79,11 @@ def flag_overdue(session: Session, *, practice, now: datetime) -> list[Flagged]:
         record_event_and_access(
             session,
             task,
-            actor=None,
+            acting=Acting(None, now),
             kind="overdue",
             action="care_task.overdue",
             note=f"Échéance du {task.due_on:%d/%m/%Y} dépassée.",
-            now=now,
-            practice_id=task.practice_id,  # the job acts for nobody: the practice's row
+            practice_id=task.practice_id,
         )
         claimed.append(Flagged(task, _notices(task)))
     return claimed

@@ -4,11 +4,11 @@ Editing is for admins (``protocol.manage``); everyone in the team reads the cata
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.permissions import can
 from umpro.delegation.models import PROTOCOL_KINDS, Protocol
 from umpro.delegation.protocols import text_format
@@ -136,17 +136,18 @@ def _clean(data: ProtocolInput) -> dict:
 def save_protocol(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     practice_id: int,
     data: ProtocolInput,
-    now: datetime,
     protocol: Protocol | None = None,
 ) -> Protocol:
     """Create or edit a protocol. Admins only (``actor`` None: installation by the system).
     Refuses a bad or already used code, an empty title, unknown professions, an age
     window upside down, and any badly written criterion, result field or red flag (the
     line at fault is named). Tasks already completed keep the results they recorded."""
-    authorize(actor, "protocol.manage", protocol, "Seul un administrateur modifie les protocoles.")
+    authorize(
+        acting.actor, "protocol.manage", protocol, "Seul un administrateur modifie les protocoles."
+    )
     values = _clean(data)
     clash = session.scalar(
         select(Protocol.id).where(
@@ -156,10 +157,10 @@ def save_protocol(
     if clash is not None and (protocol is None or clash != protocol.id):
         raise Conflict("Un protocole porte déjà ce code.", field="code")
     if protocol is None:
-        protocol = Protocol(practice_id=practice_id, created_at=now)
+        protocol = Protocol(practice_id=practice_id, created_at=acting.now)
         session.add(protocol)
     else:
-        protocol.updated_at = now
+        protocol.updated_at = acting.now
     for name, value in values.items():
         setattr(protocol, name, value)
     session.flush()
@@ -208,12 +209,14 @@ def protocol_by_code(
 
 
 def install_reference_protocols(
-    session: Session, *, actor, practice_id: int, now: datetime
+    session: Session, *, acting: Acting, practice_id: int
 ) -> list[Protocol]:
     """Installer les protocoles de référence: add those whose code the practice lacks.
     Idempotent; a protocol the practice already has (maybe edited) is left as it is.
     Admins only (``actor`` None: the demo loader)."""
-    authorize(actor, "protocol.manage", None, "Seul un administrateur installe les protocoles.")
+    authorize(
+        acting.actor, "protocol.manage", None, "Seul un administrateur installe les protocoles."
+    )
     existing = set(
         session.scalars(select(Protocol.code).where(Protocol.practice_id == practice_id))
     )
@@ -223,6 +226,8 @@ def install_reference_protocols(
             continue
         data = ProtocolInput(**item)
         created.append(
-            save_protocol(session, actor=None, practice_id=practice_id, data=data, now=now)
+            save_protocol(
+                session, acting=Acting(None, acting.now), practice_id=practice_id, data=data
+            )
         )
     return created

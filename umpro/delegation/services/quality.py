@@ -1,10 +1,11 @@
 """Quality of a protocol as the ARS follows it (D4011-4 CSP): adverse events reported on
 a task, and participants' satisfaction."""
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.delegation import states
 from umpro.delegation.models import (
     RESPONDENTS,
@@ -28,25 +29,25 @@ from umpro.timeutil import to_local
 def report_adverse_event(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     task: CareTask,
     occurred_on: date | None,
     severity: str,
     description: str,
-    now: datetime,
     action_taken: str = "",
-    ip: str = "",
 ) -> AdverseEvent:
     """Report an adverse event that happened in the course of ``task``. Callers hold
     ``adverse_event.report`` (the task's requester or owner). Refuses a missing or future
     date, a date before the hand-off, an unknown severity, an empty description."""
-    authorize(actor, "adverse_event.report", task, "Vous ne pouvez pas déclarer d'événement ici.")
-    day = today(actor.practice, now)
+    authorize(
+        acting.actor, "adverse_event.report", task, "Vous ne pouvez pas déclarer d'événement ici."
+    )
+    day = today(acting.actor.practice, acting.now)
     if occurred_on is None:
         raise Invalid("La date de l'événement est obligatoire.", field="occurred_on")
     if occurred_on > day:
         raise Invalid("La date de l'événement ne peut pas être dans le futur.", field="occurred_on")
-    if occurred_on < to_local(task.created_at, actor.practice.timezone).date():
+    if occurred_on < to_local(task.created_at, acting.actor.practice.timezone).date():
         raise Invalid(
             "L'événement précède la demande : déclarez-le sur la tâche concernée.",
             field="occurred_on",
@@ -65,38 +66,31 @@ def report_adverse_event(
         severity=severity,
         description=description,
         action_taken=clean_text(action_taken, limit=4000),
-        reported_by_id=actor.id,
-        reported_at=now,
+        reported_by_id=acting.actor.id,
+        reported_at=acting.now,
     )
     return _add_to_task(
         session,
         task,
         event,
-        actor=actor,
+        acting=acting,
         kind="adverse_event",
         action="adverse_event.report",
         note=f"Gravité : {event.severity_label.lower()}",
-        ip=ip,
-        now=now,
     )
 
 
 def record_satisfaction(
-    session: Session,
-    *,
-    actor,
-    task: CareTask,
-    respondent: str,
-    score,
-    now: datetime,
-    comment: str = "",
-    ip: str = "",
+    session: Session, *, acting: Acting, task: CareTask, respondent: str, score, comment: str = ""
 ) -> SatisfactionResponse:
     """Record a participant's satisfaction (1 to 5) about a task's protocol. Callers
     hold ``satisfaction.record``. Refuses an unknown respondent, a score outside 1–5,
     a task not yet handled (requested)."""
     authorize(
-        actor, "satisfaction.record", task, "Vous ne pouvez pas recueillir la satisfaction ici."
+        acting.actor,
+        "satisfaction.record",
+        task,
+        "Vous ne pouvez pas recueillir la satisfaction ici.",
     )
     if task.status in (states.REQUESTED, states.ENTERED_IN_ERROR):
         raise Invalid(
@@ -114,34 +108,23 @@ def record_satisfaction(
         respondent=respondent,
         score=score,
         comment=clean_text(comment, limit=1000),
-        recorded_on=today(actor.practice, now),
-        recorded_by_id=actor.id,
-        recorded_at=now,
+        recorded_on=today(acting.actor.practice, acting.now),
+        recorded_by_id=acting.actor.id,
+        recorded_at=acting.now,
     )
     return _add_to_task(
         session,
         task,
         response,
-        actor=actor,
+        acting=acting,
         kind="satisfaction",
         action="satisfaction.record",
         note=f"{response.respondent_label} : {score}/5",
-        ip=ip,
-        now=now,
     )
 
 
 def _add_to_task(
-    session: Session,
-    task: CareTask,
-    row,
-    *,
-    actor,
-    kind: str,
-    action: str,
-    note: str,
-    ip: str,
-    now: datetime,
+    session: Session, task: CareTask, row, *, acting: Acting, kind: str, action: str, note: str
 ):
     """Save ``row`` (an adverse event or a satisfaction response) and write the task's
     ``kind`` event and the access-log row naming it (``kind:id``)."""
@@ -150,14 +133,12 @@ def _add_to_task(
     record_event_and_access(
         session,
         task,
-        actor=actor,
+        acting=acting,
         kind=kind,
         action=action,
         note=note,
         data={f"{kind}_id": row.id},
         access_target=target(kind, row.id),
-        ip=ip,
-        now=now,
     )
     return row
 

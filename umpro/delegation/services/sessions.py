@@ -11,6 +11,7 @@ from functools import partial
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.delegation import states
 from umpro.delegation.models import CareTask, TaskAppointment
@@ -74,18 +75,16 @@ def book(
     session: Session,
     *,
     purpose: str,
-    actor,
+    acting: Acting,
     task: CareTask,
     type_id: int | None,
     start_at: datetime | None,
-    now: datetime,
-    ip: str = "",
 ) -> TaskAppointment:
     """Book the task's ``session`` in the delegate's own agenda (the task's owner only,
     while the task is accepted, in progress or on hold), or the patient's ``follow_up``
     in the requesting GP's own agenda (refused on a task entered in error). Every rule of
     the agenda applies (a taken time answers 409)."""
-    _CHECKS[purpose](actor, task)
+    _CHECKS[purpose](acting.actor, task)
     appointment_type = same_practice(
         session.get(AppointmentType, type_id) if isinstance(type_id, int) else None,
         task.practice_id,
@@ -96,25 +95,22 @@ def book(
         raise Invalid("Choisissez le jour et l'heure du rendez-vous.", field="start")
     appointment = book_appointment(
         session,
-        actor=actor,
+        acting=acting,
         patient=task.patient,
-        staff=actor,
+        staff=acting.actor,
         appointment_type=appointment_type,
         start_at=start_at,
-        now=now,
-        ip=ip,
     )
     link = TaskAppointment(
         practice_id=task.practice_id, task_id=task.id, appointment=appointment, purpose=purpose
     )
     session.add(link)
     session.flush()
-    local = to_local(appointment.start_at, actor.practice.timezone)
+    local = to_local(appointment.start_at, acting.actor.practice.timezone)
     record_event(
         session,
         task,
-        actor=actor,
-        now=now,
+        acting=acting,
         kind=f"{purpose}_booked",
         note=f"{link.purpose_label} le {local:%d/%m/%Y à %H:%M} ({appointment_type.label})",
         data={"appointment_id": appointment.id},
@@ -128,31 +124,24 @@ book_follow_up = partial(book, purpose="follow_up")
 
 
 def acknowledge(
-    session: Session,
-    *,
-    actor,
-    task: CareTask,
-    now: datetime,
-    take_back: bool = False,
-    note: str = "",
-    ip: str = "",
+    session: Session, *, acting: Acting, task: CareTask, take_back: bool = False, note: str = ""
 ) -> CareTask:
     """The requesting GP has seen what came back: the task leaves the inbox. With
     ``take_back`` on a completed task, the GP takes the act back (a *reprise*, counted
     in the take-back rate). Claimed once: a second acknowledgement answers 409."""
-    authorize(actor, "care_task.requester", task, "Seul le médecin demandeur en prend acte.")
+    authorize(acting.actor, "care_task.requester", task, "Seul le médecin demandeur en prend acte.")
     if take_back and task.status != states.COMPLETED:
         raise Invalid("Seul un acte terminé peut être repris par le médecin.", field="take_back")
     note = clean_text(note, limit=1000)
     values = {
         "inbox_at": None,
         "inbox_reason": None,
-        "acknowledged_at": now,
-        "acknowledged_by_id": actor.id,
+        "acknowledged_at": acting.now,
+        "acknowledged_by_id": acting.actor.id,
     }
     newly_taken_back = take_back and not task.is_taken_back
     if newly_taken_back:
-        values |= {"is_taken_back": True, "taken_back_at": now}
+        values |= {"is_taken_back": True, "taken_back_at": acting.now}
     result = session.execute(
         update(CareTask)
         .where(CareTask.id == task.id, CareTask.inbox_at.is_not(None))
@@ -163,7 +152,7 @@ def acknowledge(
         raise Conflict("Ce retour a déjà été pris en compte.")
     session.refresh(task)
     if newly_taken_back:
-        record_event(session, task, actor=actor, kind="take_back", now=now, note=note)
-    record_event(session, task, actor=actor, kind="acknowledge", now=now, note=note)
-    record_access_to(session, actor, "care_task.acknowledge", task, ip=ip, now=now)
+        record_event(session, task, acting=acting, kind="take_back", note=note)
+    record_event(session, task, acting=acting, kind="acknowledge", note=note)
+    record_access_to(session, acting, "care_task.acknowledge", task)
     return task

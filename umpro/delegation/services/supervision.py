@@ -7,12 +7,13 @@ new version, so it comes back to the queue.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.delegation.models import SupervisionReview
@@ -67,17 +68,17 @@ def _pending(actor):
     )
 
 
-def review_queue(
-    session: Session, *, actor, day: date, now: datetime, ip: str = "", limit: int = 300
-) -> Queue:
+def review_queue(session: Session, *, acting: Acting, day: date, limit: int = 300) -> Queue:
     """The entries ``actor`` (a maître de stage) has to review on ``day``, and the late
     ones. Callers hold ``supervision.view``. Logs one row per patient shown."""
-    authorize(actor, "supervision.view", None, "Cette page est réservée aux maîtres de stage.")
-    tz = actor.practice.timezone
+    authorize(
+        acting.actor, "supervision.view", None, "Cette page est réservée aux maîtres de stage."
+    )
+    tz = acting.actor.practice.timezone
     start, end = local_day_bounds(day, tz)
     entries = (
         session.scalars(
-            _pending(actor)
+            _pending(acting.actor)
             .where(FileEntry.created_at < end)
             .order_by(FileEntry.created_at, FileEntry.id)
             .limit(limit)
@@ -85,22 +86,20 @@ def review_queue(
         .unique()
         .all()
     )
-    visible = [e for e in entries if can(actor, "file_entry.view", e)]
+    visible = [e for e in entries if can(acting.actor, "file_entry.view", e)]
     reviewed = session.scalars(
         select(SupervisionReview.id).where(
-            SupervisionReview.reviewed_by_id == actor.id,
+            SupervisionReview.reviewed_by_id == acting.actor.id,
             SupervisionReview.reviewed_at >= start,
             SupervisionReview.reviewed_at < end,
         )
     ).all()
     log_patients_shown(
         session,
-        actor,
+        acting,
         "supervision.queue",
         (e.patient_id for e in visible),
         f"supervision:{day.isoformat()}",
-        ip=ip,
-        now=now,
     )
     return Queue(
         day=day,
@@ -112,19 +111,15 @@ def review_queue(
 
 
 def mark_reviewed(
-    session: Session,
-    *,
-    actor,
-    entry_ids: list[int],
-    now: datetime,
-    note: str = "",
-    ip: str = "",
+    session: Session, *, acting: Acting, entry_ids: list[int], note: str = ""
 ) -> list[SupervisionReview]:
     """Mark entries reviewed by ``actor``. Refuses (nothing saved) an entry of another
     practice (404), one not written by a junior ``actor`` supervises or not readable by
     them (403), one that is not a consultation's last version (422), one already
     reviewed (409)."""
-    authorize(actor, "supervision.view", None, "Cette page est réservée aux maîtres de stage.")
+    authorize(
+        acting.actor, "supervision.view", None, "Cette page est réservée aux maîtres de stage."
+    )
     if not entry_ids:
         raise Invalid("Cochez au moins une entrée à marquer comme relue.", field="entry_ids")
     entries = session.scalars(
@@ -133,11 +128,13 @@ def mark_reviewed(
         .where(FileEntry.id.in_(entry_ids))
     ).all()
     if len(entries) != len(set(entry_ids)) or any(
-        e.practice_id != actor.practice_id for e in entries
+        e.practice_id != acting.actor.practice_id for e in entries
     ):
         raise NotFound("Entrée du dossier introuvable.", field="entry_ids")
     for entry in entries:
-        if not can(actor, "supervision.review", entry) or not can(actor, "file_entry.view", entry):
+        if not can(acting.actor, "supervision.review", entry) or not can(
+            acting.actor, "file_entry.view", entry
+        ):
             raise Forbidden(
                 "Vous ne relisez que les entrées du docteur junior que vous supervisez.",
                 field="entry_ids",
@@ -159,10 +156,10 @@ def mark_reviewed(
         )
     reviews = [
         SupervisionReview(
-            practice_id=actor.practice_id,
+            practice_id=acting.actor.practice_id,
             entry_id=entry.id,
-            reviewed_by_id=actor.id,
-            reviewed_at=now,
+            reviewed_by_id=acting.actor.id,
+            reviewed_at=acting.now,
             note=clean_text(note, limit=1000),
         )
         for entry in entries
@@ -173,7 +170,7 @@ def mark_reviewed(
     except IntegrityError as error:
         raise Conflict("Une de ces entrées vient d'être relue : rechargez la page.") from error
     for entry in entries:
-        record_access_to(session, actor, "supervision.review", entry, ip=ip, now=now)
+        record_access_to(session, acting, "supervision.review", entry)
     return reviews
 
 
@@ -197,21 +194,16 @@ class OwnReviews:
 
 
 def own_reviews(
-    session: Session,
-    *,
-    actor,
-    day: date,
-    now: datetime,
-    ip: str = "",
-    days: int = OWN_DAYS,
-    limit: int = 300,
+    session: Session, *, acting: Acting, day: date, days: int = OWN_DAYS, limit: int = 300
 ) -> OwnReviews:
     """The consultation entries ``actor`` (a docteur junior) wrote in the ``days`` days up
     to ``day``, last versions only, each with who reviewed it and when (None: not yet).
     Callers hold ``supervision.own``. Three statements; logs one row for the patients
     shown."""
-    authorize(actor, "supervision.own", None, "Cette page est réservée aux docteurs juniors.")
-    tz = actor.practice.timezone
+    authorize(
+        acting.actor, "supervision.own", None, "Cette page est réservée aux docteurs juniors."
+    )
+    tz = acting.actor.practice.timezone
     first_day = day - timedelta(days=days - 1)
     start, _ = local_day_bounds(first_day, tz)
     _, end = local_day_bounds(day, tz)
@@ -223,8 +215,8 @@ def own_reviews(
             joinedload(SupervisionReview.reviewed_by),
         )
         .where(
-            *_reviewable(actor.practice_id),
-            FileEntry.author_id == actor.id,
+            *_reviewable(acting.actor.practice_id),
+            FileEntry.author_id == acting.actor.id,
             FileEntry.created_at >= start,
             FileEntry.created_at < end,
         )
@@ -233,14 +225,14 @@ def own_reviews(
     ).all()
     log_patients_shown(
         session,
-        actor,
+        acting,
         "supervision.own",
         (entry.patient_id for entry, _ in rows),
         f"supervision:own:{day.isoformat()}",
-        ip=ip,
-        now=now,
     )
-    supervisor = session.get(Staff, actor.supervisor_id) if actor.supervisor_id else None
+    supervisor = (
+        session.get(Staff, acting.actor.supervisor_id) if acting.actor.supervisor_id else None
+    )
     return OwnReviews(
         first_day=first_day,
         last_day=day,

@@ -5,11 +5,12 @@ Every read of tasks writes the access log (one row per patient shown).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.delegation import states
@@ -139,23 +140,23 @@ def fit_problems(patient: Patient, protocol: Protocol, *, on: date) -> list[str]
 
 
 def eligibility(
-    session: Session, *, actor, patient: Patient, protocol: Protocol | str, now: datetime
+    session: Session, *, acting: Acting, patient: Patient, protocol: Protocol | str
 ) -> Eligibility:
     """The early check of the hand-off form (page and JSON): the patient's fit, the
     consent, an open task of the protocol, the delegates holding a valid membership.
     ``protocol`` may be given by its code (422 unknown or retired, 403 a protocol
     ``actor``'s profession does not delegate). Callers hold ``care_task.create`` for the
     patient (a read: no access row, the page that shows the patient wrote one)."""
-    authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
-    if patient.practice_id != actor.practice_id:
+    authorize(acting.actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
+    if patient.practice_id != acting.actor.practice_id:
         raise NotFound("Patient introuvable.")
     if isinstance(protocol, str):
         protocol = protocol_by_code(
-            session, practice_id=actor.practice_id, code=protocol, field="protocole"
+            session, practice_id=acting.actor.practice_id, code=protocol, field="protocole"
         )
-    if not can(actor, "protocol.hand_off", protocol):
+    if not can(acting.actor, "protocol.hand_off", protocol):
         raise Forbidden("Vous ne déléguez pas sous ce protocole.", field="protocole")
-    day = today(actor.practice, now)
+    day = today(acting.actor.practice, acting.now)
     consent, consent_on = "not_required", None
     if protocol.consent_required:
         standing = standing_consent(session, patient=patient, protocol=protocol)
@@ -201,9 +202,7 @@ def check_eligibility(
             )
 
 
-def create_task(
-    session: Session, *, actor, patient: Patient, data: HandOff, now: datetime, ip: str = ""
-) -> CareTask:
+def create_task(session: Session, *, acting: Acting, patient: Patient, data: HandOff) -> CareTask:
     """Hand a task off under a protocol. Callers hold ``care_task.create`` and a
     profession the protocol delegates from. Refuses (French, nothing saved): an unknown
     or retired protocol, a bad priority, a due date in the past, a patient outside the
@@ -211,11 +210,13 @@ def create_task(
     (unless ``data.consent_given``: the consent is then recorded with the task, by
     ``consents.give_consent``), no delegate with a valid membership, a sharing objection,
     an open task of the same protocol for the patient (409)."""
-    authorize(actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
-    if patient.practice_id != actor.practice_id:
+    authorize(acting.actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
+    if patient.practice_id != acting.actor.practice_id:
         raise NotFound("Patient introuvable.")
-    protocol = protocol_by_code(session, practice_id=actor.practice_id, code=data.protocol_code)
-    if not can(actor, "protocol.hand_off", protocol):
+    protocol = protocol_by_code(
+        session, practice_id=acting.actor.practice_id, code=data.protocol_code
+    )
+    if not can(acting.actor, "protocol.hand_off", protocol):
         allowed = ", ".join(profession_label(p) for p in protocol.delegating_professions)
         raise Forbidden(
             f"Ce protocole est délégué par les professions suivantes : {allowed}.",
@@ -223,7 +224,7 @@ def create_task(
         )
     if data.priority not in states.PRIORITIES:
         raise Invalid("Priorité inconnue (routine, urgent ou asap).", field="priority")
-    day = today(actor.practice, now)
+    day = today(acting.actor.practice, acting.now)
     due_on = data.due_on or day + timedelta(days=protocol.default_due_days)
     if due_on < day:
         raise Invalid("L'échéance ne peut pas être dans le passé.", field="due_on")
@@ -255,7 +256,7 @@ def create_task(
             field="protocol_code",
         )
     for delegate in delegates:
-        check_sharing_allows(session, patient=patient, actor=actor, recipient=delegate)
+        check_sharing_allows(session, patient=patient, actor=acting.actor, recipient=delegate)
     if _open_task(session, patient, protocol) is not None:
         raise Conflict(
             f"Une tâche « {protocol.title} » est déjà en cours pour ce patient.",
@@ -263,39 +264,31 @@ def create_task(
         )
     if consent_missing:
         give_consent(
-            session,
-            actor=actor,
-            patient=patient,
-            protocol=protocol,
-            given_on=data.consent_on,
-            now=now,
-            ip=ip,
+            session, acting=acting, patient=patient, protocol=protocol, given_on=data.consent_on
         )
     task = CareTask(
-        practice_id=actor.practice_id,
+        practice_id=acting.actor.practice_id,
         patient=patient,
         protocol=protocol,
-        requester=actor,
+        requester=acting.actor,
         status=states.REQUESTED,
-        status_changed_at=now,
+        status_changed_at=acting.now,
         priority=data.priority,
         instructions=instructions,
         due_on=due_on,
-        created_at=now,
+        created_at=acting.now,
     )
     session.add(task)
     session.flush()
     record_event_and_access(
         session,
         task,
-        actor=actor,
+        acting=acting,
         kind="transition",
         action="care_task.create",
         from_status=None,
         note=instructions[:500],
         data={"inclusion_met": list(data.inclusion_met)},
-        ip=ip,
-        now=now,
     )
     return task
 
@@ -319,17 +312,15 @@ def _with_people():
     )
 
 
-def get_task(
-    session: Session, *, actor, task_id: int, now: datetime, ip: str = "", log: bool = True
-) -> CareTask:
+def get_task(session: Session, *, acting: Acting, task_id: int, log: bool = True) -> CareTask:
     """The task if ``actor`` may see it (``care_task.view``): another practice's answers
     404, someone outside the task's circle 403. Logs the read."""
     task = session.scalar(select(CareTask).options(*_with_people()).where(CareTask.id == task_id))
-    if task is None or task.practice_id != actor.practice_id:
+    if task is None or task.practice_id != acting.actor.practice_id:
         raise NotFound("Tâche introuvable.")
-    authorize(actor, "care_task.view", task, "Vous n'avez pas accès à cette tâche.")
+    authorize(acting.actor, "care_task.view", task, "Vous n'avez pas accès à cette tâche.")
     if log:
-        record_access_to(session, actor, "care_task.view", task, ip=ip, now=now)
+        record_access_to(session, acting, "care_task.view", task)
     return task
 
 
@@ -354,14 +345,16 @@ def _objection_stands():
     )
 
 
-def _list_query(session: Session, *, actor, view: str, now: datetime):
+def _list_query(session: Session, *, acting: Acting, view: str):
     if view not in VIEWS:
         raise Invalid("Vue inconnue : choisissez available, mine ou inbox.", field="view")
-    query = select(CareTask).where(CareTask.practice_id == actor.practice_id)
+    query = select(CareTask).where(CareTask.practice_id == acting.actor.practice_id)
     if view == "available":
-        if not can(actor, "nav.task_queue"):
+        if not can(acting.actor, "nav.task_queue"):
             raise Forbidden("La file des tâches est réservée aux professionnels délégués.")
-        protocol_ids = valid_protocol_ids(session, staff=actor, on=today(actor.practice, now))
+        protocol_ids = valid_protocol_ids(
+            session, staff=acting.actor, on=today(acting.actor.practice, acting.now)
+        )
         query = query.where(
             CareTask.status == states.REQUESTED,
             CareTask.protocol_id.in_(protocol_ids),
@@ -370,55 +363,43 @@ def _list_query(session: Session, *, actor, view: str, now: datetime):
         order = (_PRIORITY_ORDER, CareTask.due_on, CareTask.created_at, CareTask.id)
     elif view == "mine":
         query = query.where(
-            CareTask.owner_id == actor.id, CareTask.status.in_(states.OWNED_STATUSES)
+            CareTask.owner_id == acting.actor.id, CareTask.status.in_(states.OWNED_STATUSES)
         )
         order = (_PRIORITY_ORDER, CareTask.due_on, CareTask.id)
     else:
-        query = query.where(CareTask.requester_id == actor.id, CareTask.inbox_at.is_not(None))
+        query = query.where(
+            CareTask.requester_id == acting.actor.id, CareTask.inbox_at.is_not(None)
+        )
         order = (_INBOX_ORDER, CareTask.inbox_at, CareTask.id)
     return query, order
 
 
 def list_tasks(
-    session: Session,
-    *,
-    actor,
-    view: str,
-    now: datetime,
-    ip: str = "",
-    limit: int = 200,
-    offset: int = 0,
+    session: Session, *, acting: Acting, view: str, limit: int = 200, offset: int = 0
 ) -> list[CareTask]:
     """``available``: requested tasks under the protocols ``actor`` holds a valid
     membership to, most pressing first (tasks of a patient objecting to sharing are left
     out); ``mine``: open tasks ``actor`` took; ``inbox``: tasks back to ``actor`` (the
     requester) until acknowledged, escalations first. Logs one row per patient shown."""
-    query, order = _list_query(session, actor=actor, view=view, now=now)
+    query, order = _list_query(session, acting=acting, view=view)
     query = query.options(*_with_people()).order_by(*order).offset(offset).limit(limit)
     tasks = list(session.scalars(query).unique())
-    _log_list(session, actor=actor, tasks=tasks, view=view, now=now, ip=ip)
+    _log_list(session, acting=acting, tasks=tasks, view=view)
     return tasks
 
 
 def page_of_tasks(
-    session: Session,
-    *,
-    actor,
-    view: str,
-    now: datetime,
-    ip: str = "",
-    page: int = 1,
-    per_page: int | None = None,
+    session: Session, *, acting: Acting, view: str, page: int = 1, per_page: int | None = None
 ) -> TaskPage:
     """One page of ``list_tasks`` (same order, same access row for the patients shown)
     and the list's total: two statements whatever the length of the list. The page
     number is bounded (``MAX_PAGE``): a page past the end shows the last one."""
-    query, _ = _list_query(session, actor=actor, view=view, now=now)
+    query, _ = _list_query(session, acting=acting, view=view)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
 
     return _page_of(
         lambda limit, offset: list_tasks(
-            session, actor=actor, view=view, now=now, ip=ip, limit=limit, offset=offset
+            session, acting=acting, view=view, limit=limit, offset=offset
         ),
         total=total,
         page=page,
@@ -431,47 +412,37 @@ def _requested_where(actor):
 
 
 def requested_by(
-    session: Session, *, actor, now: datetime, ip: str = "", limit: int = 200, offset: int = 0
+    session: Session, *, acting: Acting, limit: int = 200, offset: int = 0
 ) -> list[tuple[CareTask, bool]]:
     """Open tasks ``actor`` handed off, with a flag: True when a sharing objection
     recorded since keeps every delegate from taking it."""
     rows = session.execute(
         select(CareTask, _objection_stands())
         .options(*_with_people())
-        .where(*_requested_where(actor))
+        .where(*_requested_where(acting.actor))
         .order_by(CareTask.due_on, CareTask.id)
         .offset(offset)
         .limit(limit)
     ).all()
-    _log_list(session, actor=actor, tasks=[r[0] for r in rows], view="requested", now=now, ip=ip)
+    _log_list(session, acting=acting, tasks=[r[0] for r in rows], view="requested")
     return [(task, bool(blocked)) for task, blocked in rows]
 
 
 def page_of_requested(
-    session: Session,
-    *,
-    actor,
-    now: datetime,
-    ip: str = "",
-    page: int = 1,
-    per_page: int | None = None,
+    session: Session, *, acting: Acting, page: int = 1, per_page: int | None = None
 ) -> TaskPage:
     """One page of ``requested_by`` and the total (two statements, bounded page)."""
-    total = session.scalar(select(func.count(CareTask.id)).where(*_requested_where(actor)))
+    total = session.scalar(select(func.count(CareTask.id)).where(*_requested_where(acting.actor)))
 
     return _page_of(
-        lambda limit, offset: requested_by(
-            session, actor=actor, now=now, ip=ip, limit=limit, offset=offset
-        ),
+        lambda limit, offset: requested_by(session, acting=acting, limit=limit, offset=offset),
         total=total,
         page=page,
         per_page=per_page,
     )
 
 
-def tasks_of_patient(
-    session: Session, *, actor, patient: Patient, now: datetime, ip: str = ""
-) -> list[CareTask]:
+def tasks_of_patient(session: Session, *, acting: Acting, patient: Patient) -> list[CareTask]:
     """Every task of a patient, latest first (the hand-off page lists them)."""
     tasks = list(
         session.scalars(
@@ -482,31 +453,31 @@ def tasks_of_patient(
         )
     )
     if tasks:
-        _log_list(session, actor=actor, tasks=tasks, view="patient", now=now, ip=ip)
+        _log_list(session, acting=acting, tasks=tasks, view="patient")
     return tasks
 
 
-def _log_list(session, *, actor, tasks, view: str, now: datetime, ip: str) -> None:
+def _log_list(session, *, acting: Acting, tasks, view: str) -> None:
     log_patients_shown(
         session,
-        actor,
+        acting,
         f"care_task.list_{view}",
         (t.patient_id for t in tasks),
         f"care_tasks:{view}",
-        ip=ip,
-        now=now,
     )
 
 
 def change_due(
-    session: Session, *, actor, task: CareTask, due_on: date | None, now: datetime, ip: str = ""
+    session: Session, *, acting: Acting, task: CareTask, due_on: date | None
 ) -> CareTask:
     """Move an open task's due date (the requester only); the overdue flag is cleared so
     that the job warns again if the new date passes. Refuses a date in the past."""
-    authorize(actor, "care_task.requester", task, "Seul le médecin demandeur change l'échéance.")
+    authorize(
+        acting.actor, "care_task.requester", task, "Seul le médecin demandeur change l'échéance."
+    )
     if not task.is_open:
         raise Conflict("L'échéance d'une tâche close ne se change plus.", field="due_on")
-    day = today(actor.practice, now)
+    day = today(acting.actor.practice, acting.now)
     if due_on is None or due_on < day:
         raise Invalid("L'échéance ne peut pas être dans le passé.", field="due_on")
     before = task.due_on
@@ -516,11 +487,9 @@ def change_due(
     record_event_and_access(
         session,
         task,
-        actor=actor,
+        acting=acting,
         kind="due_changed",
         action="care_task.due_changed",
         note=f"Échéance : {before:%d/%m/%Y} → {due_on:%d/%m/%Y}",
-        ip=ip,
-        now=now,
     )
     return task

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.delegation import states
@@ -36,9 +37,8 @@ def record_event(
     session: Session,
     task: CareTask,
     *,
-    actor,
+    acting: Acting,
     kind: str,
-    now: datetime,
     from_status: str | None = None,
     note: str = "",
     data: dict | None = None,
@@ -46,8 +46,8 @@ def record_event(
     event = TaskEvent(
         practice_id=task.practice_id,
         task_id=task.id,
-        at=now,
-        actor_id=actor.id if actor is not None else None,
+        at=acting.now,
+        actor_id=acting.actor.id if acting.actor is not None else None,
         kind=kind,
         from_status=from_status if kind == "transition" else task.status,
         to_status=task.status,
@@ -63,10 +63,8 @@ def record_event_and_access(
     session: Session,
     task: CareTask,
     *,
-    actor,
+    acting: Acting,
     action: str,
-    now: datetime,
-    ip: str = "",
     access_target: str | None = None,
     practice_id: int | None = None,
     **event,
@@ -75,24 +73,22 @@ def record_event_and_access(
     data) and the access-log row for its patient: ``action`` on ``access_target`` (the
     care task itself unless given). ``practice_id`` names the practice when there is no
     actor (a job)."""
-    recorded = record_event(session, task, actor=actor, now=now, **event)
+    recorded = record_event(session, task, acting=acting, **event)
     record_access(
         session,
-        actor=actor,
+        acting=acting,
         action=action,
         patient_id=task.patient_id,
         target=access_target or target("care_task", task.id),
-        ip=ip,
-        now=now,
         practice_id=practice_id,
     )
     return recorded
 
 
-def _delegate_may_act(session: Session, *, actor, task: CareTask, now: datetime) -> str | None:
+def _delegate_may_act(session: Session, *, acting: Acting, task: CareTask) -> str | None:
     """Why ``actor`` may not act as a delegate on ``task`` today (French), or None."""
-    day = today(actor.practice, now)
-    if valid_membership(session, staff=actor, protocol=task.protocol, on=day) is None:
+    day = today(acting.actor.practice, acting.now)
+    if valid_membership(session, staff=acting.actor, protocol=task.protocol, on=day) is None:
         return (
             f"Vous n'avez pas d'adhésion valide au protocole « {task.protocol.title} » "
             f"au {day:%d/%m/%Y} : seul un délégué formé et déclaré peut prendre cette tâche."
@@ -100,16 +96,16 @@ def _delegate_may_act(session: Session, *, actor, task: CareTask, now: datetime)
     return None
 
 
-def allowed_moves(session: Session, *, actor, task: CareTask, now: datetime) -> list:
+def allowed_moves(session: Session, *, acting: Acting, task: CareTask) -> list:
     """The moves ``actor`` may make on ``task`` now (buttons on the page, API hints)."""
     moves = []
     problem = None  # the membership check runs once, and only if a delegate move is open
     for move in states.moves_from(task.status):
-        if not can(actor, f"care_task.{move.by}", task):
+        if not can(acting.actor, f"care_task.{move.by}", task):
             continue
         if move.by == "delegate":
             if problem is None:
-                problem = _delegate_may_act(session, actor=actor, task=task, now=now) or ""
+                problem = _delegate_may_act(session, acting=acting, task=task) or ""
             if problem:
                 continue
         moves.append(move)
@@ -126,17 +122,19 @@ def _refuse_move(task: CareTask, to: str) -> Conflict:
     )
 
 
-def _check_actor(session: Session, *, actor, task: CareTask, move, now: datetime) -> None:
-    if not can(actor, f"care_task.{move.by}", task):
+def _check_actor(session: Session, *, acting: Acting, task: CareTask, move) -> None:
+    if not can(acting.actor, f"care_task.{move.by}", task):
         raise Forbidden(
             f"Seul {states.ROLES[move.by]} peut faire cela (« {move.label} »).", field="to"
         )
     if move.by == "delegate":
-        problem = _delegate_may_act(session, actor=actor, task=task, now=now)
+        problem = _delegate_may_act(session, acting=acting, task=task)
         if problem:
             raise Forbidden(problem, field="to")
         # An objection recorded since the hand-off forbids handing the data on.
-        check_sharing_allows(session, patient=task.patient, actor=task.requester, recipient=actor)
+        check_sharing_allows(
+            session, patient=task.patient, actor=task.requester, recipient=acting.actor
+        )
 
 
 def _conditional_update(session: Session, task: CareTask, move, values: dict) -> None:
@@ -195,13 +193,11 @@ def _results_values(session, *, task: CareTask, results, now: datetime):
 def transition(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     task: CareTask,
     to: str,
-    now: datetime,
     reason: str = "",
     results: dict | None = None,
-    ip: str = "",
 ) -> CareTask:
     """Move ``task`` to status ``to`` as the table in ``states`` allows.
 
@@ -217,30 +213,30 @@ def transition(
     move = states.move_for(task.status, to)
     if move is None:
         raise _refuse_move(task, to)
-    _check_actor(session, actor=actor, task=task, move=move, now=now)
+    _check_actor(session, acting=acting, task=task, move=move)
     reason = clean_text(reason, limit=500)
     if move.needs_reason and not reason:
         raise Invalid("Indiquez le motif : il sera transmis au médecin.", field="reason")
     if results and not move.needs_results:
         raise Invalid("Les résultats s'enregistrent en terminant la tâche.", field="results")
-    values: dict = {"status": to, "status_reason": reason, "status_changed_at": now}
+    values: dict = {"status": to, "status_reason": reason, "status_changed_at": acting.now}
     clean = None
     if move.needs_results:
-        clean, results_values = _results_values(session, task=task, results=results, now=now)
+        clean, results_values = _results_values(session, task=task, results=results, now=acting.now)
         values |= results_values
     if move.verb == "accept":
-        values["owner_id"] = actor.id
+        values["owner_id"] = acting.actor.id
     elif move.verb == "release":
         values["owner_id"] = None
     if move.inbox:
-        values |= {"inbox_at": now, "inbox_reason": move.inbox}
+        values |= {"inbox_at": acting.now, "inbox_reason": move.inbox}
     elif to in (states.CANCELLED, states.ENTERED_IN_ERROR):
         values |= {"inbox_at": None, "inbox_reason": None}
     source = task.status
     _conditional_update(session, task, move, values)
     data, note = {}, reason
     if clean is not None:
-        entry = _file_results(session, actor=actor, task=task, note=reason, now=now, ip=ip)
+        entry = _file_results(session, acting=acting, task=task, note=reason)
         task.file_entry_id = entry.id
         data = {"file_entry_id": entry.id, "red_flags": [f.key for f in clean.raised]}
         if clean.raised:
@@ -249,32 +245,26 @@ def transition(
     record_event_and_access(
         session,
         task,
-        actor=actor,
+        acting=acting,
         kind="transition",
         action=f"care_task.{move.verb}",
         from_status=source,
         note=note,
         data=data,
-        ip=ip,
-        now=now,
     )
     return task
 
 
-def accept_and_start(
-    session: Session, *, actor, task: CareTask, now: datetime, ip: str = ""
-) -> CareTask:
+def accept_and_start(session: Session, *, acting: Acting, task: CareTask) -> CareTask:
     """« Accepter et commencer »: the delegate takes a requested task and starts the
     session at once (the patient is there). Two moves of the table, each with its event
     and access row, under the same rules as one by one; the caller's savepoint keeps
     both or neither."""
-    transition(session, actor=actor, task=task, to=states.ACCEPTED, now=now, ip=ip)
-    return transition(session, actor=actor, task=task, to=states.IN_PROGRESS, now=now, ip=ip)
+    transition(session, acting=acting, task=task, to=states.ACCEPTED)
+    return transition(session, acting=acting, task=task, to=states.IN_PROGRESS)
 
 
-def cancel_without_consent(
-    session: Session, *, actor, task: CareTask, now: datetime, ip: str = ""
-) -> CareTask:
+def cancel_without_consent(session: Session, *, acting: Acting, task: CareTask) -> CareTask:
     """Cancel an open task because the patient withdrew consent (called by
     ``consents.withdraw_consent``): whoever recorded the withdrawal, the task stops; the
     requester finds the cancellation in the inbox unless they recorded it themself."""
@@ -282,21 +272,23 @@ def cancel_without_consent(
     if move is None:
         raise _refuse_move(task, states.CANCELLED)
     note = "Consentement au protocole retiré par le patient."
-    values: dict = {"status": states.CANCELLED, "status_reason": note, "status_changed_at": now}
-    if actor is None or actor.id != task.requester_id:
-        values |= {"inbox_at": now, "inbox_reason": "cancellation"}
+    values: dict = {
+        "status": states.CANCELLED,
+        "status_reason": note,
+        "status_changed_at": acting.now,
+    }
+    if acting.actor is None or acting.actor.id != task.requester_id:
+        values |= {"inbox_at": acting.now, "inbox_reason": "cancellation"}
     source = task.status
     _conditional_update(session, task, move, values)
     record_event_and_access(
         session,
         task,
-        actor=actor,
+        acting=acting,
         kind="transition",
         action="care_task.cancel",
         from_status=source,
         note=note,
-        ip=ip,
-        now=now,
         practice_id=task.practice_id,
     )
     return task
@@ -320,17 +312,15 @@ def results_body(task: CareTask, note: str) -> str:
     return "\n".join(lines)
 
 
-def _file_results(session: Session, *, actor, task: CareTask, note: str, now: datetime, ip: str):
+def _file_results(session: Session, *, acting: Acting, task: CareTask, note: str):
     """Write the results as a protocol-session entry of the patient's shared file."""
     from umpro.patients import services as patients
 
     return patients.add_entry(
         session,
-        actor=actor,
+        acting=acting,
         patient=task.patient,
         kind="protocol_session",
         title=f"Séance de protocole — {task.protocol.title}"[:200],
         body=results_body(task, note),
-        now=now,
-        ip=ip,
     )

@@ -13,12 +13,12 @@ from umpro.delegation.views import bp
 from umpro.extensions import db
 from umpro.forms import attempt, status_of
 from umpro.patients import services as patients
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 def _patient(patient_id: int):
     return patients.open_patient(
-        db.session, **acting_context(), patient_id=patient_id, via="delegation"
+        db.session, acting=acting(), patient_id=patient_id, via="delegation"
     )
 
 
@@ -44,14 +44,8 @@ def hand_off_check(patient_id: int):
     recorded, is a task of it already open, who could take it."""
     patient = patients.get_patient(db.session, actor=current_user, patient_id=patient_id)
     code = read.clean_text(request.args.get("protocole", ""), field="protocole", max_length=40)
-    check = tasks.eligibility(
-        db.session, patient=patient, protocol=code, **_no_ip(acting_context())
-    )
+    check = tasks.eligibility(db.session, patient=patient, protocol=code, acting=acting())
     return jsonify(_check_json(check))
-
-
-def _no_ip(c: dict) -> dict:
-    return {"actor": c["actor"], "now": c["now"]}
 
 
 def _check_json(check) -> dict:
@@ -102,7 +96,7 @@ def hand_off(patient_id: int):
             consent_on=form.consent_on.data,
         )
         task, error = attempt(
-            lambda: tasks.create_task(db.session, patient=patient, data=data, **acting_context()),
+            lambda: tasks.create_task(db.session, patient=patient, data=data, acting=acting()),
             form=form,
         )
         if error is None:
@@ -112,9 +106,9 @@ def hand_off(patient_id: int):
                 "success",
             )
             return redirect(url_for("delegation.task_page", task_id=task.id))
-    c = acting_context()
+    c = acting()
     check = (
-        tasks.eligibility(db.session, patient=patient, protocol=chosen, **_no_ip(c))
+        tasks.eligibility(db.session, patient=patient, protocol=chosen, acting=c)
         if chosen
         else None
     )
@@ -125,8 +119,8 @@ def hand_off(patient_id: int):
         catalogue=catalogue,
         chosen=chosen,
         check=check,
-        age=patient.age_on(today(current_user.practice, c["now"])),
-        patient_tasks=tasks.tasks_of_patient(db.session, patient=patient, **c),
+        age=patient.age_on(today(current_user.practice, c.now)),
+        patient_tasks=tasks.tasks_of_patient(db.session, patient=patient, acting=c),
     )
     return page, status_of(form)
 
@@ -137,7 +131,7 @@ def _change_consent(change, patient, form, **values):
     protocol = protocols.protocol_by_code(
         db.session, practice_id=current_user.practice_id, code=form.protocol_code.data
     )
-    change(db.session, patient=patient, protocol=protocol, **values, **acting_context())
+    change(db.session, patient=patient, protocol=protocol, **values, acting=acting())
     return protocol
 
 

@@ -13,7 +13,7 @@ from umpro.extensions import db
 from umpro.forms import attempt, flash_form_errors, form_page
 from umpro.team.models import Staff
 from umpro.team.services import list_staff
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 @bp.get("/protocoles")
@@ -27,10 +27,7 @@ def protocol_list():
 @require("protocol.manage")
 def protocol_install():
     created = protocols.install_reference_protocols(
-        db.session,
-        actor=current_user,
-        practice_id=current_user.practice_id,
-        now=acting_context()["now"],
+        db.session, acting=acting(), practice_id=current_user.practice_id
     )
     if created:
         flash(f"{len(created)} protocole(s) de référence installé(s).", "success")
@@ -78,11 +75,10 @@ def protocol_edit(protocol_id: int | None = None):
         form,
         lambda: protocols.save_protocol(
             db.session,
-            actor=current_user,
+            acting=acting(),
             practice_id=current_user.practice_id,
             data=_input(form),
             protocol=protocol,
-            now=acting_context()["now"],
         ),
         done=lambda saved: f"Protocole « {saved.title} » enregistré.",
         next_url=lambda saved: url_for("delegation.protocol_show", protocol_id=saved.id),
@@ -102,7 +98,7 @@ def _delegate_choices(protocol) -> list:
 def _show(protocol, *, form=None, status: int = 200):
     form = form or MembershipForm()
     form.staff_id.choices = _delegate_choices(protocol)
-    day = today(current_user.practice, acting_context()["now"])
+    day = today(current_user.practice, acting().now)
     return render_template(
         "delegation/protocol.html",
         protocol=protocol,
@@ -130,17 +126,16 @@ def membership_add(protocol_id: int):
     form.staff_id.choices = _delegate_choices(protocol)
     if not form.validate_on_submit():
         return _show(protocol, form=form, status=422)
-    c = acting_context()
+    c = acting()
     _, error = attempt(
         lambda: memberships.add_membership(
             db.session,
-            actor=current_user,
+            acting=c,
             protocol=protocol,
             staff=db.session.get(Staff, form.staff_id.data) if form.staff_id.data else None,
             trained_on=form.trained_on.data,
             valid_until=form.valid_until.data,
-            today=today(current_user.practice, c["now"]),
-            now=c["now"],
+            today=today(current_user.practice, c.now),
         ),
         form=form,
     )
@@ -160,11 +155,7 @@ def membership_end(membership_id: int):
     if form.validate_on_submit():
         _, error = attempt(
             lambda: memberships.end_membership(
-                db.session,
-                actor=current_user,
-                membership=membership,
-                on=form.on.data,
-                now=acting_context()["now"],
+                db.session, acting=acting(), membership=membership, on=form.on.data
             )
         )
         if error is None:

@@ -13,7 +13,7 @@ from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
 from umpro.extensions import db
 from umpro.forms import attempt
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 def _day(value: str | None, default: date) -> date:
@@ -26,9 +26,9 @@ def _day(value: str | None, default: date) -> date:
 @bp.get("/supervision")
 @require("supervision.view")
 def supervision_queue():
-    c = acting_context()
-    day = _day(request.args.get("jour"), today(current_user.practice, c["now"]))
-    queue = supervision.review_queue(db.session, day=day, **c)
+    c = acting()
+    day = _day(request.args.get("jour"), today(current_user.practice, c.now))
+    queue = supervision.review_queue(db.session, day=day, acting=c)
     return render_template("delegation/supervision.html", queue=queue, form=ReviewForm())
 
 
@@ -36,10 +36,10 @@ def supervision_queue():
 @require("supervision.own")
 def supervision_own():
     """The docteur junior's consultations of the last days, each marked « Revu par … »."""
-    c = acting_context()
+    c = acting()
     raw = request.args.get("jour")
-    day = read.parse_day(raw, field="jour") if raw else today(current_user.practice, c["now"])
-    reviews = supervision.own_reviews(db.session, day=day, **c)
+    day = read.parse_day(raw, field="jour") if raw else today(current_user.practice, c.now)
+    reviews = supervision.own_reviews(db.session, day=day, acting=c)
     return render_template("delegation/supervision_own.html", reviews=reviews)
 
 
@@ -54,7 +54,7 @@ def supervision_review():
                 db.session,
                 entry_ids=form.entry_ids.data or [],
                 note=form.note.data,
-                **acting_context(),
+                acting=acting(),
             )
         )
         if error is None:

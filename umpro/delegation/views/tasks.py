@@ -6,6 +6,7 @@ from typing import NamedTuple
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from umpro.acting import Acting
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
 from umpro.db import utcnow
@@ -28,7 +29,7 @@ from umpro.extensions import db
 from umpro.forms import attach_error, attempt, values_of
 from umpro.scheduling.services import sameday, slots
 from umpro.timeutil import local_to_utc
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 def _page_arg(name: str) -> int:
@@ -38,14 +39,14 @@ def _page_arg(name: str) -> int:
 @bp.get("/taches")
 @require("nav.task_queue")
 def queue():
-    c = acting_context()
-    available = tasks.page_of_tasks(db.session, view="available", page=_page_arg("page"), **c)
-    mine = tasks.page_of_tasks(db.session, view="mine", page=_page_arg("mes"), **c)
+    c = acting()
+    available = tasks.page_of_tasks(db.session, view="available", page=_page_arg("page"), acting=c)
+    mine = tasks.page_of_tasks(db.session, view="mine", page=_page_arg("mes"), acting=c)
     page = render_template(
         "delegation/queue.html",
         available=available,
         mine=mine,
-        today=today(current_user.practice, c["now"]),
+        today=today(current_user.practice, c.now),
     )
     return page
 
@@ -53,20 +54,20 @@ def queue():
 @bp.get("/boite")
 @require("nav.inbox")
 def inbox():
-    c = acting_context()
-    items = tasks.page_of_tasks(db.session, view="inbox", page=_page_arg("page"), **c)
-    requested = tasks.page_of_requested(db.session, page=_page_arg("demandes"), **c)
+    c = acting()
+    items = tasks.page_of_tasks(db.session, view="inbox", page=_page_arg("page"), acting=c)
+    requested = tasks.page_of_requested(db.session, page=_page_arg("demandes"), acting=c)
     return render_template(
         "delegation/inbox.html",
         items=items,
         requested=requested,
-        today=today(current_user.practice, c["now"]),
+        today=today(current_user.practice, c.now),
     )
 
 
 def _load(task_id: int, *, log: bool = False):
-    c = acting_context()
-    return tasks.get_task(db.session, task_id=task_id, log=log, **c)
+    c = acting()
+    return tasks.get_task(db.session, task_id=task_id, log=log, acting=c)
 
 
 def _submit_on_task_page(task, form, save, *, done: str, form_name: str, next_url=None):
@@ -128,7 +129,7 @@ def _render(task, *, status: int = 200, results=None, result_errors=None, **form
     forms["booking"].type_id.choices = [(t.id, t.label) for t in session_types]
     forms["follow_up"].type_id.choices = [(t.id, t.label) for t in gp_types]
     adverse_events, answers = quality.quality_of(db.session, task=task)
-    allowed = transitions.allowed_moves(db.session, actor=user, task=task, now=now)
+    allowed = transitions.allowed_moves(db.session, acting=Acting(user, now), task=task)
     moves = [m for m in allowed if not m.needs_results]
     can_complete = any(m.needs_results for m in allowed)
     page = render_template(
@@ -168,7 +169,7 @@ def task_transition(task_id: int):
     if form.validate_on_submit():
         _, error = attempt(
             lambda: transitions.transition(
-                db.session, task=task, to=form.to.data, reason=form.reason.data, **acting_context()
+                db.session, task=task, to=form.to.data, reason=form.reason.data, acting=acting()
             ),
             form=form,
         )
@@ -187,7 +188,7 @@ def task_accept_and_start(task_id: int):
     return _submit_on_task_page(
         task,
         form,
-        lambda: transitions.accept_and_start(db.session, task=task, **acting_context()),
+        lambda: transitions.accept_and_start(db.session, task=task, acting=acting()),
         done="Tâche acceptée, prise en charge commencée : saisissez les résultats.",
         form_name="reason_form",
         next_url=url_for("delegation.task_page", task_id=task_id) + "#saisie",
@@ -208,7 +209,7 @@ def task_results(task_id: int):
             to=states.COMPLETED,
             reason=form.reason.data,
             results=raw,
-            **acting_context(),
+            acting=acting(),
         ),
         show=False,
     )
@@ -246,7 +247,7 @@ def _book(task_id: int, *, prefix: str, purpose: str):
             task=task,
             type_id=form.type_id.data,
             start_at=start_at,
-            **acting_context(),
+            acting=acting(),
         )
 
     link, error = attempt(save, form=form)
@@ -312,7 +313,7 @@ def _task_form_post(task_id: int, form_name: str):
         task,
         form,
         lambda: post.service(
-            db.session, task=task, **values_of(form, *post.fields), **acting_context()
+            db.session, task=task, **values_of(form, *post.fields), acting=acting()
         ),
         done=post.done,
         form_name=form_name,

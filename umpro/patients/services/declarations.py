@@ -5,11 +5,12 @@ patient (checked here inside the write transaction, and by the database: a parti
 unique index on the open one, an exclusion constraint on PostgreSQL).
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import DeclarationChange
 from umpro.errors import Conflict, Invalid
@@ -79,27 +80,23 @@ def _open(session, *, actor, patient, gp, start_on) -> TreatingDeclaration:
 
 
 def declare(
-    session: Session,
-    *,
-    actor,
-    patient: Patient,
-    gp_id: int | None,
-    start_on: date | None,
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, patient: Patient, gp_id: int | None, start_on: date | None
 ) -> TreatingDeclaration:
     """Record that ``gp_id`` is the patient's médecin traitant from ``start_on``. Callers
     hold ``declaration.manage``. Refuses a non-GP, a future date, and a period that
     overlaps one already recorded (use ``transfer`` to change GP)."""
     authorize(
-        actor, "declaration.manage", patient, "Vous ne pouvez pas déclarer de médecin traitant."
+        acting.actor,
+        "declaration.manage",
+        patient,
+        "Vous ne pouvez pas déclarer de médecin traitant.",
     )
     gp = gp_of_practice(session, patient.practice_id, gp_id)
     start_on = not_in_future(
-        session, patient, start_on, now, field="start_on", what="La date de début"
+        session, patient, start_on, acting.now, field="start_on", what="La date de début"
     )
-    declaration = _open(session, actor=actor, patient=patient, gp=gp, start_on=start_on)
-    record_access_to(session, actor, "declaration.create", declaration, ip=ip, now=now)
+    declaration = _open(session, actor=acting.actor, patient=patient, gp=gp, start_on=start_on)
+    record_access_to(session, acting, "declaration.create", declaration)
     return declaration
 
 
@@ -116,14 +113,7 @@ def _close(current: TreatingDeclaration, *, actor, on: date, reason: str, field:
 
 
 def transfer(
-    session: Session,
-    *,
-    actor,
-    patient: Patient,
-    gp_id: int | None,
-    on: date | None,
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, patient: Patient, gp_id: int | None, on: date | None
 ) -> TreatingDeclaration:
     """Change the patient's médecin traitant on ``on``: the current declaration ends
     (reason "transfer") and the new one starts that day. Callers hold
@@ -131,44 +121,37 @@ def transfer(
     the new GP themself: see the permissions module). Refuses a non-GP, the same GP, no
     current declaration, a future date or one not after the current start."""
     refused = "Vous ne pouvez pas changer le médecin traitant."
-    authorize(actor, "declaration.transfer", patient, refused)
+    authorize(acting.actor, "declaration.transfer", patient, refused)
     gp = gp_of_practice(session, patient.practice_id, gp_id)
     authorize(
-        actor,
+        acting.actor,
         "declaration.transfer",
         DeclarationChange(patient, gp.id),
         "Seuls le médecin traitant actuel, le nouveau médecin (vers lui-même) et le "
         "secrétariat enregistrent un changement de médecin traitant.",
     )
-    on = not_in_future(session, patient, on, now, field="on", what="La date du changement")
+    on = not_in_future(session, patient, on, acting.now, field="on", what="La date du changement")
     current = _current(session, patient)
     if current is None:
         raise Invalid("Ce patient n'a pas de médecin traitant déclaré : déclarez-en un.")
     if current.gp_id == gp.id:
         raise Invalid("Ce médecin est déjà le médecin traitant de ce patient.", field="gp_id")
-    _close(current, actor=actor, on=on, reason="transfer", field="on")
+    _close(current, actor=acting.actor, on=on, reason="transfer", field="on")
     session.flush()
-    declaration = _open(session, actor=actor, patient=patient, gp=gp, start_on=on)
-    record_access_to(session, actor, "declaration.transfer", declaration, ip=ip, now=now)
+    declaration = _open(session, actor=acting.actor, patient=patient, gp=gp, start_on=on)
+    record_access_to(session, acting, "declaration.transfer", declaration)
     return declaration
 
 
 def end_declaration(
-    session: Session,
-    *,
-    actor,
-    patient: Patient,
-    on: date | None,
-    reason: str,
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, patient: Patient, on: date | None, reason: str
 ) -> TreatingDeclaration:
     """End the current declaration on ``on`` (exclusive) for a listed reason. Callers hold
     ``declaration.end`` (the GP named in it, or the desk recording the patient's written
     choice: see the permissions module). Refuses an unknown reason, a future date, no
     current one."""
     authorize(
-        actor,
+        acting.actor,
         "declaration.end",
         patient,
         "Seuls le médecin traitant déclaré et le secrétariat (à la demande écrite du "
@@ -176,12 +159,12 @@ def end_declaration(
     )
     if reason not in END_REASONS or reason == "transfer":
         raise Invalid("Choisissez le motif de fin.", field="end_reason")
-    on = not_in_future(session, patient, on, now, field="end_on", what="La date de fin")
+    on = not_in_future(session, patient, on, acting.now, field="end_on", what="La date de fin")
     current = _current(session, patient)
     if current is None:
         raise Invalid("Ce patient n'a pas de médecin traitant déclaré.")
-    _close(current, actor=actor, on=on, reason=reason, field="end_on")
+    _close(current, actor=acting.actor, on=on, reason=reason, field="end_on")
     session.flush()
     session.expire(patient, ["current_declaration"])
-    record_access_to(session, actor, "declaration.end", current, ip=ip, now=now)
+    record_access_to(session, acting, "declaration.end", current)
     return current

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Invalid, NotFound
@@ -49,9 +50,9 @@ def check_may_write(actor, patient: Patient, kind: str) -> None:
     authorize(actor, action, patient, "Vous ne pouvez pas écrire ce type d'entrée dans ce dossier.")
 
 
-def new_entry(session, *, actor, patient, kind, title, body, now) -> FileEntry:
+def new_entry(session, *, acting: Acting, patient, kind, title, body) -> FileEntry:
     """Write an entry without logging (callers log the access they make)."""
-    check_may_write(actor, patient, kind)
+    check_may_write(acting.actor, patient, kind)
     title, body = _text(title, body, kind)
     entry = FileEntry(
         practice_id=patient.practice_id,
@@ -59,9 +60,9 @@ def new_entry(session, *, actor, patient, kind, title, body, now) -> FileEntry:
         kind=kind,
         title=title,
         body=body,
-        author_id=actor.id,
-        created_at=now,
-        dated_at=now,
+        author_id=acting.actor.id,
+        created_at=acting.now,
+        dated_at=acting.now,
         version=1,
     )
     session.add(entry)
@@ -70,23 +71,13 @@ def new_entry(session, *, actor, patient, kind, title, body, now) -> FileEntry:
 
 
 def add_entry(
-    session: Session,
-    *,
-    actor,
-    patient: Patient,
-    kind: str,
-    title: str,
-    body: str,
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, patient: Patient, kind: str, title: str, body: str
 ) -> FileEntry:
     """Write an entry in the patient's file. Clinical kinds need ``file_entry.create_clinical``
     (clinicians), the administrative kind ``file_entry.create_admin``. Refuses an empty body,
     an unknown kind."""
-    entry = new_entry(
-        session, actor=actor, patient=patient, kind=kind, title=title, body=body, now=now
-    )
-    record_access_to(session, actor, "file_entry.create", entry, ip=ip, now=now)
+    entry = new_entry(session, acting=acting, patient=patient, kind=kind, title=title, body=body)
+    record_access_to(session, acting, "file_entry.create", entry)
     return entry
 
 
@@ -125,49 +116,44 @@ def _supersede(session: Session, entry: FileEntry, now: datetime) -> None:
 
 
 def correct_entry(
-    session: Session,
-    *,
-    actor,
-    entry: FileEntry,
-    title: str,
-    body: str,
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, entry: FileEntry, title: str, body: str
 ) -> FileEntry:
     """Correct an entry: a new version replaces it on the timeline, the old one stays in
     the history. Only its author, on its last version (``file_entry.correct``); refuses an
     unchanged text and a referral letter (write a new one)."""
-    authorize(actor, "file_entry.correct", entry, "Seul l'auteur peut corriger cette entrée.")
+    authorize(
+        acting.actor, "file_entry.correct", entry, "Seul l'auteur peut corriger cette entrée."
+    )
     if session.scalar(select(ReferralLetter.id).where(ReferralLetter.entry_id == entry.lineage_id)):
         raise Invalid("Une lettre d'adressage ne se corrige pas : rédigez-en une nouvelle.")
     title, body = _text(title, body, entry.kind)
     if (title, body) == (entry.title, entry.body):
         raise Invalid("La correction ne change rien au texte.", field="body")
-    _supersede(session, entry, now)
+    _supersede(session, entry, acting.now)
     correction = FileEntry(
         practice_id=entry.practice_id,
         patient_id=entry.patient_id,
         kind=entry.kind,
         title=title,
         body=body,
-        author_id=actor.id,
-        created_at=now,
+        author_id=acting.actor.id,
+        created_at=acting.now,
         dated_at=entry.dated_at,
         original_id=entry.lineage_id,
         version=entry.version + 1,
     )
     session.add(correction)
     flush_or_conflict(session, "Cette entrée vient d'être corrigée par ailleurs : rechargez.")
-    record_access_to(session, actor, "file_entry.correct", correction, ip=ip, now=now)
+    record_access_to(session, acting, "file_entry.correct", correction)
     return correction
 
 
 def mark_entered_in_error(
-    session: Session, *, actor, entry: FileEntry, reason: str, now: datetime, ip: str = ""
+    session: Session, *, acting: Acting, entry: FileEntry, reason: str
 ) -> FileEntry:
     """Strike out an entry written by mistake (wrong patient…): it stays, marked, with the
     reason. Only its author, on its last version; refuses an empty reason."""
-    authorize(actor, "file_entry.correct", entry, "Seul l'auteur peut marquer cette entrée.")
+    authorize(acting.actor, "file_entry.correct", entry, "Seul l'auteur peut marquer cette entrée.")
     reason = " ".join((reason or "").split())
     if not reason:
         raise Invalid("Indiquez pourquoi cette entrée est erronée.", field="reason")
@@ -176,12 +162,12 @@ def mark_entered_in_error(
     _change_live_version(
         session,
         entry,
-        entered_in_error_at=now,
-        entered_in_error_by_id=actor.id,
+        entered_in_error_at=acting.now,
+        entered_in_error_by_id=acting.actor.id,
         error_reason=reason,
     )
     session.expire(entry)
-    record_access_to(session, actor, "file_entry.mark_error", entry, ip=ip, now=now)
+    record_access_to(session, acting, "file_entry.mark_error", entry)
     return entry
 
 

@@ -2,13 +2,14 @@
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from difflib import SequenceMatcher
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import SEXES, Patient, PatientNameToken, TreatingDeclaration
@@ -225,43 +226,41 @@ DUPLICATE_MESSAGE = (
 def create_patient(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     practice,
     data: PatientInput,
-    now: datetime,
     confirm_duplicate: bool = False,
-    ip: str = "",
 ) -> Patient:
     """Register a patient. Callers hold ``patient.edit`` (``actor=None``: demo, imports).
 
     Refuses invalid data (French message naming the field), an INS already used in the
     practice, and a likely duplicate (Conflict ``likely_duplicate``) unless confirmed.
     """
-    authorize(actor, "patient.edit", None, "Vous ne pouvez pas enregistrer de patient.")
-    data = clean(data, today=today_for(session, practice.id, now))
+    authorize(acting.actor, "patient.edit", None, "Vous ne pouvez pas enregistrer de patient.")
+    data = clean(data, today=today_for(session, practice.id, acting.now))
     _check_ins_free(session, practice.id, data.ins, None)
     if not confirm_duplicate and likely_duplicates(session, practice_id=practice.id, data=data):
         raise Conflict(DUPLICATE_MESSAGE, field="confirm_duplicate", code="likely_duplicate")
-    patient = Patient(practice_id=practice.id, created_at=now)
+    patient = Patient(practice_id=practice.id, created_at=acting.now)
     _apply(patient, data)
     session.add(patient)
     session.flush()
-    record_access_to(session, actor, "patient.create", patient, ip=ip, now=now)
+    record_access_to(session, acting, "patient.create", patient)
     return patient
 
 
 def update_patient(
-    session: Session, *, actor, patient: Patient, data: PatientInput, now: datetime, ip: str = ""
+    session: Session, *, acting: Acting, patient: Patient, data: PatientInput
 ) -> Patient:
     """Edit identity and contacts. Callers hold ``patient.edit``; same checks as creation
     (no duplicate warning: the person already exists)."""
-    authorize(actor, "patient.edit", patient, "Vous ne pouvez pas modifier ce patient.")
-    data = clean(data, today=today_for(session, patient.practice_id, now))
+    authorize(acting.actor, "patient.edit", patient, "Vous ne pouvez pas modifier ce patient.")
+    data = clean(data, today=today_for(session, patient.practice_id, acting.now))
     _check_ins_free(session, patient.practice_id, data.ins, patient.id)
     _apply(patient, data)
-    patient.updated_at = now
+    patient.updated_at = acting.now
     session.flush()
-    record_access_to(session, actor, "patient.update", patient, ip=ip, now=now)
+    record_access_to(session, acting, "patient.update", patient)
     return patient
 
 
@@ -282,12 +281,12 @@ def get_patient(session: Session, *, actor, patient_id: int, eager: bool = False
 
 
 def open_patient(
-    session: Session, *, actor, patient_id: int, now: datetime, ip: str = "", via: str = "page"
+    session: Session, *, acting: Acting, patient_id: int, via: str = "page"
 ) -> Patient:
     """Read a patient's record (page or API): ``get_patient`` and one access-log row."""
-    patient = get_patient(session, actor=actor, patient_id=patient_id, eager=True)
+    patient = get_patient(session, actor=acting.actor, patient_id=patient_id, eager=True)
     via = "" if via == "page" else via
-    record_access_to(session, actor, "patient.view", patient, via=via, ip=ip, now=now)
+    record_access_to(session, acting, "patient.view", patient, via=via)
     return patient
 
 

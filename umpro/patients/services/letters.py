@@ -1,9 +1,10 @@
 """Referral letters (lettre d'adressage, second opinion), composed from the file."""
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Invalid, NotFound
@@ -23,20 +24,20 @@ def _letter_body(reason: str, items: list[FileEntry]) -> str:
 def create_letter(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     patient: Patient,
     recipient: str,
     reason: str,
     is_second_opinion: bool = False,
     entry_ids: list[int] = (),
-    now: datetime,
-    ip: str = "",
 ) -> ReferralLetter:
     """Compose a referral letter from the file: the GP, the patient's identity, the reason
     and the entries the doctor picks; stored as a letter entry of the file. Callers hold
     ``referral_letter.write`` (GPs and junior doctors). Refuses a missing recipient or
     reason, and entries that are not current, visible entries of this patient."""
-    authorize(actor, "referral_letter.write", patient, "Vous ne pouvez pas rédiger de courrier.")
+    authorize(
+        acting.actor, "referral_letter.write", patient, "Vous ne pouvez pas rédiger de courrier."
+    )
     recipient = " ".join((recipient or "").split())
     if not recipient:
         raise Invalid(
@@ -48,26 +49,25 @@ def create_letter(
     if not reason:
         raise Invalid("Le motif de l'adressage est obligatoire.", field="reason")
     wanted = set(entry_ids or ())
-    items = current_entries(session, actor=actor, patient=patient, ids=wanted)
+    items = current_entries(session, actor=acting.actor, patient=patient, ids=wanted)
     if len(items) != len(wanted):
         raise Invalid("Choisissez des entrées valides du dossier de ce patient.", field="entry_ids")
     items.sort(key=lambda e: (e.dated_at, e.id))
     kind = "Demande de second avis" if is_second_opinion else "Lettre d'adressage"
     entry = new_entry(
         session,
-        actor=actor,
+        acting=acting,
         patient=patient,
         kind="letter",
         title=f"{kind} — {recipient}"[:200],
         body=_letter_body(reason, items),
-        now=now,
     )
     letter = ReferralLetter(
         practice_id=patient.practice_id,
         patient_id=patient.id,
         entry=entry,
-        author_id=actor.id,
-        created_at=now,
+        author_id=acting.actor.id,
+        created_at=acting.now,
         recipient=recipient,
         reason=reason,
         is_second_opinion=bool(is_second_opinion),
@@ -75,7 +75,7 @@ def create_letter(
     )
     session.add(letter)
     session.flush()
-    record_access_to(session, actor, "referral_letter.create", letter, ip=ip, now=now)
+    record_access_to(session, acting, "referral_letter.create", letter)
     return letter
 
 
@@ -91,23 +91,14 @@ def get_letter(session: Session, *, actor, patient: Patient, letter_id: int) -> 
     return letter
 
 
-def print_letter(
-    session: Session, *, actor, letter: ReferralLetter, now: datetime, ip: str = ""
-) -> ReferralLetter:
+def print_letter(session: Session, *, acting: Acting, letter: ReferralLetter) -> ReferralLetter:
     """Log the print of a letter (``referral_letter.print``)."""
-    record_access_to(session, actor, "referral_letter.print", letter, ip=ip, now=now)
+    record_access_to(session, acting, "referral_letter.print", letter)
     return letter
 
 
 def record_reply(
-    session: Session,
-    *,
-    actor,
-    letter: ReferralLetter,
-    received_on: date | None,
-    body: str,
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, letter: ReferralLetter, received_on: date | None, body: str
 ) -> FileEntry:
     """Record the specialist's reply as a letter entry of the file. Callers hold
     ``file_entry.create_clinical``. Refuses a second reply, an empty text, a date in the
@@ -115,7 +106,7 @@ def record_reply(
     if letter.reply_entry_id is not None:
         raise Conflict("La réponse à ce courrier est déjà enregistrée.")
     received_on = not_in_future(
-        session, letter, received_on, now, field="received_on", what="La date de réception"
+        session, letter, received_on, acting.now, field="received_on", what="La date de réception"
     )
     if received_on < today_for(session, letter.practice_id, letter.created_at):
         raise Invalid(
@@ -123,15 +114,14 @@ def record_reply(
         )
     entry = new_entry(
         session,
-        actor=actor,
+        acting=acting,
         patient=letter.patient,
         kind="letter",
         title=f"Réponse de {letter.recipient}"[:200],
         body=body,
-        now=now,
     )
     letter.reply_entry = entry
     letter.reply_received_on = received_on
     session.flush()
-    record_access_to(session, actor, "referral_letter.reply", entry, ip=ip, now=now)
+    record_access_to(session, acting, "referral_letter.reply", entry)
     return entry

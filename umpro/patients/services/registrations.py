@@ -6,11 +6,12 @@ database refuses a decline without both too (check constraint ``lawful_decline``
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, case, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to, record_patients_shown
 from umpro.errors import Conflict, Invalid, NotFound
 from umpro.patients.models import (
@@ -37,28 +38,29 @@ PENDING_TWICE = "Une demande est déjà en attente auprès de ce médecin pour c
 def create_request(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     patient: Patient,
     gp_id: int | None,
     channel: str,
     received_on: date | None,
     has_chronic_condition: bool = False,
     note: str = "",
-    now: datetime,
-    ip: str = "",
 ) -> RegistrationRequest:
     """Take a patient's request to ``gp_id``. Callers hold ``registration_request.create``
     (secretaries, mediators, medical assistants, GPs). Refuses a non-GP, an unknown
     channel, a future date, a GP who already is the patient's médecin traitant, and a
     second pending request to the same GP."""
     authorize(
-        actor, "registration_request.create", patient, "Vous ne pouvez pas enregistrer de demande."
+        acting.actor,
+        "registration_request.create",
+        patient,
+        "Vous ne pouvez pas enregistrer de demande.",
     )
     gp = gp_of_practice(session, patient.practice_id, gp_id)
     if channel not in CHANNELS:
         raise Invalid("Choisissez le canal de la demande.", field="channel")
     received_on = not_in_future(
-        session, patient, received_on, now, field="received_on", what="La date de la demande"
+        session, patient, received_on, acting.now, field="received_on", what="La date de la demande"
     )
     current = patient.current_declaration
     if current is not None and current.gp_id == gp.id:
@@ -79,12 +81,12 @@ def create_request(
         channel=channel,
         has_chronic_condition=bool(has_chronic_condition),
         note=" ".join((note or "").split())[:500],
-        recorded_by_id=actor.id if actor else None,
-        created_at=now,
+        recorded_by_id=acting.actor.id if acting.actor else None,
+        created_at=acting.now,
     )
     session.add(request)
     flush_or_conflict(session, PENDING_TWICE, field="gp_id")
-    record_access_to(session, actor, "registration_request.create", request, ip=ip, now=now)
+    record_access_to(session, acting, "registration_request.create", request)
     return request
 
 
@@ -108,18 +110,14 @@ class QueueItem:
 
 
 def queue(
-    session: Session,
-    *,
-    actor,
-    gp_id: int,
-    status: str = "pending",
-    now: datetime,
-    ip: str = "",
+    session: Session, *, acting: Acting, gp_id: int, status: str = "pending"
 ) -> list[QueueItem]:
     """A GP's requests of ``status``: ALD patients without a médecin traitant first, then
     by date received. One query. Callers hold ``registration_request.list``; the patients
     listed are logged (``registration_request.list``)."""
-    authorize(actor, "registration_request.list", None, "Vous n'avez pas accès aux demandes.")
+    authorize(
+        acting.actor, "registration_request.list", None, "Vous n'avez pas accès aux demandes."
+    )
     has_gp = exists().where(
         TreatingDeclaration.patient_id == RegistrationRequest.patient_id,
         TreatingDeclaration.end_on.is_(None),
@@ -130,7 +128,7 @@ def queue(
     rows = session.execute(
         select(RegistrationRequest, has_gp.label("has_gp"))
         .where(
-            RegistrationRequest.practice_id == actor.practice_id,
+            RegistrationRequest.practice_id == acting.actor.practice_id,
             RegistrationRequest.gp_id == gp_id,
             RegistrationRequest.status == status,
         )
@@ -140,12 +138,10 @@ def queue(
     items = [QueueItem(request, bool(flag)) for request, flag in rows]
     record_patients_shown(
         session,
-        actor,
+        acting,
         "registration_request.list",
         [i.request.patient_id for i in items],
         f"registration_queue:gp:{gp_id}",
-        ip=ip,
-        now=now,
     )
     return items
 
@@ -166,14 +162,12 @@ def _claim(session: Session, request: RegistrationRequest, **values) -> None:
 def decide(
     session: Session,
     *,
-    actor,
+    acting: Acting,
     request: RegistrationRequest,
     decision: str,
     reason: str = "",
     note: str = "",
     oriented_to: str = "",
-    now: datetime,
-    ip: str = "",
 ) -> RegistrationRequest:
     """Decide a pending request.
 
@@ -189,12 +183,15 @@ def decide(
         "registration_request.withdraw" if decision == "withdraw" else "registration_request.decide"
     )
     authorize(
-        actor, action, request, "Seul le médecin sollicité peut accepter ou refuser cette demande."
+        acting.actor,
+        action,
+        request,
+        "Seul le médecin sollicité peut accepter ou refuser cette demande.",
     )
     if request.status != "pending":
         raise Conflict("Cette demande a déjà été traitée.")
     note = (note or "").strip()[:1000]
-    values = {"decided_at": now, "decided_by_id": actor.id if actor else None}
+    values = {"decided_at": acting.now, "decided_by_id": acting.actor.id if acting.actor else None}
     if decision == "decline":
         if not reason:
             raise Invalid("Un refus doit être motivé : choisissez un motif.", field="reason")
@@ -224,25 +221,23 @@ def decide(
     gp_id = request.gp_id
     _claim(session, request, **values)
     if decision == "accept":
-        today = today_for(session, patient.practice_id, now)
+        today = today_for(session, patient.practice_id, acting.now)
         current = patient.current_declaration
         change = declarations.transfer if current is not None else declarations.declare
         kwargs = {"on": today} if current is not None else {"start_on": today}
-        declaration = change(
-            session, actor=actor, patient=patient, gp_id=gp_id, now=now, ip=ip, **kwargs
-        )
+        declaration = change(session, acting=acting, patient=patient, gp_id=gp_id, **kwargs)
         request.declaration_id = declaration.id
         session.flush()
-    record_access_to(session, actor, f"registration_request.{decision}", request, ip=ip, now=now)
+    record_access_to(session, acting, f"registration_request.{decision}", request)
     return request
 
 
 def declined_requests(
-    session: Session, *, actor, patient: Patient, now: datetime, ip: str = ""
+    session: Session, *, acting: Acting, patient: Patient
 ) -> list[RegistrationRequest]:
     """The patient's declined requests (doctor, date, reason, orientation), for the
     Assurance maladie conciliator; logged as a print (``registration_request.print``)."""
-    authorize(actor, "patient.view_admin", patient, "Vous n'avez pas accès à ce patient.")
+    authorize(acting.actor, "patient.view_admin", patient, "Vous n'avez pas accès à ce patient.")
     rows = list(
         session.scalars(
             select(RegistrationRequest)
@@ -253,7 +248,7 @@ def declined_requests(
             .order_by(RegistrationRequest.decided_at, RegistrationRequest.id)
         )
     )
-    record_access_to(session, actor, "registration_request.print", patient, ip=ip, now=now)
+    record_access_to(session, acting, "registration_request.print", patient)
     return rows
 
 

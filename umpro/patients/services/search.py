@@ -7,13 +7,11 @@ Hélène Martin, ``jean-pierre`` and ``jean pierre`` find Jean-Pierre, ``ndiaye`
 whatever the number of patients, then two to load the médecin traitant and objection.
 """
 
-from datetime import datetime
-
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_patients_shown
-from umpro.db import utcnow
 from umpro.patients import relations
 from umpro.patients.models import Patient, PatientNameToken
 from umpro.patients.names import parse_query, successor
@@ -34,34 +32,27 @@ def _token_match(practice_id: int, prefix: str):
 
 
 def search_patients(
-    session: Session,
-    *,
-    actor,
-    query: str,
-    limit: int = 20,
-    ip: str = "",
-    now: datetime | None = None,
+    session: Session, *, acting: Acting, query: str, limit: int = 20
 ) -> list[Patient]:
     """The actor's practice's patients matching ``query``, by name order, at most ``limit``
     (capped at 50). Any member may search; a student finds only the patients they have an
     appointment with. An empty query finds nothing. Logs one access row per patient listed
     (``patient.search``), or one row without patient when none is.
     """
-    now = now or utcnow()
-    terms = parse_query(query or "", today=today_for(session, actor.practice_id, now))
+    terms = parse_query(query or "", today=today_for(session, acting.actor.practice_id, acting.now))
     if terms.is_empty:
         return []
     patients: list[Patient] = []
     if not terms.impossible:
-        conditions = [Patient.practice_id == actor.practice_id]
-        conditions += [_token_match(actor.practice_id, token) for token in terms.tokens]
+        conditions = [Patient.practice_id == acting.actor.practice_id]
+        conditions += [_token_match(acting.actor.practice_id, token) for token in terms.tokens]
         if terms.birth_date:
             conditions.append(Patient.birth_date == terms.birth_date)
         if terms.birth_year:
             conditions.append(extract("year", Patient.birth_date) == terms.birth_year)
         if terms.ins:
             conditions.append(Patient.ins == terms.ins)
-        if (reach := relations.reach_condition(actor, Patient.id)) is not None:
+        if (reach := relations.reach_condition(acting.actor, Patient.id)) is not None:
             conditions.append(reach)
         patients = list(
             session.scalars(
@@ -71,7 +62,5 @@ def search_patients(
                 .limit(max(1, min(limit, MAX_LIMIT)))
             )
         )
-    record_patients_shown(
-        session, actor, "patient.search", [p.id for p in patients], "search", ip=ip, now=now
-    )
+    record_patients_shown(session, acting, "patient.search", [p.id for p in patients], "search")
     return patients

@@ -13,10 +13,9 @@ The rule, enforced here and in ``umpro.auth.permissions`` (``file_entry.view``):
   kept. Once lifted, the team shares again, including what was written meanwhile.
 """
 
-from datetime import datetime
-
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.errors import Conflict, Forbidden
 from umpro.patients.models import Patient, SharingObjection
@@ -29,43 +28,46 @@ SHARING_REFUSED = (
 
 
 def record_objection(
-    session: Session, *, actor, patient: Patient, note: str = "", now: datetime, ip: str = ""
+    session: Session, *, acting: Acting, patient: Patient, note: str = ""
 ) -> SharingObjection:
     """Record that the patient objects to team sharing. Callers hold
     ``patient.sharing_objection``; refuses when an objection already stands."""
     authorize(
-        actor, "patient.sharing_objection", patient, "Vous ne pouvez pas enregistrer d'opposition."
+        acting.actor,
+        "patient.sharing_objection",
+        patient,
+        "Vous ne pouvez pas enregistrer d'opposition.",
     )
     if patient.active_objection is not None:
         raise Conflict("Une opposition au partage est déjà enregistrée pour ce patient.")
     objection = SharingObjection(
         practice_id=patient.practice_id,
         patient_id=patient.id,
-        recorded_at=now,
-        recorded_by_id=actor.id if actor else None,
+        recorded_at=acting.now,
+        recorded_by_id=acting.actor.id if acting.actor else None,
         note=" ".join((note or "").split())[:500],
     )
     session.add(objection)
     flush_or_conflict(session, "Une opposition au partage est déjà enregistrée pour ce patient.")
     session.expire(patient, ["active_objection"])
-    record_access_to(session, actor, "sharing_objection.record", objection, ip=ip, now=now)
+    record_access_to(session, acting, "sharing_objection.record", objection)
     return objection
 
 
-def lift_objection(
-    session: Session, *, actor, patient: Patient, now: datetime, ip: str = ""
-) -> SharingObjection:
+def lift_objection(session: Session, *, acting: Acting, patient: Patient) -> SharingObjection:
     """Lift the standing objection (the patient agrees to sharing again). Callers hold
     ``patient.sharing_objection``; refuses when none stands."""
-    authorize(actor, "patient.sharing_objection", patient, "Vous ne pouvez pas lever d'opposition.")
+    authorize(
+        acting.actor, "patient.sharing_objection", patient, "Vous ne pouvez pas lever d'opposition."
+    )
     objection = patient.active_objection
     if objection is None:
         raise Conflict("Aucune opposition au partage n'est en cours pour ce patient.")
-    objection.lifted_at = now
-    objection.lifted_by_id = actor.id if actor else None
+    objection.lifted_at = acting.now
+    objection.lifted_by_id = acting.actor.id if acting.actor else None
     session.flush()
     session.expire(patient, ["active_objection"])
-    record_access_to(session, actor, "sharing_objection.lift", objection, ip=ip, now=now)
+    record_access_to(session, acting, "sharing_objection.lift", objection)
     return objection
 
 
@@ -80,11 +82,9 @@ def objection_history(session: Session, *, patient: Patient) -> list[SharingObje
     )
 
 
-def print_information_sheet(
-    session: Session, *, actor, patient: Patient, now: datetime, ip: str = ""
-) -> None:
+def print_information_sheet(session: Session, *, acting: Acting, patient: Patient) -> None:
     """Log the print of the information sheet on team sharing (``patient.print_sheet``)."""
-    record_access_to(session, actor, "patient.print_sheet", patient, ip=ip, now=now)
+    record_access_to(session, acting, "patient.print_sheet", patient)
 
 
 def check_sharing_allows(session: Session, *, patient: Patient, actor, recipient) -> None:

@@ -28,7 +28,7 @@ from umpro.scheduling.services import patient_card
 from umpro.team.models import Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_today
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 def gp_choices() -> list[tuple]:
@@ -57,8 +57,8 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
     """The patient page, in a bounded number of queries whatever the file's size; opening
     it is one access-log row."""
     session = db.session
-    context = acting_context()
-    patient = services.open_patient(session, **context, patient_id=patient_id)
+    context = acting()
+    patient = services.open_patient(session, acting=context, patient_id=patient_id)
     page = read.arg_int("page", default=1, minimum=1, maximum=read.MAX_ID)
     timeline = services.timeline(
         session, actor=current_user, patient=patient, offset=(page - 1) * TIMELINE_PAGE
@@ -78,14 +78,12 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
     response = render_template(
         "patients/show.html",
         patient=patient,
-        today=local_today(current_user.practice.timezone, context["now"]),
+        today=local_today(current_user.practice.timezone, context.now),
         timeline=timeline,
         page=page,
         declarations=services.history(session, patient=patient),
         requests=services.requests_of(session, patient=patient),
-        appointments=patient_card.patient_appointments(
-            session, actor=current_user, patient=patient, now=context["now"]
-        ),
+        appointments=patient_card.patient_appointments(session, acting=context, patient=patient),
         shown=patient_card.SHOWN,
         objections=services.objection_history(session, patient=patient),
         letters=letters,
@@ -97,7 +95,7 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
         access_history=None
         if live_part("access_history")
         else patient_history(
-            session, patient=patient, tz=current_user.practice.timezone, **context
+            session, patient=patient, tz=current_user.practice.timezone, acting=context
         ),
         access_history_live=LIVE if live_part("access_history") else None,
     )
@@ -107,10 +105,10 @@ def render_patient_page(patient_id: int, *, status: int = 200, **forms):
 def access_history_part(patient_id: int) -> str:
     """The patient page's "who saw this file", rendered anew at every answer of a kept
     page (it reads the access log, which no data version follows)."""
-    context = acting_context()
-    patient = services.get_patient(db.session, actor=context["actor"], patient_id=patient_id)
+    context = acting()
+    patient = services.get_patient(db.session, actor=context.actor, patient_id=patient_id)
     history = patient_history(
-        db.session, patient=patient, tz=current_user.practice.timezone, **context
+        db.session, patient=patient, tz=current_user.practice.timezone, acting=context
     )
     return render_template("patients/_access_history.html", access_history=history)
 

@@ -11,7 +11,7 @@ from umpro.patients import services
 from umpro.patients.forms import CorrectionForm, EnteredInErrorForm, EntryForm
 from umpro.patients.views import bp
 from umpro.patients.views._page import entry_kinds, submit_on_patient_page
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 @bp.post("/<int:patient_id>/entrees")
@@ -24,10 +24,7 @@ def add_entry(patient_id: int):
         patient_id,
         form,
         lambda: services.add_entry(
-            db.session,
-            **acting_context(),
-            patient=patient,
-            **values_of(form, "kind", "title", "body"),
+            db.session, acting=acting(), patient=patient, **values_of(form, "kind", "title", "body")
         ),
         done="Entrée ajoutée au dossier.",
         form_name="entry_form",
@@ -52,7 +49,7 @@ def correct_entry(patient_id: int, entry_id: int):
     return form_page(
         form,
         lambda: services.correct_entry(
-            db.session, **acting_context(), entry=entry, **values_of(form, "title", "body")
+            db.session, acting=acting(), entry=entry, **values_of(form, "title", "body")
         ),
         done="Correction enregistrée : la version précédente reste dans l'historique.",
         next_url=url_for("patients.show", patient_id=patient_id),
@@ -70,7 +67,7 @@ def mark_entry_error(patient_id: int, entry_id: int):
     return form_page(
         form,
         lambda: services.mark_entered_in_error(
-            db.session, **acting_context(), entry=entry, reason=form.reason.data
+            db.session, acting=acting(), entry=entry, reason=form.reason.data
         ),
         done="Entrée marquée comme erronée : elle reste visible, barrée.",
         next_url=url_for("patients.show", patient_id=patient_id),

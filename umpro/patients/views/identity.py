@@ -19,7 +19,7 @@ from umpro.patients.views._page import (
 )
 from umpro.team.models import Staff
 from umpro.timeutil import local_today
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 def _input(form: PatientForm) -> services.PatientInput:
@@ -44,13 +44,13 @@ def _input(form: PatientForm) -> services.PatientInput:
 @cached_page
 def search():
     query = request.args.get("q", "").strip()
-    context = acting_context()
-    results = services.search_patients(db.session, **context, query=query) if query else []
+    context = acting()
+    results = services.search_patients(db.session, acting=context, query=query) if query else []
     return render_template(
         "patients/search.html",
         query=query,
         results=results,
-        today=local_today(current_user.practice.timezone, context["now"]),
+        today=local_today(current_user.practice.timezone, context.now),
     )
 
 
@@ -63,7 +63,7 @@ def create():
         patient, error = attempt(
             lambda: services.create_patient(
                 db.session,
-                **acting_context(),
+                acting=acting(),
                 practice=current_user.practice,
                 data=_input(form),
                 confirm_duplicate=form.confirm_duplicate.data,
@@ -97,7 +97,7 @@ def edit(patient_id: int):
     return form_page(
         form,
         lambda: services.update_patient(
-            db.session, **acting_context(), patient=patient, data=_input(form)
+            db.session, acting=acting(), patient=patient, data=_input(form)
         ),
         done="Modifications enregistrées.",
         next_url=url_for("patients.show", patient_id=patient.id),
@@ -123,7 +123,7 @@ def record_objection(patient_id: int):
     return _objection_action(
         patient_id,
         lambda patient, form: services.record_objection(
-            db.session, **acting_context(), patient=patient, note=form.note.data
+            db.session, acting=acting(), patient=patient, note=form.note.data
         ),
         "Opposition au partage enregistrée.",
     )
@@ -134,7 +134,7 @@ def record_objection(patient_id: int):
 def lift_objection(patient_id: int):
     return _objection_action(
         patient_id,
-        lambda patient, _: services.lift_objection(db.session, **acting_context(), patient=patient),
+        lambda patient, _: services.lift_objection(db.session, acting=acting(), patient=patient),
         "Opposition au partage levée.",
     )
 
@@ -146,7 +146,7 @@ def information_sheet(patient_id: int):
     patient = services.get_patient(
         db.session, actor=current_user, patient_id=patient_id, eager=True
     )
-    services.print_information_sheet(db.session, **acting_context(), patient=patient)
+    services.print_information_sheet(db.session, acting=acting(), patient=patient)
     team = db.session.scalars(
         select(Staff)
         .where(Staff.practice_id == current_user.practice_id, Staff.is_active.is_(True))

@@ -10,7 +10,7 @@ from umpro.patients import services
 from umpro.patients.forms import LetterForm, ReplyForm
 from umpro.patients.views import bp
 from umpro.timeutil import local_today
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 @bp.route("/<int:patient_id>/lettres/nouvelle", methods=["GET", "POST"])
@@ -31,7 +31,7 @@ def new_letter(patient_id: int):
         form,
         lambda: services.create_letter(
             session,
-            **acting_context(),
+            acting=acting(),
             patient=patient,
             **values_of(form, "recipient", "reason", "is_second_opinion"),
             entry_ids=form.entry_ids.data or [],
@@ -55,7 +55,7 @@ def letter(patient_id: int, letter_id: int):
     found = services.get_letter(
         db.session, actor=current_user, patient=patient, letter_id=letter_id
     )
-    services.print_letter(db.session, **acting_context(), letter=found)
+    services.print_letter(db.session, acting=acting(), letter=found)
     return render_template(
         "patients/letter.html", patient=patient, letter=found, practice=current_user.practice
     )
@@ -70,11 +70,11 @@ def letter_reply(patient_id: int, letter_id: int):
     )
     form = ReplyForm()
     if not form.is_submitted():
-        form.received_on.data = local_today(current_user.practice.timezone, acting_context()["now"])
+        form.received_on.data = local_today(current_user.practice.timezone, acting().now)
     return form_page(
         form,
         lambda: services.record_reply(
-            db.session, **acting_context(), letter=found, **values_of(form, "received_on", "body")
+            db.session, acting=acting(), letter=found, **values_of(form, "received_on", "body")
         ),
         done="Réponse enregistrée dans le dossier.",
         next_url=url_for("patients.show", patient_id=patient_id),

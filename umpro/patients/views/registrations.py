@@ -24,7 +24,7 @@ from umpro.patients.models import REQUEST_STATUSES
 from umpro.patients.views import bp
 from umpro.patients.views._page import gp_choices, submit_on_patient_page
 from umpro.timeutil import local_today
-from umpro.web import acting_context
+from umpro.web import acting
 
 
 class _DeclarationChange(NamedTuple):
@@ -72,7 +72,7 @@ def _declaration_action(patient_id: int, prefix: str):
         form,
         lambda: change.service(
             db.session,
-            **acting_context(),
+            acting=acting(),
             patient=patient,
             **{keyword: form[name].data for keyword, name in change.fields.items()},
         ),
@@ -108,13 +108,13 @@ def new_request(patient_id: int):
     form = RequestForm()
     form.gp_id.choices = gp_choices()
     if not form.is_submitted():
-        form.received_on.data = local_today(current_user.practice.timezone, acting_context()["now"])
+        form.received_on.data = local_today(current_user.practice.timezone, acting().now)
         form.has_chronic_condition.data = patient.has_chronic_condition
     return form_page(
         form,
         lambda: services.create_request(
             db.session,
-            **acting_context(),
+            acting=acting(),
             patient=patient,
             **values_of(form, "gp_id", "channel", "received_on", "has_chronic_condition", "note"),
         ),
@@ -139,7 +139,7 @@ def queue():
     if status not in REQUEST_STATUSES:
         status = "pending"
     items = (
-        services.queue(db.session, **acting_context(), gp_id=gp_id, status=status)
+        services.queue(db.session, acting=acting(), gp_id=gp_id, status=status)
         if gp_id is not None
         else []
     )
@@ -167,7 +167,7 @@ def decide(request_id: int):
         form,
         lambda: services.decide(
             db.session,
-            **acting_context(),
+            acting=acting(),
             request=registration,
             decision=form.decision.data or "",
             **values_of(form, "reason", "note", "oriented_to"),
@@ -184,8 +184,8 @@ def decide(request_id: int):
 def declined(patient_id: int):
     """Printable record of the patient's declined requests, for the conciliator."""
     patient = services.get_patient(db.session, actor=current_user, patient_id=patient_id)
-    c = acting_context()
-    rows = services.declined_requests(db.session, **c, patient=patient)
+    c = acting()
+    rows = services.declined_requests(db.session, acting=c, patient=patient)
     return render_template(
         "patients/declines.html",
         patient=patient,
@@ -193,5 +193,5 @@ def declined(patient_id: int):
         practice=current_user.practice,
         issuer=current_user,
         # The issue date from the app's clock (tests freeze it), in the practice's zone.
-        issued_on=local_today(current_user.practice.timezone, c["now"]),
+        issued_on=local_today(current_user.practice.timezone, c.now),
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.errors import Forbidden, Invalid
 from umpro.reports.services import figures as fig
 from umpro.reports.services import snapshots, targets
@@ -66,19 +67,19 @@ def assisted_gp_ids(session: Session, *, practice) -> set[int]:
 
 
 def gp_reports(
-    session: Session, *, actor, gps: list[Staff], months: list[date], now: datetime
+    session: Session, *, acting: Acting, gps: list[Staff], months: list[date]
 ) -> list[GPReport]:
     """The figures of ``gps`` over ``months``, each month end from a snapshot, today live.
 
     A bounded number of queries whatever the history and the number of GPs."""
     for gp in gps:
-        if gp.practice_id != actor.practice_id:
+        if gp.practice_id != acting.actor.practice_id:
             raise Forbidden("Ce médecin n'appartient pas à votre maison de santé.")
-    practice = actor.practice
+    practice = acting.actor.practice
     ids = [gp.id for gp in gps]
-    today = local_today(practice.timezone, now)
+    today = local_today(practice.timezone, acting.now)
     series = snapshots.monthly_series(
-        session, practice=practice, gp_ids=ids, first=months[0], last=months[-1], now=now
+        session, practice=practice, gp_ids=ids, first=months[0], last=months[-1], now=acting.now
     )
     live = fig.figures_on(session, practice=practice, gp_ids=ids, day=today)
     requests = fig.requests_between(

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.reports.services import snapshots, targets, waiting
@@ -30,9 +31,9 @@ class Home:
     unscheduled: int = 0
 
 
-def _today_appointments(session, *, actor, staff_id: int, now: datetime, ip: str) -> list:
+def _today_appointments(session, *, acting: Acting, staff_id: int) -> list:
     start, end = local_day_bounds(
-        local_today(actor.practice.timezone, now), actor.practice.timezone
+        local_today(acting.actor.practice.timezone, acting.now), acting.actor.practice.timezone
     )
     appointments = list(
         session.scalars(
@@ -50,12 +51,10 @@ def _today_appointments(session, *, actor, staff_id: int, now: datetime, ip: str
     if appointments:
         record_access(
             session,
-            actor=actor,
+            acting=acting,
             action="home.today",
             patient_ids=sorted({a.patient_id for a in appointments}),
             target=f"home:staff:{staff_id}",
-            ip=ip,
-            now=now,
         )
     return appointments
 
@@ -80,38 +79,37 @@ def _day_counts(session, *, practice, now: datetime) -> tuple[list[tuple[str, in
     return [(label, counts.get(status, 0)) for status, label in STATUSES.items()], unscheduled
 
 
-def home_for(session: Session, *, actor, now: datetime, ip: str = "") -> Home:
+def home_for(session: Session, *, acting: Acting) -> Home:
     """The home page of ``actor``: a GP's day, inbox, requests and patient list against
     the target; a nurse's queue and sessions; the desk's day counts. A bounded number
     of queries; the patients listed are access-logged."""
-    practice = actor.practice
-    if actor.profession == Profession.GP:
+    practice = acting.actor.practice
+    if acting.actor.profession == Profession.GP:
         home = Home("gp")
-        home.appointments = _today_appointments(
-            session, actor=actor, staff_id=actor.id, now=now, ip=ip
-        )
-        home.inbox = waiting.inbox(session, staff=actor)
-        home.pending_requests = waiting.pending_requests(session, staff=actor)
-        today = local_today(practice.timezone, now)
+        home.appointments = _today_appointments(session, acting=acting, staff_id=acting.actor.id)
+        home.inbox = waiting.inbox(session, staff=acting.actor)
+        home.pending_requests = waiting.pending_requests(session, staff=acting.actor)
+        today = local_today(practice.timezone, acting.now)
         home.spark = snapshots.patient_list_spark(
-            session, practice=practice, gp_id=actor.id, months=SPARK_MONTHS, now=now
+            session, practice=practice, gp_id=acting.actor.id, months=SPARK_MONTHS, now=acting.now
         )
         home.patient_list = home.spark[-1]
-        target = targets.current_targets(session, gp_ids=[actor.id]).get(actor.id)
+        target = targets.current_targets(session, gp_ids=[acting.actor.id]).get(acting.actor.id)
         if target is not None:
             home.progress = targets.progress(target, current=home.patient_list, on=today)
         return home
-    if actor.profession in NURSES:
+    if acting.actor.profession in NURSES:
         home = Home("nurse")
-        home.appointments = _today_appointments(
-            session, actor=actor, staff_id=actor.id, now=now, ip=ip
-        )
-        home.queue = waiting.queue(session, staff=actor, now=now)
+        home.appointments = _today_appointments(session, acting=acting, staff_id=acting.actor.id)
+        home.queue = waiting.queue(session, staff=acting.actor, now=acting.now)
         return home
-    if actor.profession in (Profession.SECRETARY, Profession.HEALTH_MEDIATOR) or actor.is_admin:
+    if (
+        acting.actor.profession in (Profession.SECRETARY, Profession.HEALTH_MEDIATOR)
+        or acting.actor.is_admin
+    ):
         home = Home("desk")
-        home.day_counts, home.unscheduled = _day_counts(session, practice=practice, now=now)
-        if can(actor, "reports.worklists_admin"):
-            home.pending_requests = waiting.pending_requests(session, staff=actor)
+        home.day_counts, home.unscheduled = _day_counts(session, practice=practice, now=acting.now)
+        if can(acting.actor, "reports.worklists_admin"):
+            home.pending_requests = waiting.pending_requests(session, staff=acting.actor)
         return home
     return Home("other")

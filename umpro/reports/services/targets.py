@@ -2,11 +2,12 @@
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.errors import Invalid
 from umpro.reports.models import PatientListTarget
 from umpro.reports.services import figures as fig
@@ -41,14 +42,14 @@ def gp_of_practice(session: Session, *, actor, gp_id: int | None, field: str = "
     return gp
 
 
-def set_target(session: Session, *, actor, data: TargetInput, now: datetime) -> PatientListTarget:
+def set_target(session: Session, *, acting: Acting, data: TargetInput) -> PatientListTarget:
     """Record a GP's commitment (callers hold ``reports.target.manage`` on the GP).
 
     Refuses a GP of another practice, a baseline date in the future, a deadline not
     after the baseline or more than five years later, and a target outside sensible
     bounds (a percentage over 0 and up to 100, a gain of 1 to 3 000 patients)."""
-    gp = gp_of_practice(session, actor=actor, gp_id=data.gp_id)
-    today = local_today(actor.practice.timezone, now)
+    gp = gp_of_practice(session, actor=acting.actor, gp_id=data.gp_id)
+    today = local_today(acting.actor.practice.timezone, acting.now)
     if data.baseline_on is None:
         raise Invalid("Indiquez la date de référence.", field="baseline_on")
     if data.baseline_on > today:
@@ -99,8 +100,8 @@ def set_target(session: Session, *, actor, data: TargetInput, now: datetime) -> 
         target_value=baseline + gain,
         deadline_on=data.deadline_on,
         with_assistant=data.with_assistant,
-        recorded_by_id=actor.id,
-        created_at=now,
+        recorded_by_id=acting.actor.id,
+        created_at=acting.now,
     )
     session.add(target)
     session.flush()

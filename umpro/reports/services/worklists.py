@@ -5,11 +5,12 @@ shown: they list patients). Administrative lists show identity and declarations 
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access
 from umpro.auth.permissions import can
 from umpro.errors import Forbidden
@@ -181,25 +182,23 @@ def ended_recently(session: Session, *, gp: Staff, today: date) -> Worklist:
     )
 
 
-def worklists(
-    session: Session, *, actor, gp: Staff | None, now: datetime, ip: str = ""
-) -> list[Worklist]:
+def worklists(session: Session, *, acting: Acting, gp: Staff | None) -> list[Worklist]:
     """The worklists ``actor`` may see: ``gp``'s own lists (``reports.patient_list``)
     and the administrative ones (``reports.worklists_admin``). Refuses a GP of another
     practice or a viewer who may see none. Logs one access row per patient listed."""
-    if gp is not None and gp.practice_id != actor.practice_id:
+    if gp is not None and gp.practice_id != acting.actor.practice_id:
         raise Forbidden("Ce médecin n'appartient pas à votre maison de santé.")
-    today = local_today(actor.practice.timezone, now)
+    today = local_today(acting.actor.practice.timezone, acting.now)
     lists = []
-    if gp is not None and can(actor, "reports.patient_list", gp):
+    if gp is not None and can(acting.actor, "reports.patient_list", gp):
         lists += [
             seen_not_declared(session, gp=gp, today=today),
             ended_recently(session, gp=gp, today=today),
         ]
-    if can(actor, "reports.worklists_admin"):
+    if can(acting.actor, "reports.worklists_admin"):
         lists += [
-            pending_requests(session, practice=actor.practice, gp=gp),
-            ald_without_gp(session, practice=actor.practice),
+            pending_requests(session, practice=acting.actor.practice, gp=gp),
+            ald_without_gp(session, practice=acting.actor.practice),
         ]
     if not lists:
         raise Forbidden("Vous n'avez pas accès à ces listes de travail.")
@@ -207,11 +206,9 @@ def worklists(
     if patient_ids:
         record_access(
             session,
-            actor=actor,
+            acting=acting,
             action="reports.worklists",
             patient_ids=patient_ids,
             target=f"worklists:gp:{gp.id}" if gp else "worklists",
-            ip=ip,
-            now=now,
         )
     return lists

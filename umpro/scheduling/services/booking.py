@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Conflict, Forbidden, Invalid, NotFound
@@ -56,19 +57,19 @@ def _iso(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _record(session, appointment, *, actor, action, changes, now, note="", ip=""):
+def _record(session, appointment, *, acting: Acting, action, changes, note=""):
     session.add(
         AppointmentEvent(
             practice_id=appointment.practice_id,
             appointment_id=appointment.id,
-            at=now,
-            actor_id=actor.id if actor is not None else None,
+            at=acting.now,
+            actor_id=acting.actor.id if acting.actor is not None else None,
             action=action,
             changes={k: [_iso(old), _iso(new)] for k, (old, new) in changes.items()},
             note=note,
         )
     )
-    record_access_to(session, actor, f"appointment.{action}", appointment, ip=ip, now=now)
+    record_access_to(session, acting, f"appointment.{action}", appointment)
 
 
 def _same_practice(actor, *objects) -> None:
@@ -92,12 +93,11 @@ def _check_version(appointment: Appointment, version: int | None) -> None:
 def book_appointment(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     patient: Patient,
     staff: Staff,
     appointment_type: AppointmentType,
     start_at: datetime,
-    now: datetime,
     end_at: datetime | None = None,
     room_id: int | None = None,
     source: str = "desk",
@@ -105,7 +105,6 @@ def book_appointment(
     regulator_name: str = "",
     regulator_reference: str = "",
     note: str = "",
-    ip: str = "",
 ) -> Appointment:
     """Book ``patient`` with ``staff``. Whoever may ``agenda.book`` in that agenda, or a
     regulator (``agenda.regulate``) with source ``regulator``.
@@ -116,29 +115,28 @@ def book_appointment(
     member, the room or the patient (409); the regulation rules (48 h, SAS hours, who) and
     a slot held for same-day care before its own day (422, see ``holds``/``regulation``)."""
     _same_practice(
-        actor,
+        acting.actor,
         (patient, "Patient introuvable.", "patient_id"),
         (staff, "Membre de l'équipe introuvable.", "staff_id"),
         (appointment_type, "Type de rendez-vous introuvable.", "type_id"),
     )
     if not (
-        can(actor, "agenda.book", staff)
-        or (source == "regulator" and can(actor, "agenda.regulate", staff))
+        can(acting.actor, "agenda.book", staff)
+        or (source == "regulator" and can(acting.actor, "agenda.regulate", staff))
     ):
         raise _may_not_book_in(staff)
     if source not in SOURCES:
         raise Invalid("Origine du rendez-vous inconnue.", field="source")
     regulator_name, regulator_reference = check_regulator_booking(
-        actor=actor,
+        acting=acting,
         staff=staff,
         source=source,
         start_at=start_at,
-        now=now,
         regulator_name=regulator_name,
         regulator_reference=regulator_reference,
     )
     if room_id is not None:
-        _same_practice(actor, (session.get(Room, room_id), "Salle introuvable.", "room_id"))
+        _same_practice(acting.actor, (session.get(Room, room_id), "Salle introuvable.", "room_id"))
     end_at = end_at or start_at + timedelta(minutes=appointment_type.duration_minutes)
     # One load of the day's rules and absences for the placement and the hold check (a
     # booking starts and ends the same local day: check_placement refuses otherwise).
@@ -152,17 +150,16 @@ def book_appointment(
         end_at=end_at,
         room_id=room_id,
         exclude_id=None,
-        now=now,
+        now=acting.now,
         template=template,
     )
     held = holds.plan_claim(
         session,
-        actor=actor,
+        acting=acting,
         staff=staff,
         start_at=start_at,
         end_at=end_at,
         source=source,
-        now=now,
         template=template,
     )
     if held or source == "regulator":
@@ -182,9 +179,9 @@ def book_appointment(
         ),
         regulator_name=regulator_name,
         regulator_reference=regulator_reference,
-        created_by_id=actor.id,
-        created_at=now,
-        updated_at=now,
+        created_by_id=acting.actor.id,
+        created_at=acting.now,
+        updated_at=acting.now,
     )
     session.add(appointment)
     flush_or_conflict(session)
@@ -193,7 +190,7 @@ def book_appointment(
         holds=held,
         appointment_id=appointment.id,
         practice_id=staff.practice_id,
-        now=now,
+        now=acting.now,
     )
     changes = {
         "staff_id": (None, staff.id),
@@ -206,16 +203,7 @@ def book_appointment(
     if regulator_reference or regulator_name:
         changes["regulator_name"] = (None, regulator_name)
         changes["regulator_reference"] = (None, regulator_reference)
-    _record(
-        session,
-        appointment,
-        actor=actor,
-        action="create",
-        changes=changes,
-        now=now,
-        note=note,
-        ip=ip,
-    )
+    _record(session, appointment, acting=acting, action="create", changes=changes, note=note)
     session.flush()
     return appointment
 
@@ -226,23 +214,21 @@ _UNSET = object()
 def update_appointment(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     appointment: Appointment,
     version: int | None,
-    now: datetime,
     start_at: datetime | None = None,
     end_at: datetime | None = None,
     staff: Staff | None = None,
     appointment_type: AppointmentType | None = None,
     room_id=_UNSET,
-    ip: str = "",
 ) -> Appointment:
     """Move or change a booked appointment (time, staff member, type, room).
 
     Refuses a stale ``version`` (409, "modifié entre-temps, rechargez"), an actor without
     ``appointment.manage`` on it (or ``agenda.book`` in the new agenda) (403), an
     appointment no longer booked, and every placement rule of a new booking."""
-    if not can(actor, "appointment.manage", appointment):
+    if not can(acting.actor, "appointment.manage", appointment):
         raise Forbidden("Vous ne pouvez pas modifier ce rendez-vous.")
     _check_version(appointment, version)
     if appointment.status != BOOKED:
@@ -252,12 +238,14 @@ def update_appointment(
         )
     new_staff = staff or appointment.staff
     if staff is not None:
-        _same_practice(actor, (staff, "Membre de l'équipe introuvable.", "staff_id"))
-        if staff.id != appointment.staff_id and not can(actor, "agenda.book", staff):
+        _same_practice(acting.actor, (staff, "Membre de l'équipe introuvable.", "staff_id"))
+        if staff.id != appointment.staff_id and not can(acting.actor, "agenda.book", staff):
             raise _may_not_book_in(staff)
     new_type = appointment_type or appointment.type
     if appointment_type is not None:
-        _same_practice(actor, (appointment_type, "Type de rendez-vous introuvable.", "type_id"))
+        _same_practice(
+            acting.actor, (appointment_type, "Type de rendez-vous introuvable.", "type_id")
+        )
     new_start = start_at or appointment.start_at
     if end_at is not None:
         new_end = end_at
@@ -267,7 +255,7 @@ def update_appointment(
         new_end = appointment.end_at
     wanted_room = None
     if room_id is not _UNSET and room_id is not None:
-        _same_practice(actor, (session.get(Room, room_id), "Salle introuvable.", "room_id"))
+        _same_practice(acting.actor, (session.get(Room, room_id), "Salle introuvable.", "room_id"))
         wanted_room = room_id
     elif room_id is _UNSET and staff is None and start_at is None:
         wanted_room = appointment.room_id
@@ -280,7 +268,7 @@ def update_appointment(
         end_at=new_end,
         room_id=wanted_room,
         exclude_id=appointment.id,
-        now=now,
+        now=acting.now,
         template=placement_template(session, staff=new_staff, start_at=new_start),
     )
     changes = {
@@ -299,10 +287,10 @@ def update_appointment(
     appointment.staff, appointment.type = new_staff, new_type
     appointment.room_id = new_room
     appointment.start_at, appointment.end_at = new_start, new_end
-    _touch(appointment, now)
+    _touch(appointment, acting.now)
     flush_or_conflict(session)
     action = "move" if {"start_at", "staff_id"} & changes.keys() else "update"
-    _record(session, appointment, actor=actor, action=action, changes=changes, now=now, ip=ip)
+    _record(session, appointment, acting=acting, action=action, changes=changes)
     session.flush()
     return appointment
 
@@ -312,26 +300,22 @@ def _touch(appointment: Appointment, now: datetime) -> None:
     appointment.updated_at = now
 
 
-def _change_status(
-    session, appointment, status, *, actor, action, now, note="", ip=""
-) -> Appointment:
+def _change_status(session, appointment, status, *, acting: Acting, action, note="") -> Appointment:
     """Give ``appointment`` its new ``status`` and record the change (``action``); a
     cancelled appointment gives back the held slot it had taken."""
     old = appointment.status
     appointment.status = status
-    _touch(appointment, now)
+    _touch(appointment, acting.now)
     flush_or_conflict(session)
     if status == CANCELLED:
-        holds.give_back(session, appointment=appointment, now=now)
+        holds.give_back(session, appointment=appointment, now=acting.now)
     _record(
         session,
         appointment,
-        actor=actor,
+        acting=acting,
         action=action,
         changes={"status": (old, status)},
         note=note,
-        now=now,
-        ip=ip,
     )
     session.flush()
     return appointment
@@ -340,16 +324,14 @@ def _change_status(
 def cancel_appointment(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     appointment: Appointment,
     reason: str,
-    now: datetime,
     version: int | None = None,
-    ip: str = "",
 ) -> Appointment:
     """Cancel with a reason. Refuses a stale version (409), no reason, an appointment
     already cancelled, fulfilled or no longer live, an actor without ``appointment.manage``."""
-    if not can(actor, "appointment.manage", appointment):
+    if not can(acting.actor, "appointment.manage", appointment):
         raise Forbidden("Vous ne pouvez pas annuler ce rendez-vous.")
     _check_version(appointment, version)
     reason = (reason or "").strip()
@@ -364,26 +346,24 @@ def cancel_appointment(
         )
     appointment.cancel_reason = reason
     return _change_status(
-        session, appointment, CANCELLED, actor=actor, action="cancel", note=reason, now=now, ip=ip
+        session, appointment, CANCELLED, acting=acting, action="cancel", note=reason
     )
 
 
 def set_status(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     appointment: Appointment,
     status: str,
-    now: datetime,
     version: int | None = None,
-    ip: str = "",
 ) -> Appointment:
     """Mark arrived, fulfilled (« vu »), no-show, entered in error, or back to booked.
 
     Refuses a stale version (409), an unknown status or a change not in TRANSITIONS,
     fulfilled or no-show before the start, arrived more than two hours early, going back
     to a live status when the time has been given to someone else meanwhile (409)."""
-    if not can(actor, "appointment.manage", appointment):
+    if not can(acting.actor, "appointment.manage", appointment):
         raise Forbidden("Vous ne pouvez pas modifier ce rendez-vous.")
     _check_version(appointment, version)
     if status == CANCELLED:
@@ -398,9 +378,9 @@ def set_status(
             f"« {STATUSES[status].lower()} ».",
             field="status",
         )
-    if status in (FULFILLED, NOSHOW) and now < appointment.start_at:
+    if status in (FULFILLED, NOSHOW) and acting.now < appointment.start_at:
         raise Invalid("Ce rendez-vous n'a pas encore commencé.", field="status")
-    if status == ARRIVED and now < appointment.start_at - EARLY_ARRIVAL:
+    if status == ARRIVED and acting.now < appointment.start_at - EARLY_ARRIVAL:
         raise Invalid("Ce rendez-vous est dans plus de deux heures.", field="status")
     if status in LIVE_STATUSES and not appointment.is_live:
         check_free(
@@ -412,6 +392,4 @@ def set_status(
             end_at=appointment.end_at,
             exclude_id=appointment.id,
         )
-    return _change_status(
-        session, appointment, status, actor=actor, action="status", now=now, ip=ip
-    )
+    return _change_status(session, appointment, status, acting=acting, action="status")

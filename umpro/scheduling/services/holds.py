@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from umpro.acting import Acting
 from umpro.auth.permissions import can
 from umpro.errors import Forbidden, Invalid, NotFound
 from umpro.scheduling.models import (
@@ -453,12 +454,11 @@ def _transition(session: Session, row_id: int, *, to: str, now: datetime, **valu
 def plan_claim(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     staff: Staff,
     start_at: datetime,
     end_at: datetime,
     source: str,
-    now: datetime,
     template: AgendaTemplate | None = None,
 ) -> list[Hold]:
     """The holds a booking of [start_at, end_at) would take. Refuses (422) taking a hold
@@ -476,15 +476,15 @@ def plan_claim(
             staff_ids=[staff.id],
             start_at=start_at,
             end_at=end_at,
-            now=now,
+            now=acting.now,
             template=template,
         )
         if h.state == HELD
     ]
     for hold in holds:
-        if source == "regulator" or actor.id == staff.id:
+        if source == "regulator" or acting.actor.id == staff.id:
             continue
-        if source in DESK_SOURCES and is_own_day(hold, tz=tz, now=now):
+        if source in DESK_SOURCES and is_own_day(hold, tz=tz, now=acting.now):
             continue
         day = to_local(hold.start_at, tz)
         raise Invalid(

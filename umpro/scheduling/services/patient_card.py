@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.permissions import can
 from umpro.patients.models import Patient
 from umpro.patients.services.identity import open_patient
@@ -64,7 +65,7 @@ def _listed(patient: Patient):
 
 
 def patient_appointments(
-    session: Session, *, actor: Staff, patient: Patient, now: datetime, shown: int = SHOWN
+    session: Session, *, acting: Acting, patient: Patient, shown: int = SHOWN
 ) -> PatientAppointments:
     """The next ``shown`` live appointments (up to 24 months ahead), the last ``shown``
     ones (24 months back, any status but entered-in-error), and the no-shows and
@@ -72,11 +73,11 @@ def patient_appointments(
     statements whatever the history. The caller has opened the patient (and logged it);
     appointments the actor may not see the patient of (``appointment.patient``: a student
     sees their own) are left out of lists and counts."""
-    since, until = now - WINDOW, now + WINDOW
+    since, until = acting.now - WINDOW, acting.now + WINDOW
     upcoming = session.scalars(
         _listed(patient)
         .where(
-            Appointment.start_at >= now,
+            Appointment.start_at >= acting.now,
             Appointment.start_at < until,
             Appointment.status != CANCELLED,
         )
@@ -85,7 +86,7 @@ def patient_appointments(
     ).all()
     past = session.scalars(
         _listed(patient)
-        .where(Appointment.start_at >= since, Appointment.start_at < now)
+        .where(Appointment.start_at >= since, Appointment.start_at < acting.now)
         .order_by(Appointment.start_at.desc())
         .limit(shown)
     ).all()
@@ -104,11 +105,11 @@ def patient_appointments(
     visible = [
         (status, n)
         for staff_id, status, n in counted
-        if can(actor, "appointment.patient", SimpleNamespace(staff_id=staff_id))
+        if can(acting.actor, "appointment.patient", SimpleNamespace(staff_id=staff_id))
     ]
     return PatientAppointments(
-        upcoming=[a for a in upcoming if can(actor, "appointment.patient", a)],
-        past=[a for a in past if can(actor, "appointment.patient", a)],
+        upcoming=[a for a in upcoming if can(acting.actor, "appointment.patient", a)],
+        past=[a for a in past if can(acting.actor, "appointment.patient", a)],
         noshows=sum(n for status, n in visible if status == NOSHOW),
         cancellations=sum(n for status, n in visible if status == CANCELLED),
         since=since,
@@ -142,20 +143,16 @@ def _performs(appointment_type: AppointmentType | None, staff: Staff | None) -> 
     )
 
 
-def booking_start(
-    session: Session, *, actor: Staff, patient_id: int, now: datetime, ip: str = ""
-) -> BookingStart:
+def booking_start(session: Session, *, acting: Acting, patient_id: int) -> BookingStart:
     """Booking from the patient's card: the patient, their médecin traitant (when active
     and the actor may book in their agenda) and the usual type: the type of the patient's
     most recent appointment when that professional performs it, else the professional's
     default type. Refuses a patient the actor may not see (404/403, as the card). Showing
     the patient's name on the booking page is one access-log row."""
-    patient = open_patient(
-        session, actor=actor, patient_id=patient_id, now=now, ip=ip, via="booking"
-    )
+    patient = open_patient(session, acting=acting, patient_id=patient_id, via="booking")
     gp = patient.treating_gp
-    staff = gp if gp is not None and gp.is_active and can(actor, "agenda.book", gp) else None
-    chosen = usual_type(session, patient=patient, now=now)
+    staff = gp if gp is not None and gp.is_active and can(acting.actor, "agenda.book", gp) else None
+    chosen = usual_type(session, patient=patient, now=acting.now)
     if not _performs(chosen, staff):
         chosen = default_type(session, staff=staff) if staff is not None else None
     return BookingStart(patient=patient, staff=staff, appointment_type=chosen)

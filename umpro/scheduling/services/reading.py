@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access, record_access_to
 from umpro.auth.permissions import can, ensure
 from umpro.errors import NotFound
@@ -47,68 +48,44 @@ def get_appointment(session: Session, *, actor: Staff, appointment_id: int) -> A
     return appointment
 
 
-def open_appointment(
-    session: Session,
-    *,
-    actor: Staff,
-    appointment_id: int,
-    ip: str = "",
-    now: datetime | None = None,
-) -> Appointment:
+def open_appointment(session: Session, *, acting: Acting, appointment_id: int) -> Appointment:
     """The appointment, shown with its patient: 404 for another practice's, 403 for who may
     not see its patient (``appointment.patient``); one access-log row."""
-    appointment = get_appointment(session, actor=actor, appointment_id=appointment_id)
-    ensure(actor, "appointment.patient", appointment, SEE_APPOINTMENT)
-    record_access_to(session, actor, "appointment.read", appointment, ip=ip, now=now)
+    appointment = get_appointment(session, actor=acting.actor, appointment_id=appointment_id)
+    ensure(acting.actor, "appointment.patient", appointment, SEE_APPOINTMENT)
+    record_access_to(session, acting, "appointment.read", appointment)
     return appointment
 
 
 def _log_shown_patients(
-    session: Session,
-    *,
-    actor: Staff,
-    appointments: list[Appointment],
-    action: str,
-    target: str,
-    ip: str = "",
-    now: datetime | None = None,
+    session: Session, *, acting: Acting, appointments: list[Appointment], action: str, target: str
 ) -> set[int]:
     """Write the access log for the patients of ``appointments`` the actor may see (one
     row, none when there is none); answer the ids of those appointments."""
-    shown = [a for a in appointments if can(actor, "appointment.patient", a)]
+    shown = [a for a in appointments if can(acting.actor, "appointment.patient", a)]
     if shown:
         record_access(
             session,
-            actor=actor,
+            acting=acting,
             action=action,
             patient_ids=sorted({a.patient_id for a in shown}),
             target=target,
-            ip=ip,
-            now=now,
         )
     return {a.id for a in shown}
 
 
 def log_appointment_shown(
-    session: Session,
-    *,
-    actor: Staff,
-    appointment: Appointment,
-    action: str,
-    ip: str = "",
-    now: datetime | None = None,
+    session: Session, *, acting: Acting, appointment: Appointment, action: str
 ) -> None:
     """The access-log row of a page that shows ``appointment`` (loaded with
     ``get_appointment``, its patient checked): target ``appointment:<id>``, none when the
     actor may not see its patient."""
     _log_shown_patients(
         session,
-        actor=actor,
+        acting=acting,
         appointments=[appointment],
         action=action,
         target=f"appointment:{appointment.id}",
-        ip=ip,
-        now=now,
     )
 
 
@@ -126,7 +103,7 @@ class AgendaPage:
 def read_agenda(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     start_at: datetime,
     end_at: datetime,
     staff_ids: list[int] | None = None,
@@ -134,8 +111,6 @@ def read_agenda(
     columns: Callable[[list[Appointment]], Iterable[int]] | None = None,
     action: str,
     target: str,
-    ip: str = "",
-    now: datetime | None = None,
 ) -> AgendaPage:
     """The appointments of the actor's practice a page draws over a period
     (``list_appointments``), and one access-log row (``action``, ``target``) naming the
@@ -146,7 +121,7 @@ def read_agenda(
     day): only their appointments are drawn and logged. Without it, all are."""
     read = list_appointments(
         session,
-        practice_id=actor.practice_id,
+        practice_id=acting.actor.practice_id,
         start_at=start_at,
         end_at=end_at,
         staff_ids=staff_ids,
@@ -155,7 +130,7 @@ def read_agenda(
     chosen = None if columns is None else set(columns(read))
     drawn = read if chosen is None else [a for a in read if a.staff_id in chosen]
     visible = _log_shown_patients(
-        session, actor=actor, appointments=drawn, action=action, target=target, ip=ip, now=now
+        session, acting=acting, appointments=drawn, action=action, target=target
     )
     return AgendaPage(appointments=drawn, columns=chosen, visible=visible)
 

@@ -7,6 +7,7 @@ starting within 48 h.
 
 from datetime import datetime, timedelta
 
+from umpro.acting import Acting
 from umpro.auth.permissions import can
 from umpro.errors import Invalid
 from umpro.scheduling.holidays import holiday_name
@@ -37,11 +38,10 @@ def out_of_hours(now: datetime, tz: str) -> bool:
 
 def check_regulator_booking(
     *,
-    actor: Staff,
+    acting: Acting,
     staff: Staff,
     source: str,
     start_at: datetime,
-    now: datetime,
     regulator_name: str,
     regulator_reference: str,
 ) -> tuple[str, str]:
@@ -49,7 +49,7 @@ def check_regulator_booking(
     not a regulated one. Refuses (422, nothing saved): a regulator account booking under
     another source; ``regulator`` from a desk user without the regulator's name and
     reference; a slot starting more than 48 h ahead; a booking outside SAS hours."""
-    is_regulator = can(actor, "agenda.regulate", staff)
+    is_regulator = can(acting.actor, "agenda.regulate", staff)
     if source != REGULATOR:
         if is_regulator:
             raise Invalid(
@@ -62,20 +62,20 @@ def check_regulator_booking(
     if len(name) > 120 or len(reference) > 60:
         raise Invalid("Nom du régulateur ou référence trop longs.", field="regulator_reference")
     if is_regulator:
-        name = name or actor.display_name
+        name = name or acting.actor.display_name
     elif not (name and reference):
         raise Invalid(
             "Un rendez-vous de la régulation (SAS) se prend depuis un compte de régulation, "
             "ou en indiquant le nom du régulateur et la référence de la régulation.",
             field="regulator_reference" if name else "regulator_name",
         )
-    if start_at - now > REGULATOR_WINDOW:
+    if start_at - acting.now > REGULATOR_WINDOW:
         raise Invalid(
             "La régulation (SAS) ne prend que des créneaux commençant dans les 48 heures.",
             field="start",
         )
     tz = staff.practice.timezone
-    if not sas_open(now, tz):
+    if not sas_open(acting.now, tz):
         raise Invalid(
             f"La régulation (SAS) prend des rendez-vous {SAS_HOURS_TEXT} ; en dehors, "
             "c'est la permanence des soins (PDSA).",

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.errors import Forbidden, Invalid
@@ -134,58 +135,58 @@ class DeskProposal:
 
 
 def desk_proposals(
-    session: Session,
-    *,
-    actor: Staff,
-    patient: Patient | None,
-    now: datetime,
-    limit: int = 8,
-    ip: str = "",
+    session: Session, *, acting: Acting, patient: Patient | None, limit: int = 8
 ) -> DeskProposal:
     """Today's first free held slots (the patient's médecin traitant first, then the
     team); when none is left today: held slots within 48 h, the next free slots of the
     other professionals today (nurses; a docteur junior whose supervisor is on duty),
     and whether the SAS or the PDSA applies now. Whoever may ``sameday.desk``."""
-    tz = actor.practice.timezone
-    team = [s for s in _clinicians(session, actor.practice_id) if can(actor, "agenda.book", s)]
+    tz = acting.actor.practice.timezone
+    team = [
+        s
+        for s in _clinicians(session, acting.actor.practice_id)
+        if can(acting.actor, "agenda.book", s)
+    ]
     treating = patient.treating_gp if patient is not None else None
     if patient is not None:
-        record_access_to(session, actor, "sameday.propose", patient, ip=ip, now=now)
-    types = _types(session, actor.practice_id)
-    _, day_end = local_day_bounds(local_today(tz, now), tz)
+        record_access_to(session, acting, "sameday.propose", patient)
+    types = _types(session, acting.actor.practice_id)
+    _, day_end = local_day_bounds(local_today(tz, acting.now), tz)
 
     def first_gp(offers):
         treating_id = treating.id if treating else None
         return sorted(offers, key=lambda o: (o.staff.id != treating_id, o.start_at, o.staff.id))
 
     proposal = DeskProposal(
-        treating_gp=treating, sas_open=sas_open(now, tz), out_of_hours=out_of_hours(now, tz)
+        treating_gp=treating,
+        sas_open=sas_open(acting.now, tz),
+        out_of_hours=out_of_hours(acting.now, tz),
     )
-    common = {"practice_id": actor.practice_id, "tz": tz, "staff": team, "now": now}
+    common = {"practice_id": acting.actor.practice_id, "tz": tz, "staff": team, "now": acting.now}
     proposal.today = first_gp(
-        free_held_slots(session, start_at=now, end_at=day_end, types=types, **common)
+        free_held_slots(session, start_at=acting.now, end_at=day_end, types=types, **common)
     )[:limit]
     if proposal.today:
         return proposal
     proposal.within_48h = first_gp(
         free_held_slots(
-            session, start_at=day_end, end_at=now + REGULATOR_WINDOW, types=types, **common
+            session, start_at=day_end, end_at=acting.now + REGULATOR_WINDOW, types=types, **common
         )
     )[:limit]
     others = [s for s in team if s.profession in NURSES or s.profession == Profession.JUNIOR_DOCTOR]
     template = load_template(
         session,
-        practice_id=actor.practice_id,
+        practice_id=acting.actor.practice_id,
         staff_ids=[s.id for s in others] + [s.supervisor_id for s in others if s.supervisor_id],
-        first_day=local_today(tz, now),
-        last_day=local_today(tz, now),
+        first_day=local_today(tz, acting.now),
+        last_day=local_today(tz, acting.now),
         tz=tz,
     )
     others = [
         s
         for s in others
         if not supervisor_absence(
-            session, junior=s, day=local_today(tz, now), tz=tz, template=template
+            session, junior=s, day=local_today(tz, acting.now), tz=tz, template=template
         )
     ]
     by_type: dict[int, tuple[AppointmentType, list[Staff]]] = {}
@@ -197,13 +198,13 @@ def desk_proposals(
     for appointment_type, group in by_type.values():
         proposal.others += find_slots(
             session,
-            practice_id=actor.practice_id,
+            practice_id=acting.actor.practice_id,
             tz=tz,
             appointment_type=appointment_type,
             staff=group,
-            start_from=now,
+            start_from=acting.now,
             until=day_end,
-            now=now,
+            now=acting.now,
             limit=2 * len(group),
         )
     return proposal
@@ -220,7 +221,7 @@ URGENCIES = {
 def book_same_day(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     patient: Patient,
     staff: Staff,
     appointment_type: AppointmentType,
@@ -228,14 +229,12 @@ def book_same_day(
     source: str,
     reason: str,
     urgency: str,
-    now: datetime,
-    ip: str = "",
 ) -> Appointment:
     """Book a same-day request from the desk screen (flagged unscheduled; the reason and
     the urgency go to the appointment's history). Whoever may ``sameday.desk``; refuses
     a source other than phone, desk or walk-in, a missing reason, an unknown urgency,
     and every rule of ``book_appointment`` (a held slot of another day among them)."""
-    if not can(actor, "sameday.desk"):
+    if not can(acting.actor, "sameday.desk"):
         raise Forbidden("Vous ne pouvez pas prendre de soins non programmés à l'accueil.")
     if source not in holds.DESK_SOURCES:
         raise Invalid("Choisissez téléphone, accueil ou sans rendez-vous.", field="source")
@@ -248,7 +247,7 @@ def book_same_day(
         raise Invalid("Choisissez le niveau d'urgence.", field="urgency")
     return booking.book_appointment(
         session,
-        actor=actor,
+        acting=acting,
         patient=patient,
         staff=staff,
         appointment_type=appointment_type,
@@ -256,8 +255,6 @@ def book_same_day(
         source=source,
         is_unscheduled=True,
         note=f"Soins non programmés — urgence : {URGENCIES[urgency].lower()} ; motif : {reason}",
-        now=now,
-        ip=ip,
     )
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from umpro.acting import Acting
 from umpro.auth.audit import record_access_to
 from umpro.auth.permissions import can
 from umpro.patients.models import Patient
@@ -117,17 +118,15 @@ def _free_in(opening_start, limit, earliest, duration, busy, starts) -> Iterable
 def offer_slots(
     session: Session,
     *,
-    actor: Staff,
+    acting: Acting,
     appointment_type: AppointmentType,
     start_from: datetime,
     until: datetime,
-    now: datetime,
     min_notice_minutes: int,
     staff: list[Staff] | None = None,
     patient: Patient | None = None,
     preferred_staff_id: int | None = None,
     limit: int = 20,
-    ip: str = "",
 ) -> list[Slot]:
     """The free slots the actor may book, earliest first, the patient's médecin traitant
     first (or ``preferred_staff_id``): used by the booking page and ``GET /slots``.
@@ -138,24 +137,28 @@ def offer_slots(
     members = staff
     if members is None:
         members = session.scalars(
-            select(Staff).where(Staff.practice_id == actor.practice_id, Staff.is_active.is_(True))
+            select(Staff).where(
+                Staff.practice_id == acting.actor.practice_id, Staff.is_active.is_(True)
+            )
         ).all()
     members = [
-        s for s in members if can(actor, "agenda.book", s) or can(actor, "agenda.regulate", s)
+        s
+        for s in members
+        if can(acting.actor, "agenda.book", s) or can(acting.actor, "agenda.regulate", s)
     ]
     if patient is not None:
-        record_access_to(session, actor, "slots.search", patient, ip=ip, now=now)
+        record_access_to(session, acting, "slots.search", patient)
         if preferred_staff_id is None and patient.treating_gp is not None:
             preferred_staff_id = patient.treating_gp.id
     return find_slots(
         session,
-        practice_id=actor.practice_id,
-        tz=actor.practice.timezone,
+        practice_id=acting.actor.practice_id,
+        tz=acting.actor.practice.timezone,
         appointment_type=appointment_type,
         staff=members,
         start_from=start_from,
         until=until,
-        now=now,
+        now=acting.now,
         min_notice=timedelta(minutes=min_notice_minutes),
         limit=limit,
         preferred_staff_id=preferred_staff_id,

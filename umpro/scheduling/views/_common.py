@@ -28,7 +28,7 @@ from umpro.team import services as team
 from umpro.team.models import Room, Staff
 from umpro.team.professions import Profession
 from umpro.timeutil import local_days_bounds, local_to_utc, local_today, to_local
-from umpro.web import acting_context
+from umpro.web import acting
 
 #: Column order of the team day view.
 PROFESSION_ORDER = {p.value: n for n, p in enumerate(Profession)}
@@ -93,7 +93,7 @@ def move_from_form(appointment: Appointment, form) -> Appointment:
         version=form_version(form),
         start_at=start_at,
         staff=staff,
-        **acting_context(),
+        acting=acting(),
     )
 
 

@@ -32,7 +32,7 @@ from umpro.scheduling.views._common import (
 )
 from umpro.team import services as team
 from umpro.timeutil import local_day_bounds, local_days_bounds, to_local
-from umpro.web import acting_context
+from umpro.web import acting
 
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
@@ -63,7 +63,7 @@ def _day_data(day, selected: list[int], with_cancelled: bool, *, action: str):
 
     agenda = reading.read_agenda(
         db.session,
-        **acting_context(),
+        acting=acting(),
         start_at=start_at,
         end_at=end_at,
         include_cancelled=with_cancelled,
@@ -154,7 +154,7 @@ def week_view(staff_id: int):
     start_at, end_at = local_days_bounds(days[0], days[-1], zone)
     agenda = reading.read_agenda(
         db.session,
-        **acting_context(),
+        acting=acting(),
         start_at=start_at,
         end_at=end_at,
         staff_ids=[staff.id],
@@ -237,7 +237,7 @@ def day_move(appointment_id: int):
         status = error.status
     form.version.data = appointment.version  # after a refusal too: the page shows it afresh
     reading.log_appointment_shown(
-        db.session, **acting_context(), appointment=appointment, action="agenda.read"
+        db.session, acting=acting(), appointment=appointment, action="agenda.read"
     )
     page = render_template(
         "scheduling/move.html",

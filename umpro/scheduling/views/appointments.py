@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from umpro.api import input as read
 from umpro.auth.permissions import can, ensure, require
-from umpro.db import utcnow
 from umpro.errors import DomainError, Invalid, NotFound
 from umpro.extensions import db
 from umpro.forms import attach_error, attempt
@@ -41,7 +40,7 @@ from umpro.scheduling.views._common import (
 from umpro.team import services as team
 from umpro.team.models import Staff
 from umpro.timeutil import local_to_utc, to_local
-from umpro.web import acting_context, client_ip
+from umpro.web import acting
 
 #: Buttons offered on an appointment's page, by target status.
 STATUS_BUTTONS = {
@@ -97,9 +96,7 @@ def describe(event) -> dict:
 
 def _search_patients(query: str) -> list[Patient]:
     """The patients service's search (accents, birth dates…); it logs the access."""
-    return search_patients(
-        db.session, actor=current_user, query=query, limit=10, ip=client_ip(), now=utcnow()
-    )
+    return search_patients(db.session, acting=acting(), query=query, limit=10)
 
 
 def _patient(raw) -> Patient | None:
@@ -125,9 +122,7 @@ def _prefill(form: BookingForm, team_members: list[Staff]) -> Patient | None:
         form.day.data, form.time.data = local.date(), local.time()
     patient, patient_id = None, read.arg_id("patient")
     if patient_id is not None:
-        chosen = patient_card.booking_start(
-            db.session, actor=current_user, patient_id=patient_id, now=utcnow(), ip=client_ip()
-        )
+        chosen = patient_card.booking_start(db.session, acting=acting(), patient_id=patient_id)
         patient = chosen.patient
         if form.staff_id.data is None and chosen.staff is not None:
             form.staff_id.data = chosen.staff.id
@@ -204,22 +199,20 @@ def _slots(form: BookingForm, patient: Patient | None) -> list[slots.Slot]:
         db.session, practice_id=current_user.practice_id, type_id=form.type_id.data
     )
     chosen = [s for s in members() if not form.staff_id.data or s.id == form.staff_id.data]
-    now = utcnow()
-    start = now
+    context = acting()
+    start = context.now
     if form.day.data:
-        start = max(now, local_to_utc(form.day.data, datetime.min.time(), tz()))
+        start = max(context.now, local_to_utc(form.day.data, datetime.min.time(), tz()))
     return slots.offer_slots(
         db.session,
-        actor=current_user,
+        acting=context,
         appointment_type=appointment_type,
         staff=chosen,
         patient=patient,
         start_from=start,
         until=start + timedelta(days=28),
-        now=now,
         min_notice_minutes=current_app.config["UMPRO_MIN_NOTICE_MINUTES"],
         limit=12,
-        ip=client_ip(),
     )
 
 
@@ -249,7 +242,7 @@ def _book(form: BookingForm, patient: Patient | None):
         source=form.source.data,
         regulator_name=form.regulator_name.data or "",
         regulator_reference=form.regulator_reference.data or "",
-        **acting_context(),
+        acting=acting(),
     )
 
 
@@ -339,7 +332,7 @@ def _render_detail(appointment, *, move=None, cancel=None, status=200):
     cancel = cancel or CancelForm(formdata=None)
     cancel.version.data = appointment.version
     reading.log_appointment_shown(
-        db.session, **acting_context(), appointment=appointment, action="appointment.read"
+        db.session, acting=acting(), appointment=appointment, action="appointment.read"
     )
     history_rows = [describe(e) for e in reading.history(db.session, appointment=appointment)]
     buttons = [
@@ -386,7 +379,7 @@ def _attempt_change(change, appointment, form, **values) -> DomainError | None:
             appointment=appointment,
             version=form_version(form),
             **values,
-            **acting_context(),
+            acting=acting(),
         ),
         show=False,
     )

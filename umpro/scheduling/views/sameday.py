@@ -10,7 +10,6 @@ from flask_login import current_user
 from umpro import charts, csv_export
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
-from umpro.db import utcnow
 from umpro.errors import Invalid
 from umpro.extensions import db
 from umpro.forms import attempt
@@ -23,7 +22,7 @@ from umpro.scheduling.views import bp
 from umpro.scheduling.views._common import members, today, tz
 from umpro.team import services as team
 from umpro.timeutil import to_local
-from umpro.web import acting_context, client_ip
+from umpro.web import acting
 
 SOURCES = {"phone": "Téléphone", "desk": "Accueil", "walk-in": "Sans rendez-vous"}
 
@@ -39,9 +38,7 @@ def _patient(raw) -> Patient | None:
 
 
 def _page(*, patient, found, errors, values, status=200):
-    proposal = sameday.desk_proposals(
-        db.session, actor=current_user, patient=patient, now=utcnow(), ip=client_ip()
-    )
+    proposal = sameday.desk_proposals(db.session, acting=acting(), patient=patient)
     return render_template(
         "scheduling/sameday_desk.html",
         patient=patient,
@@ -63,9 +60,7 @@ def sameday_desk():
     query = (request.args.get("q") or "").strip()
     found = []
     if query and patient is None:
-        found = search_patients(
-            db.session, actor=current_user, query=query, limit=10, ip=client_ip(), now=utcnow()
-        )
+        found = search_patients(db.session, acting=acting(), query=query, limit=10)
     return _page(patient=patient, found=found, errors={}, values={})
 
 
@@ -101,7 +96,7 @@ def sameday_book():
             source=values["source"],
             reason=values["reason"],
             urgency=values["urgency"],
-            **acting_context(),
+            acting=acting(),
         )
 
     appointment, error = attempt(book, show=False)
@@ -136,7 +131,7 @@ def sameday_new_patient():
             raise Invalid("Date de naissance illisible.", field="birth_date") from None
         return create_patient(
             db.session,
-            actor=current_user,
+            acting=acting(),
             practice=current_user.practice,
             data=PatientInput(
                 family_name=values["family_name"],
@@ -146,8 +141,6 @@ def sameday_new_patient():
                 phone=values["phone"],
             ),
             confirm_duplicate=form.get("confirm_duplicate") == "1",
-            now=utcnow(),
-            ip=client_ip(),
         )
 
     patient, error = attempt(create, show=False)
