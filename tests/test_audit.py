@@ -155,16 +155,22 @@ def test_concurrent_appends_never_fork_the_chain(app, session, practice):
     assert report.ok and report.rows == 20
 
 
+def viewed(session, staff, *, patient_id: int) -> None:
+    """One ``patient.view`` row by ``staff``, at the app's clock (the journal's default
+    period is read at that clock too)."""
+    record_access(
+        session,
+        acting=Acting(staff, utcnow()),
+        action="patient.view",
+        patient_id=patient_id,
+        target=f"patient:{patient_id}",
+    )
+
+
 def test_admin_page_filters(sign_in, session, practice):
     b, admin = sign_in("coordinator", is_admin=True)
     other = factories.make_staff(session, practice, profession="secretary")
-    record_access(
-        session,
-        acting=Acting(admin, utcnow()),
-        action="patient.view",
-        patient_id=11,
-        target="patient:11",
-    )
+    viewed(session, admin, patient_id=11)
     record_access(session, acting=Acting(other, utcnow()), action="patient.search", patient_id=12)
     session.commit()
     everything = b.get("/admin/journal")
@@ -184,13 +190,7 @@ def test_admin_page_filters(sign_in, session, practice):
 def test_other_practice_rows_are_not_shown(sign_in, session):
     b, _ = sign_in("coordinator", is_admin=True)
     foreign = factories.make_staff(session, factories.make_practice(session))
-    record_access(
-        session,
-        acting=Acting(foreign, utcnow()),
-        action="patient.view",
-        patient_id=5,
-        target="patient:5",
-    )
+    viewed(session, foreign, patient_id=5)
     session.commit()
     assert "patient:5" not in b.get("/admin/journal").text
 
