@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from umpro.acting import Acting
-from umpro.db import utcnow
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", 20_000))
 RUNS = 15
@@ -147,7 +146,7 @@ def run() -> dict:
 
             def search(query=query):
                 found = services.search_patients(
-                    session, acting=Acting(secretary, utcnow()), query=query
+                    session, acting=Acting(secretary, _now()), query=query
                 )
                 session.commit()
                 return found
