@@ -367,7 +367,7 @@ def patient_history(
     session: Session, *, acting: Acting, patient: Patient, tz: str
 ) -> History | None:
     """The last ``PANEL_SIZE`` accesses to ``patient``'s data within ``HISTORY_DAYS``
-    days (who, profession, when, what), or None when ``actor`` may not see them
+    days (who, profession, when, what), or None when ``acting.actor`` may not see them
     (``patient.access_history``). Showing them is logged (one row)."""
     if not can(acting.actor, "patient.access_history", patient):
         return None

@@ -87,7 +87,7 @@ def create_feed(
 ) -> tuple[FeedToken, str]:
     """Create a feed held by ``owner``; returns it and its secret, to show once.
 
-    ``actor`` is who asks: the owner themself, or None from the command line (the
+    ``acting.actor`` is who asks: the owner themself, or None from the command line (the
     operator acts for the owner). Anyone may subscribe to their own agenda; the feed
     of a colleague, a room or the whole practice needs ``calendars.manage_all``.
     Refuses: an inactive owner, an unknown scope or level (Invalid), a target of

@@ -19,7 +19,7 @@ from umpro.scheduling.models import Appointment
 
 
 def open_patient_reminders(session: Session, *, acting: Acting, patient_id: int):
-    """The patient whose reminders ``actor`` opens, with one access-log row. Another
+    """The patient whose reminders ``acting.actor`` opens, with one access-log row. Another
     practice's patient is NotFound; without ``reminders.view`` Forbidden."""
     patient = session.get(Patient, patient_id)
     if patient is None or patient.practice_id != acting.actor.practice_id:

@@ -141,7 +141,7 @@ def save_protocol(
     data: ProtocolInput,
     protocol: Protocol | None = None,
 ) -> Protocol:
-    """Create or edit a protocol. Admins only (``actor`` None: installation by the system).
+    """Create or edit a protocol. Admins only (``acting.actor`` None: installation by the system).
     Refuses a bad or already used code, an empty title, unknown professions, an age
     window upside down, and any badly written criterion, result field or red flag (the
     line at fault is named). Tasks already completed keep the results they recorded."""
@@ -213,7 +213,7 @@ def install_reference_protocols(
 ) -> list[Protocol]:
     """Installer les protocoles de référence: add those whose code the practice lacks.
     Idempotent; a protocol the practice already has (maybe edited) is left as it is.
-    Admins only (``actor`` None: the demo loader)."""
+    Admins only (``acting.actor`` None: the demo loader)."""
     authorize(
         acting.actor, "protocol.manage", None, "Seul un administrateur installe les protocoles."
     )

@@ -69,7 +69,7 @@ def _pending(actor):
 
 
 def review_queue(session: Session, *, acting: Acting, day: date, limit: int = 300) -> Queue:
-    """The entries ``actor`` (a maître de stage) has to review on ``day``, and the late
+    """The entries ``acting.actor`` (a maître de stage) has to review on ``day``, and the late
     ones. Callers hold ``supervision.view``. Logs one row per patient shown."""
     authorize(
         acting.actor, "supervision.view", None, "Cette page est réservée aux maîtres de stage."
@@ -113,8 +113,8 @@ def review_queue(session: Session, *, acting: Acting, day: date, limit: int = 30
 def mark_reviewed(
     session: Session, *, acting: Acting, entry_ids: list[int], note: str = ""
 ) -> list[SupervisionReview]:
-    """Mark entries reviewed by ``actor``. Refuses (nothing saved) an entry of another
-    practice (404), one not written by a junior ``actor`` supervises or not readable by
+    """Mark entries reviewed by ``acting.actor``. Refuses (nothing saved) an entry of another
+    practice (404), one not written by a junior ``acting.actor`` supervises or not readable by
     them (403), one that is not a consultation's last version (422), one already
     reviewed (409)."""
     authorize(
@@ -196,7 +196,7 @@ class OwnReviews:
 def own_reviews(
     session: Session, *, acting: Acting, day: date, days: int = OWN_DAYS, limit: int = 300
 ) -> OwnReviews:
-    """The consultation entries ``actor`` (a docteur junior) wrote in the ``days`` days up
+    """The consultation entries ``acting.actor`` (a docteur junior) wrote in the ``days`` days up
     to ``day``, last versions only, each with who reviewed it and when (None: not yet).
     Callers hold ``supervision.own``. Three statements; logs one row for the patients
     shown."""

@@ -145,7 +145,7 @@ def eligibility(
     """The early check of the hand-off form (page and JSON): the patient's fit, the
     consent, an open task of the protocol, the delegates holding a valid membership.
     ``protocol`` may be given by its code (422 unknown or retired, 403 a protocol
-    ``actor``'s profession does not delegate). Callers hold ``care_task.create`` for the
+    ``acting.actor``'s profession does not delegate). Callers hold ``care_task.create`` for the
     patient (a read: no access row, the page that shows the patient wrote one)."""
     authorize(acting.actor, "care_task.create", patient, "Vous ne pouvez pas confier de tâche.")
     if patient.practice_id != acting.actor.practice_id:
@@ -313,7 +313,7 @@ def _with_people():
 
 
 def get_task(session: Session, *, acting: Acting, task_id: int, log: bool = True) -> CareTask:
-    """The task if ``actor`` may see it (``care_task.view``): another practice's answers
+    """The task if ``acting.actor`` may see it (``care_task.view``): another practice's answers
     404, someone outside the task's circle 403. Logs the read."""
     task = session.scalar(select(CareTask).options(*_with_people()).where(CareTask.id == task_id))
     if task is None or task.practice_id != acting.actor.practice_id:
@@ -377,9 +377,9 @@ def _list_query(session: Session, *, acting: Acting, view: str):
 def list_tasks(
     session: Session, *, acting: Acting, view: str, limit: int = 200, offset: int = 0
 ) -> list[CareTask]:
-    """``available``: requested tasks under the protocols ``actor`` holds a valid
+    """``available``: requested tasks under the protocols ``acting.actor`` holds a valid
     membership to, most pressing first (tasks of a patient objecting to sharing are left
-    out); ``mine``: open tasks ``actor`` took; ``inbox``: tasks back to ``actor`` (the
+    out); ``mine``: open tasks ``acting.actor`` took; ``inbox``: tasks back to ``acting.actor`` (the
     requester) until acknowledged, escalations first. Logs one row per patient shown."""
     query, order = _list_query(session, acting=acting, view=view)
     query = query.options(*_with_people()).order_by(*order).offset(offset).limit(limit)
@@ -414,7 +414,7 @@ def _requested_where(actor):
 def requested_by(
     session: Session, *, acting: Acting, limit: int = 200, offset: int = 0
 ) -> list[tuple[CareTask, bool]]:
-    """Open tasks ``actor`` handed off, with a flag: True when a sharing objection
+    """Open tasks ``acting.actor`` handed off, with a flag: True when a sharing objection
     recorded since keeps every delegate from taking it."""
     rows = session.execute(
         select(CareTask, _objection_stands())

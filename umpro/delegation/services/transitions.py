@@ -86,7 +86,7 @@ def record_event_and_access(
 
 
 def _delegate_may_act(session: Session, *, acting: Acting, task: CareTask) -> str | None:
-    """Why ``actor`` may not act as a delegate on ``task`` today (French), or None."""
+    """Why ``acting.actor`` may not act as a delegate on ``task`` today (French), or None."""
     day = today(acting.actor.practice, acting.now)
     if valid_membership(session, staff=acting.actor, protocol=task.protocol, on=day) is None:
         return (
@@ -97,7 +97,7 @@ def _delegate_may_act(session: Session, *, acting: Acting, task: CareTask) -> st
 
 
 def allowed_moves(session: Session, *, acting: Acting, task: CareTask) -> list:
-    """The moves ``actor`` may make on ``task`` now (buttons on the page, API hints)."""
+    """The moves ``acting.actor`` may make on ``task`` now (buttons on the page, API hints)."""
     moves = []
     problem = None  # the membership check runs once, and only if a delegate move is open
     for move in states.moves_from(task.status):

@@ -80,7 +80,7 @@ def _day_counts(session, *, practice, now: datetime) -> tuple[list[tuple[str, in
 
 
 def home_for(session: Session, *, acting: Acting) -> Home:
-    """The home page of ``actor``: a GP's day, inbox, requests and patient list against
+    """The home page of ``acting.actor``: a GP's day, inbox, requests and patient list against
     the target; a nurse's queue and sessions; the desk's day counts. A bounded number
     of queries; the patients listed are access-logged."""
     practice = acting.actor.practice

@@ -183,7 +183,7 @@ def ended_recently(session: Session, *, gp: Staff, today: date) -> Worklist:
 
 
 def worklists(session: Session, *, acting: Acting, gp: Staff | None) -> list[Worklist]:
-    """The worklists ``actor`` may see: ``gp``'s own lists (``reports.patient_list``)
+    """The worklists ``acting.actor`` may see: ``gp``'s own lists (``reports.patient_list``)
     and the administrative ones (``reports.worklists_admin``). Refuses a GP of another
     practice or a viewer who may see none. Logs one access row per patient listed."""
     if gp is not None and gp.practice_id != acting.actor.practice_id:
