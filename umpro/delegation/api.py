@@ -83,9 +83,9 @@ def task_json(task: CareTask) -> dict:
     }
 
 
-def _detail(task: CareTask, now) -> dict:
+def _detail(task: CareTask, acting: Acting) -> dict:
     events, links = tasks.thread(db.session, task=task)
-    moves = transitions.allowed_moves(db.session, acting=Acting(current_user, now), task=task)
+    moves = transitions.allowed_moves(db.session, acting=acting, task=task)
     return task_json(task) | {
         "events": [
             {
@@ -178,7 +178,7 @@ def api_get_task(task_id: int):
     """Une tâche avec son historique"""
     c = acting()
     task = tasks.get_task(db.session, task_id=task_id, acting=c)
-    return jsonify(_detail(task, c.now))
+    return jsonify(_detail(task, c))
 
 
 @bp.post("/tasks/<int:task_id>/transition")
@@ -207,7 +207,7 @@ def api_transition(task_id: int):
             "fields": {f"results.{k}": v for k, v in error.errors.items()},
         }
         return jsonify({"error": payload}), error.status
-    return jsonify(_detail(task, c.now))
+    return jsonify(_detail(task, c))
 
 
 @bp.get("/protocols")

@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from umpro.api import input as read
 from umpro.auth.permissions import require
+from umpro.db import utcnow
 from umpro.delegation.services import indicators as service
 from umpro.delegation.services._common import today
 from umpro.delegation.views import bp
 from umpro.extensions import db
-from umpro.web import acting
 
 #: Chart geometry (SVG user units): each protocol's title on its own line, its bars under
 #: it, the figures to the right of the bars.
@@ -32,7 +32,7 @@ class Bar:
 
 
 def _year() -> int:
-    this_year = today(current_user.practice, acting().now).year
+    this_year = today(current_user.practice, utcnow()).year
     raw = request.args.get("annee", "")
     year = read.id_or_none(raw)
     return year if year is not None and 2000 <= year <= this_year + 1 else this_year
@@ -70,7 +70,7 @@ def indicators():
     years = service.years_available(
         db.session,
         practice=current_user.practice,
-        this_year=today(current_user.practice, acting().now).year,
+        this_year=today(current_user.practice, utcnow()).year,
     )
     return render_template(
         "delegation/indicators.html",

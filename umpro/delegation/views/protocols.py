@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import can, require
+from umpro.db import utcnow
 from umpro.delegation.forms import EndMembershipForm, MembershipForm, ProtocolForm
 from umpro.delegation.protocols import definition
 from umpro.delegation.services import memberships, protocols
@@ -98,7 +99,7 @@ def _delegate_choices(protocol) -> list:
 def _show(protocol, *, form=None, status: int = 200):
     form = form or MembershipForm()
     form.staff_id.choices = _delegate_choices(protocol)
-    day = today(current_user.practice, acting().now)
+    day = today(current_user.practice, utcnow())
     return render_template(
         "delegation/protocol.html",
         protocol=protocol,

@@ -6,10 +6,8 @@ from typing import NamedTuple
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from umpro.acting import Acting
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
-from umpro.db import utcnow
 from umpro.delegation import states
 from umpro.delegation.forms import (
     AcknowledgeForm,
@@ -96,8 +94,8 @@ def _results_from(form, rules: definition.Definition) -> dict:
 
 def _render(task, *, status: int = 200, results=None, result_errors=None, **forms):
     """The task's page; the forms given (with their errors) replace the blank ones."""
-    now = utcnow()
-    user = current_user
+    context = acting()
+    user, now = context.actor, context.now
     events, links = tasks.thread(db.session, task=task)
     rules = definition.of(task.protocol)
     forms = {
@@ -129,7 +127,7 @@ def _render(task, *, status: int = 200, results=None, result_errors=None, **form
     forms["booking"].type_id.choices = [(t.id, t.label) for t in session_types]
     forms["follow_up"].type_id.choices = [(t.id, t.label) for t in gp_types]
     adverse_events, answers = quality.quality_of(db.session, task=task)
-    allowed = transitions.allowed_moves(db.session, acting=Acting(user, now), task=task)
+    allowed = transitions.allowed_moves(db.session, acting=context, task=task)
     moves = [m for m in allowed if not m.needs_results]
     can_complete = any(m.needs_results for m in allowed)
     page = render_template(

@@ -4,6 +4,7 @@ from flask import render_template, url_for
 from flask_login import current_user
 
 from umpro.auth.permissions import require
+from umpro.db import utcnow
 from umpro.extensions import db
 from umpro.forms import form_page, values_of
 from umpro.patients import services
@@ -70,7 +71,7 @@ def letter_reply(patient_id: int, letter_id: int):
     )
     form = ReplyForm()
     if not form.is_submitted():
-        form.received_on.data = local_today(current_user.practice.timezone, acting().now)
+        form.received_on.data = local_today(current_user.practice.timezone, utcnow())
     return form_page(
         form,
         lambda: services.record_reply(

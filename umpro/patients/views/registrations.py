@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from umpro.api import input as read
 from umpro.auth.permissions import can, require
+from umpro.db import utcnow
 from umpro.errors import Forbidden
 from umpro.extensions import db
 from umpro.forms import form_page, values_of
@@ -108,7 +109,7 @@ def new_request(patient_id: int):
     form = RequestForm()
     form.gp_id.choices = gp_choices()
     if not form.is_submitted():
-        form.received_on.data = local_today(current_user.practice.timezone, acting().now)
+        form.received_on.data = local_today(current_user.practice.timezone, utcnow())
         form.has_chronic_condition.data = patient.has_chronic_condition
     return form_page(
         form,
